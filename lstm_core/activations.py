@@ -1,0 +1,324 @@
+"""Activation functions with exact first and second derivatives, in one registry.
+
+Convention (used everywhere in LSTM Lens): every derivative takes the *input* ``x`` of the
+activation (the pre-activation), so ``act.d1(x)`` is f'(x) and ``act.d2(x)`` is f''(x).
+At a kink the value is the usual subgradient, the one PyTorch's backward uses:
+ReLU'(0) = 0, leaky ReLU'(0) = slope, hard tanh' = 0 at x = ±1 and hard sigmoid' = 0 at x = ±3.
+
+``d1_from_output(x, y)`` is a speed helper for backprop: the same f'(x), computed from the stored
+output ``y = f(x)`` where that is cheaper (σ' = y(1 − y), tanh' = 1 − y²).
+
+All functions are written so that float64 and float32 inputs of any magnitude raise no
+floating-point warning (e.g. the sigmoid never evaluates ``exp`` of a large positive number).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+Array = np.ndarray
+ArrayFn = Callable[[Array], Array]
+
+_GELU_K = float(np.sqrt(2.0 / np.pi))
+_GELU_C = 0.044715
+
+
+@dataclass(frozen=True)
+class Activation:
+    """One activation function: its values, derivatives and textbook properties."""
+
+    key: str
+    name: str
+    latex: str
+    f: ArrayFn
+    d1: ArrayFn
+    d2: ArrayFn
+    output_range: tuple[float, float]
+    zero_centred: bool
+    bounded: bool
+    monotonic: bool
+    smooth: bool
+    d1_from_output: Callable[[Array, Array], Array] | None = field(default=None, repr=False)
+    f_into: Callable[[Array, Array], None] | None = field(default=None, repr=False)
+    custom: bool = False
+
+    def __call__(self, x: Array) -> Array:
+        return self.f(x)
+
+    def apply(self, x: Array, out: Array) -> None:
+        """Write f(x) into ``out`` (the recurrence's hot path: no temporary where possible)."""
+        if self.f_into is not None:
+            self.f_into(x, out)
+        else:
+            out[...] = self.f(x)
+
+    def derivative_given_output(self, x: Array, y: Array) -> Array:
+        """f'(x), using the stored output ``y = f(x)`` when that is cheaper."""
+        if self.d1_from_output is not None:
+            return self.d1_from_output(x, y)
+        return self.d1(x)
+
+    @property
+    def range_text(self) -> str:
+        lo, hi = self.output_range
+        left = "(−∞" if lo == -np.inf else f"[{_fmt(lo)}"
+        right = "∞)" if hi == np.inf else f"{_fmt(hi)}]"
+        if self.key in ("sigmoid", "tanh", "softsign"):  # open interval: the bound is never reached
+            left, right = "(" + left[1:], right[:-1] + ")"
+        return f"{left}, {right}"
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}".replace("-", "−")
+
+
+# --- the functions -------------------------------------------------------------------------------
+
+
+def sigmoid(x: Array) -> Array:
+    """σ(x) = 1 / (1 + e^{−x}), evaluated as ½(1 + tanh(x/2)): no overflow for any x."""
+    return 0.5 + 0.5 * np.tanh(0.5 * np.asarray(x))
+
+
+def _sigmoid_into(x: Array, out: Array) -> None:
+    np.multiply(x, 0.5, out=out)
+    np.tanh(out, out=out)
+    out *= 0.5
+    out += 0.5
+
+
+def _tanh_into(x: Array, out: Array) -> None:
+    np.tanh(x, out=out)
+
+
+def _sigmoid_d1(x: Array) -> Array:
+    s = sigmoid(x)
+    return s * (1.0 - s)
+
+
+def _sigmoid_d2(x: Array) -> Array:
+    s = sigmoid(x)
+    return s * (1.0 - s) * (1.0 - 2.0 * s)
+
+
+def _tanh_d1(x: Array) -> Array:
+    t = np.tanh(x)
+    return 1.0 - t * t
+
+
+def _tanh_d2(x: Array) -> Array:
+    t = np.tanh(x)
+    return -2.0 * t * (1.0 - t * t)
+
+
+def _zeros(x: Array) -> Array:
+    return np.zeros_like(np.asarray(x, dtype=float))
+
+
+def _ones(x: Array) -> Array:
+    return np.ones_like(np.asarray(x, dtype=float))
+
+
+def _hard_sigmoid(x: Array) -> Array:
+    return np.clip(np.asarray(x) / 6.0 + 0.5, 0.0, 1.0)
+
+
+def _hard_sigmoid_d1(x: Array) -> Array:
+    x = np.asarray(x)
+    return np.where((x > -3.0) & (x < 3.0), 1.0 / 6.0, 0.0)
+
+
+def _hard_tanh(x: Array) -> Array:
+    return np.clip(x, -1.0, 1.0)
+
+
+def _hard_tanh_d1(x: Array) -> Array:
+    x = np.asarray(x)
+    return np.where((x > -1.0) & (x < 1.0), 1.0, 0.0)
+
+
+def _relu(x: Array) -> Array:
+    return np.maximum(x, 0.0)
+
+
+def _relu_d1(x: Array) -> Array:
+    return np.where(np.asarray(x) > 0.0, 1.0, 0.0)
+
+
+def _elu(x: Array) -> Array:
+    x = np.asarray(x)
+    return np.where(x > 0.0, x, np.expm1(np.minimum(x, 0.0)))
+
+
+def _elu_d1(x: Array) -> Array:
+    x = np.asarray(x)
+    return np.where(x > 0.0, 1.0, np.exp(np.minimum(x, 0.0)))
+
+
+def _elu_d2(x: Array) -> Array:
+    x = np.asarray(x)
+    return np.where(x > 0.0, 0.0, np.exp(np.minimum(x, 0.0)))
+
+
+def _softsign(x: Array) -> Array:
+    x = np.asarray(x)
+    return x / (1.0 + np.abs(x))
+
+
+def _softsign_d1(x: Array) -> Array:
+    return 1.0 / (1.0 + np.abs(x)) ** 2
+
+
+def _softsign_d2(x: Array) -> Array:
+    x = np.asarray(x)
+    return -2.0 * np.sign(x) / (1.0 + np.abs(x)) ** 3
+
+
+def _silu(x: Array) -> Array:
+    return np.asarray(x) * sigmoid(x)
+
+
+def _silu_d1(x: Array) -> Array:
+    s = sigmoid(x)
+    return s + np.asarray(x) * s * (1.0 - s)
+
+
+def _silu_d2(x: Array) -> Array:
+    s = sigmoid(x)
+    return s * (1.0 - s) * (2.0 + np.asarray(x) * (1.0 - 2.0 * s))
+
+
+def _gelu_parts(x: Array) -> tuple[Array, Array, Array, Array]:
+    x = np.asarray(x, dtype=float)
+    u = _GELU_K * (x + _GELU_C * x**3)
+    du = _GELU_K * (1.0 + 3.0 * _GELU_C * x**2)
+    ddu = _GELU_K * 6.0 * _GELU_C * x
+    return x, np.tanh(u), du, ddu
+
+
+def _gelu(x: Array) -> Array:
+    x, t, _, _ = _gelu_parts(x)
+    return 0.5 * x * (1.0 + t)
+
+
+def _gelu_d1(x: Array) -> Array:
+    x, t, du, _ = _gelu_parts(x)
+    return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * du
+
+
+def _gelu_d2(x: Array) -> Array:
+    x, t, du, ddu = _gelu_parts(x)
+    return (1.0 - t * t) * (du + 0.5 * x * (ddu - 2.0 * t * du * du))
+
+
+def _softplus(x: Array) -> Array:
+    return np.logaddexp(0.0, x)
+
+
+def _identity(x: Array) -> Array:
+    return np.asarray(x, dtype=float).copy()
+
+
+def leaky_relu(slope: float = 0.01) -> Activation:
+    """Leaky ReLU with negative-side slope ``slope`` (f'(0) = slope, as in PyTorch)."""
+    slope = float(slope)
+
+    def f(x: Array) -> Array:
+        x = np.asarray(x)
+        return np.where(x > 0.0, x, slope * x)
+
+    def d1(x: Array) -> Array:
+        return np.where(np.asarray(x) > 0.0, 1.0, slope)
+
+    return Activation(
+        key="leaky_relu",
+        name=f"leaky ReLU ({slope:g})",
+        latex=rf"\max(x,\,{slope:g}\,x)",
+        f=f,
+        d1=d1,
+        d2=_zeros,
+        output_range=(-np.inf if slope > 0 else 0.0, np.inf),
+        zero_centred=False,
+        bounded=False,
+        monotonic=slope >= 0,
+        smooth=False,
+    )
+
+
+SIGMOID = Activation(
+    "sigmoid", "sigmoid σ", r"\sigma(x) = \frac{1}{1+e^{-x}}", sigmoid, _sigmoid_d1, _sigmoid_d2,
+    (0.0, 1.0), False, True, True, True, d1_from_output=lambda x, y: y * (1.0 - y),
+    f_into=_sigmoid_into,
+)
+TANH = Activation(
+    "tanh", "tanh", r"\tanh(x) = \frac{e^{x}-e^{-x}}{e^{x}+e^{-x}}", np.tanh, _tanh_d1, _tanh_d2,
+    (-1.0, 1.0), True, True, True, True, d1_from_output=lambda x, y: 1.0 - y * y,
+    f_into=_tanh_into,
+)
+HARD_SIGMOID = Activation(
+    "hard_sigmoid", "hard sigmoid", r"\min(1, \max(0, \tfrac{x}{6} + \tfrac12))", _hard_sigmoid,
+    _hard_sigmoid_d1, _zeros, (0.0, 1.0), False, True, True, False,
+)
+HARD_TANH = Activation(
+    "hard_tanh", "hard tanh", r"\min(1, \max(-1, x))", _hard_tanh, _hard_tanh_d1, _zeros,
+    (-1.0, 1.0), True, True, True, False,
+)
+RELU = Activation(
+    "relu", "ReLU", r"\max(0, x)", _relu, _relu_d1, _zeros, (0.0, np.inf), False, False, True,
+    False, d1_from_output=lambda x, y: np.where(y > 0.0, 1.0, 0.0),
+)
+ELU = Activation(
+    "elu", "ELU", r"x \text{ if } x>0 \text{ else } e^{x}-1", _elu, _elu_d1, _elu_d2,
+    (-1.0, np.inf), False, False, True, False,
+)
+SOFTSIGN = Activation(
+    "softsign", "softsign", r"\frac{x}{1+|x|}", _softsign, _softsign_d1, _softsign_d2,
+    (-1.0, 1.0), True, True, True, False,
+)
+SILU = Activation(
+    "silu", "SiLU / swish", r"x\,\sigma(x)", _silu, _silu_d1, _silu_d2,
+    (-0.278464542761074, np.inf), False, False, False, True,
+)
+GELU = Activation(
+    "gelu", "GELU (tanh approx.)",
+    r"\tfrac{x}{2}\left(1+\tanh\!\left(\sqrt{2/\pi}\,(x+0.044715x^{3})\right)\right)",
+    _gelu, _gelu_d1, _gelu_d2, (-0.17, np.inf), False, False, False, True,
+)
+SOFTPLUS = Activation(
+    "softplus", "softplus", r"\log(1+e^{x})", _softplus, sigmoid, _sigmoid_d1, (0.0, np.inf),
+    False, False, True, True,
+)
+IDENTITY = Activation(
+    "identity", "identity", r"x", _identity, _ones, _zeros, (-np.inf, np.inf), True, False, True,
+    True, d1_from_output=lambda x, y: np.ones_like(y),
+)
+
+DEFAULT_LEAKY_SLOPE = 0.01
+
+#: Every built-in activation, by key. Leaky ReLU is stored at its default slope;
+#: use :func:`get_activation` to ask for another slope.
+REGISTRY: dict[str, Activation] = {
+    act.key: act
+    for act in (
+        SIGMOID, TANH, HARD_SIGMOID, HARD_TANH, RELU, leaky_relu(DEFAULT_LEAKY_SLOPE), ELU,
+        SOFTSIGN, SILU, GELU, SOFTPLUS, IDENTITY,
+    )
+}
+
+
+def get_activation(key: str, leaky_slope: float = DEFAULT_LEAKY_SLOPE) -> Activation:
+    """The registry's activation called ``key`` (leaky ReLU at ``leaky_slope``)."""
+    if key == "leaky_relu":
+        return leaky_relu(leaky_slope)
+    try:
+        return REGISTRY[key]
+    except KeyError:
+        raise KeyError(f"unknown activation {key!r}; choose one of {', '.join(REGISTRY)}") from None
+
+
+def resolve(activation: Activation | str) -> Activation:
+    """Accept an :class:`Activation` or a registry key."""
+    return activation if isinstance(activation, Activation) else get_activation(activation)

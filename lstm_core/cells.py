@@ -1,0 +1,476 @@
+"""LSTM, GRU and plain RNN cells with PyTorch's equations and parameter layout.
+
+All three share one shape of API (flax-style small dataclasses whose activations are fields):
+
+* ``Cell.from_pytorch(state_dict)`` / ``Cell.random(input_size, hidden_size, rng, ...)``
+* ``cell.step(x_t, h_prev[, c_prev])`` — one step, written for reading (the reference)
+* ``cell.forward(x, h0=None, c0=None) -> Trace`` — the fast sequence runner
+* ``cell.backward(trace, d_hidden, d_final_hidden=None, d_final_cell=None) -> Gradients``
+
+Shapes: x is (T, B, D) (a (T, D) or (T,) input is read as one sequence, B = 1); every per-step
+array in a trace is (T, B, H). Weights are stacked by gate exactly as in ``torch.nn``:
+``weight_ih`` (G·H, D), ``weight_hh`` (G·H, H), ``bias_ih`` and ``bias_hh`` (G·H,), with the gate
+blocks in the order LSTM (i, f, g, o), GRU (r, z, n), RNN (one block).
+
+Floating-point warnings are silenced inside the runners on purpose: with unbounded activations a
+state can overflow, and that is reported as data (``Trace.blowup_step``), not as log noise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import ClassVar
+
+import numpy as np
+
+from .activations import RELU, SIGMOID, TANH, Activation, resolve
+from .trace import Gradients, Trace
+
+PYTORCH_KEYS = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
+PARAMETER_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+
+
+class WeightShapeError(ValueError):
+    """Weights that do not fit the cell (wrong keys, shapes or dtypes)."""
+
+
+@dataclass(frozen=True)
+class RecurrentCell:
+    """Parameters and activation slots shared by every cell type."""
+
+    weight_ih: np.ndarray
+    weight_hh: np.ndarray
+    bias_ih: np.ndarray
+    bias_hh: np.ndarray
+
+    cell_type: ClassVar[str] = ""
+    gate_blocks: ClassVar[int] = 1
+    block_names: ClassVar[tuple[str, ...]] = ()
+    slots: ClassVar[tuple[str, ...]] = ()
+
+    def __post_init__(self) -> None:
+        for slot in self.slots:
+            object.__setattr__(self, slot, resolve(getattr(self, slot)))
+        for name in PARAMETER_NAMES:
+            object.__setattr__(self, name, np.asarray(getattr(self, name), dtype=np.float64))
+        _check_shapes(self.gate_blocks, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+
+    # --- construction -----------------------------------------------------------------------
+
+    @classmethod
+    def from_pytorch(cls, state: Mapping[str, np.ndarray], **activations: Activation | str):
+        """Build from a one-layer ``nn.LSTM/GRU/RNN.state_dict()`` whose values are NumPy arrays.
+
+        A state dict without biases (``bias=False``) gets zero biases.
+        """
+        missing = [k for k in PYTORCH_KEYS[:2] if k not in state]
+        if missing:
+            raise WeightShapeError(
+                f"missing {', '.join(missing)}; expected the keys of a one-layer "
+                f"nn.{cls.cell_type}.state_dict(): {', '.join(PYTORCH_KEYS)}"
+            )
+        arrays = {}
+        for key in PYTORCH_KEYS:
+            if key not in state:
+                continue
+            arr = np.asarray(state[key])
+            if arr.dtype.kind not in "fiu":
+                raise WeightShapeError(f"{key} holds {arr.dtype} values; numbers are needed")
+            arrays[key] = arr.astype(np.float64)
+        rows = arrays["weight_ih_l0"].shape[0]
+        zeros = np.zeros(rows)
+        return cls(
+            arrays["weight_ih_l0"],
+            arrays["weight_hh_l0"],
+            arrays.get("bias_ih_l0", zeros),
+            arrays.get("bias_hh_l0", zeros),
+            **activations,
+        )
+
+    @classmethod
+    def random(
+        cls,
+        input_size: int,
+        hidden_size: int,
+        rng: np.random.Generator,
+        weight_scale: float = 1.0,
+        **activations: Activation | str,
+    ):
+        """PyTorch's initialisation U(−k, k), k = weight_scale / √H, for every parameter."""
+        bound = weight_scale / np.sqrt(hidden_size)
+        rows = cls.gate_blocks * hidden_size
+        shapes = [(rows, input_size), (rows, hidden_size), (rows,), (rows,)]
+        params = [rng.uniform(-bound, bound, size=shape) for shape in shapes]
+        return cls(*params, **activations)
+
+    def to_pytorch(self) -> dict[str, np.ndarray]:
+        """The parameters under the keys of a one-layer PyTorch ``state_dict()``."""
+        return dict(zip(PYTORCH_KEYS, (p.copy() for p in self.parameters().values()), strict=True))
+
+    # --- shared helpers ---------------------------------------------------------------------
+
+    @property
+    def hidden_size(self) -> int:
+        return self.weight_hh.shape[1]
+
+    @property
+    def input_size(self) -> int:
+        return self.weight_ih.shape[1]
+
+    @property
+    def activations(self) -> dict[str, Activation]:
+        return {slot: getattr(self, slot) for slot in self.slots}
+
+    def parameters(self) -> dict[str, np.ndarray]:
+        return {name: getattr(self, name) for name in PARAMETER_NAMES}
+
+    def with_parameters(self, **params: np.ndarray):
+        """A copy with some parameters replaced (activations kept)."""
+        return replace(self, **params)
+
+    def block(self, array: np.ndarray, name: str) -> np.ndarray:
+        """The slice of a stacked (…, G·H) array that belongs to gate block ``name``."""
+        k, size = self.block_names.index(name), self.hidden_size
+        return array[..., k * size : (k + 1) * size]
+
+    def _prepare(self, x, h0, c0=None):
+        x = np.asarray(x, dtype=np.float64)
+        if x.ndim == 1:
+            x = x[:, None, None]
+        elif x.ndim == 2:
+            x = x[:, None, :]
+        if x.ndim != 3 or x.shape[2] != self.input_size:
+            raise ValueError(
+                f"x must be (T, B, {self.input_size}) or (T, {self.input_size}); got {x.shape}"
+            )
+        state_shape = (x.shape[1], self.hidden_size)
+        h0 = np.zeros(state_shape) if h0 is None else np.broadcast_to(h0, state_shape).astype(float)
+        c0 = np.zeros(state_shape) if c0 is None else np.broadcast_to(c0, state_shape).astype(float)
+        return x, h0, c0
+
+    def _weight_gradients(self, d_input_side, d_hidden_side, x, h_prev):
+        """∂L/∂W from the per-step gradients of the stacked pre-activations."""
+        return dict(
+            weight_ih=np.tensordot(d_input_side, x, axes=([0, 1], [0, 1])),
+            weight_hh=np.tensordot(d_hidden_side, h_prev, axes=([0, 1], [0, 1])),
+            bias_ih=d_input_side.sum(axis=(0, 1)),
+            bias_hh=d_hidden_side.sum(axis=(0, 1)),
+            x=d_input_side @ self.weight_ih,
+        )
+
+
+def _check_shapes(blocks, weight_ih, weight_hh, bias_ih, bias_hh) -> None:
+    if weight_hh.ndim != 2 or weight_hh.shape[0] != blocks * weight_hh.shape[1]:
+        raise WeightShapeError(
+            f"weight_hh must be ({blocks}·H, H) for this cell; got {weight_hh.shape}"
+        )
+    rows = weight_hh.shape[0]
+    if weight_ih.ndim != 2 or weight_ih.shape[0] != rows:
+        raise WeightShapeError(f"weight_ih must be ({rows}, D); got {weight_ih.shape}")
+    for name, bias in (("bias_ih", bias_ih), ("bias_hh", bias_hh)):
+        if bias.shape != (rows,):
+            raise WeightShapeError(f"{name} must be ({rows},); got {bias.shape}")
+
+
+def _previous(initial: np.ndarray, states: np.ndarray) -> np.ndarray:
+    """States at steps 0 … T−1 (the initial state, then every state but the last)."""
+    return np.concatenate([initial[None], states[:-1]], axis=0)
+
+
+def _zeros_or(value, shape) -> np.ndarray:
+    return np.zeros(shape) if value is None else np.asarray(value, dtype=float)
+
+
+# =================================================================================================
+
+
+@dataclass(frozen=True)
+class LSTM(RecurrentCell):
+    r"""Long short-term memory cell (PyTorch's ``nn.LSTM``), gate order i, f, g, o.
+
+    i_t = σ(W_ii x_t + b_ii + W_hi h_{t−1} + b_hi)        input gate
+    f_t = σ(W_if x_t + b_if + W_hf h_{t−1} + b_hf)        forget gate
+    g_t = tanh(W_ig x_t + b_ig + W_hg h_{t−1} + b_hg)     candidate
+    o_t = σ(W_io x_t + b_io + W_ho h_{t−1} + b_ho)        output gate
+    c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t                        cell state
+    h_t = o_t ⊙ tanh(c_t)                                  hidden state
+
+    σ is the ``gate`` slot, the tanh in g_t the ``candidate`` slot and the tanh in h_t the
+    ``output`` slot (the cell-output squash); each can be any activation.
+    """
+
+    gate: Activation = SIGMOID
+    candidate: Activation = TANH
+    output: Activation = TANH
+
+    cell_type: ClassVar[str] = "LSTM"
+    gate_blocks: ClassVar[int] = 4
+    block_names: ClassVar[tuple[str, ...]] = (
+        "input_gate", "forget_gate", "candidate", "output_gate"
+    )
+    slots: ClassVar[tuple[str, ...]] = ("gate", "candidate", "output")
+
+    @classmethod
+    def random(
+        cls,
+        input_size: int,
+        hidden_size: int,
+        rng: np.random.Generator,
+        weight_scale: float = 1.0,
+        forget_bias: float | None = None,
+        **activations: Activation | str,
+    ) -> LSTM:
+        """PyTorch's U(−k, k) initialisation; ``forget_bias`` sets b_if + b_hf for every unit."""
+        cell = super().random(input_size, hidden_size, rng, weight_scale, **activations)
+        if forget_bias is None:
+            return cell
+        bias_ih, bias_hh = cell.bias_ih.copy(), cell.bias_hh.copy()
+        cell.block(bias_ih, "forget_gate")[:] = forget_bias
+        cell.block(bias_hh, "forget_gate")[:] = 0.0
+        return cell.with_parameters(bias_ih=bias_ih, bias_hh=bias_hh)
+
+    def step(self, x_t, h_prev, c_prev) -> dict[str, np.ndarray]:
+        """One step of the equations above; returns every intermediate value by name."""
+        z = x_t @ self.weight_ih.T + self.bias_ih + h_prev @ self.weight_hh.T + self.bias_hh
+        i_pre, f_pre, g_pre, o_pre = np.split(z, 4, axis=-1)
+        i, f, g, o = self.gate(i_pre), self.gate(f_pre), self.candidate(g_pre), self.gate(o_pre)
+        c = f * c_prev + i * g
+        h = o * self.output(c)
+        return dict(input_gate=i, forget_gate=f, candidate=g, output_gate=o, cell=c, hidden=h)
+
+    def forward(self, x, h0=None, c0=None) -> Trace:
+        x, h0, c0 = self._prepare(x, h0, c0)
+        steps, batch, _ = x.shape
+        size = self.hidden_size
+        cand = slice(2 * size, 3 * size)
+        with np.errstate(all="ignore"):
+            # The input projection of every step in one matmul, off the recurrence path.
+            pre = x @ self.weight_ih.T + (self.bias_ih + self.bias_hh)
+            act = np.empty_like(pre)
+            cell = np.empty((steps, batch, size))
+            squashed = np.empty_like(cell)
+            hidden = np.empty_like(cell)
+            recurrent = np.ascontiguousarray(self.weight_hh.T)
+            gate, candidate, output = self.gate, self.candidate, self.output
+            h, c = h0, c0
+            for t in range(steps):
+                pre_t, act_t = pre[t], act[t]
+                pre_t += h @ recurrent
+                # The gate activation over all four blocks, then the candidate over its block:
+                # two calls instead of four.
+                gate.apply(pre_t, act_t)
+                candidate.apply(pre_t[:, cand], act_t[:, cand])
+                c = np.multiply(act_t[:, size : 2 * size], c, out=cell[t])
+                c += act_t[:, :size] * act_t[:, cand]
+                output.apply(c, squashed[t])
+                h = np.multiply(act_t[:, 3 * size :], squashed[t], out=hidden[t])
+        names = self.block_names
+        values = {name: self.block(act, name) for name in names}
+        values.update(cell=cell, cell_squashed=squashed, hidden=hidden)
+        preactivations = {name: self.block(pre, name) for name in names}
+        preactivations["cell_squashed"] = cell
+        return Trace("LSTM", x, h0, values, preactivations, c0=c0, extras=dict(pre=pre, act=act))
+
+    def backward(self, trace: Trace, d_hidden, d_final_hidden=None, d_final_cell=None) -> Gradients:
+        """Backprop through time. ``d_hidden`` (T, B, H) is ∂L/∂h_t from the loss at each step."""
+        pre, act = trace.extras["pre"], trace.extras["act"]
+        steps, batch, size = trace.hidden.shape
+        d_hidden = np.broadcast_to(np.asarray(d_hidden, dtype=float), trace.hidden.shape)
+        with np.errstate(all="ignore"):
+            # Everything that does not depend on the recurrence is vectorised over T first.
+            d_act = np.empty_like(pre)
+            d_act[:] = self.gate.derivative_given_output(pre, act)
+            cand = slice(2 * size, 3 * size)
+            d_act[..., cand] = self.candidate.derivative_given_output(
+                pre[..., cand], act[..., cand]
+            )
+            i, f, g, o = (self.block(act, name) for name in self.block_names)
+            c_prev = _previous(trace.c0, trace.cell)
+            # ∂pre/∂c_t for i, f, g and ∂pre/∂h_t for o, stacked as (T, B, 4, H)
+            coef = np.stack(
+                [g * d_act[..., :size], c_prev * d_act[..., size : 2 * size],
+                 i * d_act[..., cand], trace.cell_squashed * d_act[..., 3 * size :]],
+                axis=2,
+            )
+            # ∂c_t/∂h_t through h_t = o_t ⊙ φ(c_t)
+            h_to_c = o * self.output.derivative_given_output(trace.cell, trace.cell_squashed)
+            d_pre = np.empty_like(pre)
+            d_pre4 = d_pre.reshape(steps, batch, 4, size)
+            total_dh = np.empty_like(trace.hidden)
+            total_dc = np.empty_like(trace.hidden)
+            dh_next = _zeros_or(d_final_hidden, (batch, size))
+            dc_next = _zeros_or(d_final_cell, (batch, size))
+            weight_hh = self.weight_hh
+            for t in range(steps - 1, -1, -1):
+                dh = np.add(d_hidden[t], dh_next, out=total_dh[t])
+                dc = np.multiply(dh, h_to_c[t], out=total_dc[t])
+                dc += dc_next
+                np.multiply(coef[t, :, :3], dc[:, None, :], out=d_pre4[t, :, :3])
+                np.multiply(coef[t, :, 3], dh, out=d_pre4[t, :, 3])
+                dc_next = dc * f[t]  # backprop through c_t = f_t ⊙ c_{t−1} + …
+                dh_next = d_pre[t] @ weight_hh
+            h_prev = _previous(trace.h0, trace.hidden)
+            grads = self._weight_gradients(d_pre, d_pre, trace.x, h_prev)
+        return Gradients(**grads, h0=dh_next, c0=dc_next, hidden=total_dh, cell=total_dc)
+
+
+@dataclass(frozen=True)
+class GRU(RecurrentCell):
+    r"""Gated recurrent unit (PyTorch's ``nn.GRU``), gate order r, z, n.
+
+    r_t = σ(W_ir x_t + b_ir + W_hr h_{t−1} + b_hr)                reset gate
+    z_t = σ(W_iz x_t + b_iz + W_hz h_{t−1} + b_hz)                update gate
+    n_t = tanh(W_in x_t + b_in + r_t ⊙ (W_hn h_{t−1} + b_hn))     candidate
+    h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1}                          hidden state
+
+    σ is the ``gate`` slot and tanh the ``candidate`` slot. There is no second squash: h_t is a
+    convex mix of n_t and h_{t−1}, so it stays within the candidate's range by itself.
+    """
+
+    gate: Activation = SIGMOID
+    candidate: Activation = TANH
+
+    cell_type: ClassVar[str] = "GRU"
+    gate_blocks: ClassVar[int] = 3
+    block_names: ClassVar[tuple[str, ...]] = ("reset_gate", "update_gate", "candidate")
+    slots: ClassVar[tuple[str, ...]] = ("gate", "candidate")
+
+    def step(self, x_t, h_prev, c_prev=None) -> dict[str, np.ndarray]:
+        """One step of the equations above; returns every intermediate value by name."""
+        x_r, x_z, x_n = np.split(x_t @ self.weight_ih.T + self.bias_ih, 3, axis=-1)
+        h_r, h_z, h_n = np.split(h_prev @ self.weight_hh.T + self.bias_hh, 3, axis=-1)
+        r = self.gate(x_r + h_r)
+        z = self.gate(x_z + h_z)
+        n = self.candidate(x_n + r * h_n)
+        h = (1.0 - z) * n + z * h_prev
+        return dict(reset_gate=r, update_gate=z, candidate=n, hidden=h)
+
+    def forward(self, x, h0=None, c0=None) -> Trace:
+        x, h0, _ = self._prepare(x, h0)
+        steps, batch, _ = x.shape
+        size = self.hidden_size
+        rz, n_block = slice(0, 2 * size), slice(2 * size, 3 * size)
+        with np.errstate(all="ignore"):
+            x_proj = x @ self.weight_ih.T + self.bias_ih
+            pre = np.empty_like(x_proj)
+            act = np.empty_like(x_proj)
+            hidden_proj_n = np.empty((steps, batch, size))  # W_hn h_{t−1} + b_hn
+            hidden = np.empty((steps, batch, size))
+            recurrent = np.ascontiguousarray(self.weight_hh.T)
+            gate, candidate, bias_hh = self.gate, self.candidate, self.bias_hh
+            h = h0
+            for t in range(steps):
+                h_proj = h @ recurrent
+                h_proj += bias_hh
+                pre_t, act_t = pre[t], act[t]
+                np.add(x_proj[t, :, rz], h_proj[:, rz], out=pre_t[:, rz])
+                gate.apply(pre_t[:, rz], act_t[:, rz])
+                hidden_proj_n[t] = h_proj[:, n_block]
+                np.multiply(act_t[:, :size], h_proj[:, n_block], out=pre_t[:, n_block])
+                pre_t[:, n_block] += x_proj[t, :, n_block]
+                n = act_t[:, n_block]
+                candidate.apply(pre_t[:, n_block], n)
+                h = np.subtract(h, n, out=hidden[t])
+                h *= act_t[:, size : 2 * size]
+                h += n
+        values = {name: self.block(act, name) for name in self.block_names}
+        values["hidden"] = hidden
+        preactivations = {name: self.block(pre, name) for name in self.block_names}
+        extras = dict(pre=pre, act=act, hidden_proj_n=hidden_proj_n)
+        return Trace("GRU", x, h0, values, preactivations, extras=extras)
+
+    def backward(self, trace: Trace, d_hidden, d_final_hidden=None, d_final_cell=None) -> Gradients:
+        """Backprop through time. ``d_hidden`` (T, B, H) is ∂L/∂h_t from the loss at each step."""
+        pre, act = trace.extras["pre"], trace.extras["act"]
+        hidden_proj_n = trace.extras["hidden_proj_n"]
+        steps, batch, size = trace.hidden.shape
+        d_hidden = np.broadcast_to(np.asarray(d_hidden, dtype=float), trace.hidden.shape)
+        with np.errstate(all="ignore"):
+            r, z, n = (self.block(act, name) for name in self.block_names)
+            rz = slice(0, 2 * size)
+            d_act_rz = self.gate.derivative_given_output(pre[..., rz], act[..., rz])
+            d_act_n = self.candidate.derivative_given_output(self.block(pre, "candidate"), n)
+            h_prev = _previous(trace.h0, trace.hidden)
+            coef_n = (1.0 - z) * d_act_n                       # ∂n_pre/∂h_t
+            coef_z = (h_prev - n) * d_act_rz[..., size:]       # ∂z_pre/∂h_t
+            coef_r = hidden_proj_n * d_act_rz[..., :size]      # ∂r_pre/∂n_pre
+            d_x_side = np.empty_like(pre)     # ∂L/∂(W_i· x + b_i·) for r, z, n
+            d_h_side = np.empty_like(pre)     # ∂L/∂(W_h· h + b_h·) for r, z, n
+            total_dh = np.empty_like(trace.hidden)
+            dh_next = _zeros_or(d_final_hidden, (batch, size))
+            weight_hh = self.weight_hh
+            for t in range(steps - 1, -1, -1):
+                dh = np.add(d_hidden[t], dh_next, out=total_dh[t])
+                d_n_pre = np.multiply(dh, coef_n[t], out=d_x_side[t, :, 2 * size :])
+                np.multiply(dh, coef_z[t], out=d_x_side[t, :, size : 2 * size])
+                np.multiply(d_n_pre, coef_r[t], out=d_x_side[t, :, :size])
+                np.multiply(d_n_pre, r[t], out=d_h_side[t, :, 2 * size :])
+                d_h_side[t, :, rz] = d_x_side[t, :, rz]
+                dh_next = dh * z[t] + d_h_side[t] @ weight_hh
+            grads = self._weight_gradients(d_x_side, d_h_side, trace.x, h_prev)
+        return Gradients(**grads, h0=dh_next, hidden=total_dh)
+
+
+@dataclass(frozen=True)
+class RNN(RecurrentCell):
+    r"""Plain (Elman) recurrent cell (PyTorch's ``nn.RNN``).
+
+    h_t = φ(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh)
+
+    φ is the ``activation`` slot: tanh by default, ReLU for ``nn.RNN(nonlinearity="relu")``.
+    """
+
+    activation: Activation = field(default=TANH)
+
+    cell_type: ClassVar[str] = "RNN"
+    gate_blocks: ClassVar[int] = 1
+    block_names: ClassVar[tuple[str, ...]] = ("hidden",)
+    slots: ClassVar[tuple[str, ...]] = ("activation",)
+
+    @classmethod
+    def from_pytorch(cls, state: Mapping[str, np.ndarray], nonlinearity: str | None = None, **kw):
+        """As for the other cells; ``nonlinearity="relu"`` matches PyTorch's ReLU RNN."""
+        if nonlinearity is not None:
+            kw["activation"] = RELU if nonlinearity == "relu" else TANH
+        return super().from_pytorch(state, **kw)
+
+    def step(self, x_t, h_prev, c_prev=None) -> dict[str, np.ndarray]:
+        """One step of the equation above."""
+        pre = x_t @ self.weight_ih.T + self.bias_ih + h_prev @ self.weight_hh.T + self.bias_hh
+        return dict(hidden=self.activation(pre))
+
+    def forward(self, x, h0=None, c0=None) -> Trace:
+        x, h0, _ = self._prepare(x, h0)
+        with np.errstate(all="ignore"):
+            pre = x @ self.weight_ih.T + (self.bias_ih + self.bias_hh)
+            hidden = np.empty_like(pre)
+            recurrent = np.ascontiguousarray(self.weight_hh.T)
+            activation = self.activation
+            h = h0
+            for t in range(x.shape[0]):
+                pre[t] += h @ recurrent
+                h = hidden[t]
+                activation.apply(pre[t], h)
+        return Trace("RNN", x, h0, {"hidden": hidden}, {"hidden": pre}, extras=dict(pre=pre))
+
+    def backward(self, trace: Trace, d_hidden, d_final_hidden=None, d_final_cell=None) -> Gradients:
+        """Backprop through time. ``d_hidden`` (T, B, H) is ∂L/∂h_t from the loss at each step."""
+        pre, hidden = trace.extras["pre"], trace.hidden
+        steps, batch, size = hidden.shape
+        d_hidden = np.broadcast_to(np.asarray(d_hidden, dtype=float), hidden.shape)
+        with np.errstate(all="ignore"):
+            d_act = self.activation.derivative_given_output(pre, hidden)
+            d_pre = np.empty_like(pre)
+            total_dh = np.empty_like(hidden)
+            dh_next = _zeros_or(d_final_hidden, (batch, size))
+            weight_hh = self.weight_hh
+            for t in range(steps - 1, -1, -1):
+                dh = np.add(d_hidden[t], dh_next, out=total_dh[t])
+                np.multiply(dh, d_act[t], out=d_pre[t])  # backprop through φ
+                dh_next = d_pre[t] @ weight_hh
+            grads = self._weight_gradients(d_pre, d_pre, trace.x, _previous(trace.h0, hidden))
+        return Gradients(**grads, h0=dh_next, hidden=total_dh)
+
+
+CELL_TYPES: dict[str, type[RecurrentCell]] = {"LSTM": LSTM, "GRU": GRU, "RNN": RNN}

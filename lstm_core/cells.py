@@ -45,6 +45,7 @@ class RecurrentCell:
     bias_hh: np.ndarray
 
     cell_type: ClassVar[str] = ""
+    equations: ClassVar[tuple[str, ...]] = ()
     gate_blocks: ClassVar[int] = 1
     block_names: ClassVar[tuple[str, ...]] = ()
     slots: ClassVar[tuple[str, ...]] = ()
@@ -205,6 +206,15 @@ class LSTM(RecurrentCell):
     output: Activation = TANH
 
     cell_type: ClassVar[str] = "LSTM"
+    #: The equations above, as the pages show them.
+    equations: ClassVar[tuple[str, ...]] = (
+        r"i_t = \sigma(W_{ii} x_t + b_{ii} + W_{hi} h_{t-1} + b_{hi})",
+        r"f_t = \sigma(W_{if} x_t + b_{if} + W_{hf} h_{t-1} + b_{hf})",
+        r"g_t = \tanh(W_{ig} x_t + b_{ig} + W_{hg} h_{t-1} + b_{hg})",
+        r"o_t = \sigma(W_{io} x_t + b_{io} + W_{ho} h_{t-1} + b_{ho})",
+        r"c_t = f_t \odot c_{t-1} + i_t \odot g_t",
+        r"h_t = o_t \odot \tanh(c_t)",
+    )
     gate_blocks: ClassVar[int] = 4
     block_names: ClassVar[tuple[str, ...]] = (
         "input_gate", "forget_gate", "candidate", "output_gate"
@@ -332,6 +342,12 @@ class GRU(RecurrentCell):
     candidate: Activation = TANH
 
     cell_type: ClassVar[str] = "GRU"
+    equations: ClassVar[tuple[str, ...]] = (
+        r"r_t = \sigma(W_{ir} x_t + b_{ir} + W_{hr} h_{t-1} + b_{hr})",
+        r"z_t = \sigma(W_{iz} x_t + b_{iz} + W_{hz} h_{t-1} + b_{hz})",
+        r"n_t = \tanh(W_{in} x_t + b_{in} + r_t \odot (W_{hn} h_{t-1} + b_{hn}))",
+        r"h_t = (1 - z_t) \odot n_t + z_t \odot h_{t-1}",
+    )
     gate_blocks: ClassVar[int] = 3
     block_names: ClassVar[tuple[str, ...]] = ("reset_gate", "update_gate", "candidate")
     slots: ClassVar[tuple[str, ...]] = ("gate", "candidate")
@@ -424,6 +440,9 @@ class RNN(RecurrentCell):
     activation: Activation = field(default=TANH)
 
     cell_type: ClassVar[str] = "RNN"
+    equations: ClassVar[tuple[str, ...]] = (
+        r"h_t = \phi(W_{ih} x_t + b_{ih} + W_{hh} h_{t-1} + b_{hh})",
+    )
     gate_blocks: ClassVar[int] = 1
     block_names: ClassVar[tuple[str, ...]] = ("hidden",)
     slots: ClassVar[tuple[str, ...]] = ("activation",)

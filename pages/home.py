@@ -1,0 +1,21 @@
+"""Home: what an LSTM cell computes, the question the app answers, and a map of the pages."""
+
+import streamlit as st
+
+from lstm_core import LSTM
+from ui.content import prose
+
+st.title("LSTM Lens")
+st.markdown(prose("home"))
+
+left, right = st.columns([1, 1], gap="large")
+with left:
+    st.subheader("What one LSTM step computes")
+    for equation in LSTM.equations:
+        st.latex(equation)
+with right:
+    st.subheader("How to read it")
+    st.markdown(prose("home_cell"))
+
+st.subheader("Where to go")
+st.markdown(prose("home_map"))

@@ -1,0 +1,44 @@
+"""Helpers for ``streamlit.testing.v1.AppTest``: run a page, decode its Plotly charts."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+TIMEOUT = 30
+
+
+def run_page(
+    path: str, query: dict[str, str] | None = None, session: dict | None = None
+) -> AppTest:
+    """Run ``app.py`` switched to the page file ``path`` (e.g. ``"pages/activation_lab.py"``)."""
+    at = AppTest.from_file("app.py", default_timeout=TIMEOUT)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    for key, value in (session or {}).items():
+        at.session_state[key] = value
+    at.run()
+    if path != "pages/home.py":
+        at.switch_page(path)
+        at.run()
+    return at
+
+
+def charts(at: AppTest) -> list[dict]:
+    """Every Plotly chart on the page as its figure JSON."""
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+def decode(values) -> np.ndarray:
+    """A Plotly data array: a list, or NumPy's base64 ``{"dtype", "bdata"}`` form."""
+    if isinstance(values, dict) and "bdata" in values:
+        raw = np.frombuffer(base64.b64decode(values["bdata"]), dtype=np.dtype(values["dtype"]))
+        return raw.reshape(values["shape"]) if "shape" in values else raw
+    return np.asarray(values, dtype=float)
+
+
+def no_exceptions(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]

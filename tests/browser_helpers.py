@@ -1,0 +1,35 @@
+"""Helpers for driving the served app in Playwright."""
+
+from __future__ import annotations
+
+RUN_TIMEOUT_MS = 30_000
+
+
+def wait_for_run(page, timeout: int = RUN_TIMEOUT_MS) -> None:
+    """Wait until the script run has finished and every chart is drawn."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
+                           timeout=timeout)
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0",
+        timeout=timeout,
+    )
+    # Plotly charts are drawn when their SVG main layer exists.
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+                 .every(c => c.querySelector('.main-svg'))""",
+        timeout=timeout,
+    )
+
+
+def open_page(page, url: str, path: str = "") -> None:
+    page.goto(f"{url}/{path}")
+    wait_for_run(page)
+
+
+def assert_no_exception(page) -> None:
+    errors = page.locator('[data-testid="stException"]')
+    assert errors.count() == 0, errors.first.inner_text()
+
+
+def chart_count(page) -> int:
+    return page.locator('[data-testid="stPlotlyChart"]').count()

@@ -1,0 +1,1 @@
+"""Streamlit-side helpers: page state and URL sync, shared widgets, chart rendering."""

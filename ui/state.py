@@ -1,0 +1,236 @@
+"""Page state: one typed dataclass per page that round-trips to URL query parameters.
+
+A page's controls are the fields of one frozen dataclass deriving from :class:`PageState`. Each
+field is declared with :func:`number`, :func:`choice`, :func:`choices`, :func:`flag` or
+:func:`text`, which record its type and allowed values. Then:
+
+* ``State.from_query(params)`` parses URL parameters; bad, unknown or out-of-range ones fall back
+  to defaults and are listed in the returned notices (never an exception);
+* ``state.to_query()`` gives the parameters that differ from the defaults, so a link is short
+  and reproduces the exact view;
+* :func:`load` / :func:`save` bind a state to Streamlit's session: widget keys are
+  ``"<page>.<field>"``, seeded from the URL on a session's first visit and from a non-widget copy
+  afterwards (Streamlit drops a widget's state while its page is not shown).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import MISSING, Field, dataclass, field, fields
+from typing import Any, TypeVar
+
+S = TypeVar("S", bound="PageState")
+
+_MAX_PARAM_CHARS = 2000
+
+
+# --- field declarations --------------------------------------------------------------------------
+
+
+def number(default: float, lo: float, hi: float, *, integer: bool = False) -> Any:
+    """A number in [lo, hi] (an int when ``integer``)."""
+    return field(default=default, metadata=dict(kind="int" if integer else "float", lo=lo, hi=hi))
+
+
+def choice(default: str, options: Sequence[str]) -> Any:
+    """One of ``options``."""
+    return field(default=default, metadata=dict(kind="choice", options=tuple(options)))
+
+
+def choices(
+    default: Sequence[str], options: Sequence[str], *, min_count: int = 0, max_count: int = 99
+) -> Any:
+    """A tuple of distinct values from ``options`` (comma-separated in the URL)."""
+    meta = dict(kind="choices", options=tuple(options), min_count=min_count, max_count=max_count)
+    return field(default=tuple(default), metadata=meta)
+
+
+def flag(default: bool) -> Any:
+    """A yes/no switch (``1``/``0`` in the URL)."""
+    return field(default=default, metadata=dict(kind="flag"))
+
+
+def text(default: str, max_chars: int) -> Any:
+    """Free text of at most ``max_chars`` characters (validated again by whoever uses it)."""
+    return field(default=default, metadata=dict(kind="text", max_chars=max_chars))
+
+
+# --- parsing and formatting ----------------------------------------------------------------------
+
+
+class _Invalid(ValueError):
+    pass
+
+
+def _parse(spec: Field, raw: str) -> Any:
+    meta = spec.metadata
+    kind = meta["kind"]
+    if kind in ("int", "float"):
+        try:
+            value = float(raw)
+        except ValueError:
+            raise _Invalid("not a number") from None
+        if not math.isfinite(value):
+            raise _Invalid("not a finite number")
+        if kind == "int":
+            if value != int(value):
+                raise _Invalid("not a whole number")
+            value = int(value)
+        if not meta["lo"] <= value <= meta["hi"]:
+            raise _Invalid(f"outside {meta['lo']:g}…{meta['hi']:g}")
+        return value
+    if kind == "choice":
+        if raw not in meta["options"]:
+            raise _Invalid("not one of the choices")
+        return raw
+    if kind == "choices":
+        values = tuple(v for v in raw.split(",") if v) if raw else ()
+        if any(v not in meta["options"] for v in values) or len(set(values)) != len(values):
+            raise _Invalid("holds an unknown or repeated choice")
+        if not meta["min_count"] <= len(values) <= meta["max_count"]:
+            raise _Invalid(f"needs {meta['min_count']}–{meta['max_count']} choices")
+        return values
+    if kind == "flag":
+        if raw not in ("0", "1", "true", "false"):
+            raise _Invalid("not 0 or 1")
+        return raw in ("1", "true")
+    if kind == "text":
+        if len(raw) > meta["max_chars"]:
+            raise _Invalid(f"longer than {meta['max_chars']} characters")
+        return raw
+    raise AssertionError(kind)
+
+
+def _format(spec: Field, value: Any) -> str:
+    kind = spec.metadata["kind"]
+    if kind == "float":
+        return repr(float(value))
+    if kind == "int":
+        return str(int(value))
+    if kind == "choices":
+        return ",".join(value)
+    if kind == "flag":
+        return "1" if value else "0"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class PageState:
+    """Base class of every page's state dataclass (see the module docstring)."""
+
+    @classmethod
+    def from_query(cls: type[S], params: Mapping[str, Any]) -> tuple[S, list[str]]:
+        """Parse URL parameters. Returns the state and a notice per parameter that was ignored."""
+        specs = {spec.name: spec for spec in fields(cls)}
+        values, notices = {}, []
+        for name, raw in params.items():
+            raw = raw[-1] if isinstance(raw, list) and raw else raw
+            if name not in specs:
+                if name not in IGNORED_PARAMS:
+                    notices.append(f"`{str(name)[:40]}` (unknown)")
+                continue
+            if not isinstance(raw, str) or len(raw) > _MAX_PARAM_CHARS:
+                notices.append(f"`{name}` (too long)")
+                continue
+            try:
+                values[name] = _parse(specs[name], raw)
+            except _Invalid as why:
+                notices.append(f"`{name}` ({why})")
+        return cls(**values), notices
+
+    def to_query(self) -> dict[str, str]:
+        """The parameters that differ from the defaults."""
+        query = {}
+        for spec in fields(self):
+            value = getattr(self, spec.name)
+            default = spec.default if spec.default is not MISSING else None
+            if value != default:
+                query[spec.name] = _format(spec, value)
+        return query
+
+    @classmethod
+    def from_values(cls: type[S], values: Mapping[str, Any]) -> S:
+        """A state from widget values, each validated like a URL parameter."""
+        state, _ = cls.from_query(
+            {
+                spec.name: _format(spec, values[spec.name])
+                for spec in fields(cls)
+                if spec.name in values
+            }
+        )
+        return state
+
+    @classmethod
+    def spec(cls, name: str) -> Mapping[str, Any]:
+        """The declared type and limits of field ``name``."""
+        return next(f.metadata for f in fields(cls) if f.name == name)
+
+
+#: Parameters that belong to the app as a whole, not to a page.
+IGNORED_PARAMS = frozenset({"teacher", "embed", "embed_options"})
+
+
+# --- binding to a Streamlit session --------------------------------------------------------------
+
+
+def widget_key(page: str, name: str) -> str:
+    return f"{page}.{name}"
+
+
+def _widget_value(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def load(cls: type[S], page: str) -> S:
+    """The page's state for this session, seeding its widget keys.
+
+    On the first visit in a session the state comes from the URL, and a notice lists any
+    parameter that was ignored; afterwards from the session's copy.
+    """
+    import streamlit as st
+
+    store = f"{page}.__state__"
+    if store not in st.session_state:
+        state, notices = cls.from_query(st.query_params.to_dict())
+        st.session_state[store] = state
+        st.session_state[f"{page}.__notices__"] = notices
+    state = st.session_state[store]
+    for spec in fields(state):
+        key = widget_key(page, spec.name)
+        if key not in st.session_state:
+            st.session_state[key] = _widget_value(getattr(state, spec.name))
+    return state
+
+
+def collect(cls: type[S], page: str) -> S:
+    """The state made of the page's current widget values (after the widgets are drawn)."""
+    import streamlit as st
+
+    values = {
+        spec.name: st.session_state[widget_key(page, spec.name)]
+        for spec in fields(cls)
+        if widget_key(page, spec.name) in st.session_state
+    }
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+    return cls.from_values(values)
+
+
+def save(page: str, state: PageState) -> None:
+    """Keep the session's copy and make the URL reproduce this view."""
+    import streamlit as st
+
+    st.session_state[f"{page}.__state__"] = state
+    query = state.to_query()
+    for name in ("teacher",):
+        if name in st.query_params:
+            query[name] = st.query_params[name]
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
+
+
+def notices(page: str) -> list[str]:
+    """URL parameters ignored on this page's first visit (shown once, then cleared)."""
+    import streamlit as st
+
+    return st.session_state.pop(f"{page}.__notices__", [])

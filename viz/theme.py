@@ -1,0 +1,74 @@
+"""One palette and one set of line styles for every figure.
+
+Okabe–Ito's eight colour-blind-safe colours plus two extras; every series also gets its own dash
+style and marker, so no chart relies on colour alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+PALETTE = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#D55E00",  # vermillion
+    "#56B4E9",  # sky blue
+    "#F0E442",  # yellow
+    "#000000",  # black
+    "#882255",  # wine (extra)
+    "#999999",  # grey (extra)
+)
+DASHES = (
+    "solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid", "dash", "dot", "dashdot"
+)
+MARKERS = ("circle", "square", "diamond", "triangle-up", "x", "star", "cross", "triangle-down",
+           "pentagon", "hexagon")
+
+#: Diverging colours for signed values (negative, zero, positive): blue – white – vermillion.
+DIVERGING = [[0.0, "#0072B2"], [0.5, "#F7F7F7"], [1.0, "#D55E00"]]
+#: Sequential colours for magnitudes.
+SEQUENTIAL = "Viridis"
+SATURATION_FILL = "rgba(153, 153, 153, 0.22)"
+FONT_FAMILY = "Source Sans Pro, Helvetica, Arial, sans-serif"
+
+
+@dataclass(frozen=True)
+class SeriesStyle:
+    color: str
+    dash: str
+    marker: str
+
+
+def series_style(index: int) -> SeriesStyle:
+    """The colour, dash and marker of the ``index``-th series of a figure."""
+    k = index % len(PALETTE)
+    return SeriesStyle(PALETTE[k], DASHES[k], MARKERS[k])
+
+
+def base_layout(fig: go.Figure, *, height: int = 420, title: str | None = None) -> go.Figure:
+    """Common layout: margins, fonts, legend on top, hover across traces at the same x."""
+    fig.update_layout(
+        height=height,
+        margin=dict(l=60, r=20, t=60 if title else 30, b=50),
+        font=dict(family=FONT_FAMILY, size=13),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+        hovermode="x unified",
+        template="plotly_white",
+        colorway=list(PALETTE),
+    )
+    if title:
+        fig.update_layout(title=dict(text=title, x=0, xanchor="left"))
+    return fig
+
+
+def export_config(filename: str) -> dict:
+    """Plotly config: the camera button saves an SVG named after the chart (PNG via the menu)."""
+    return {
+        "displaylogo": False,
+        "toImageButtonOptions": {"format": "svg", "filename": filename, "scale": 2},
+        "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+    }

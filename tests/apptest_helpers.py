@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
+from pathlib import Path
 
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
+ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 30
 
 
@@ -15,7 +17,7 @@ def run_page(
     path: str, query: dict[str, str] | None = None, session: dict | None = None
 ) -> AppTest:
     """Run ``app.py`` switched to the page file ``path`` (e.g. ``"pages/activation_lab.py"``)."""
-    at = AppTest.from_file("app.py", default_timeout=TIMEOUT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     for key, value in (query or {}).items():
         at.query_params[key] = value
     for key, value in (session or {}).items():

@@ -1,0 +1,45 @@
+"""The shell: every page runs with defaults, the navigation lists every page file, the config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import tomllib
+
+from tests.apptest_helpers import no_exceptions, run_page
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE_FILES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py"))
+
+
+def test_every_page_file_is_in_the_navigation():
+    router = (ROOT / "app.py").read_text()
+    missing = [path for path in PAGE_FILES if f'"{path}"' not in router]
+    assert not missing, f"pages not in app.py's navigation: {missing}"
+
+
+@pytest.mark.parametrize("path", PAGE_FILES)
+def test_page_runs_with_defaults(path):
+    at = run_page(path)
+    no_exceptions(at)
+    assert at.title or at.header or at.markdown, "the page shows nothing"
+
+
+def test_home_shows_the_six_lstm_equations_in_gate_order():
+    at = run_page("pages/home.py")
+    equations = [latex.value for latex in at.latex]
+    assert len(equations) == 6
+    assert [eq.strip("$ \n")[0] for eq in equations] == ["i", "f", "g", "o", "c", "h"]
+
+
+def test_streamlit_config_is_safe_and_colour_blind_friendly():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert len(config["theme"]["chartCategoricalColors"]) >= 10
+    assert config["client"]["toolbarMode"] == "viewer"
+    assert config["browser"]["gatherUsageStats"] is False
+    assert config["server"]["fileWatcherType"] == "none"
+    assert config["server"]["runOnSave"] is False
+    assert config["server"]["enableXsrfProtection"] is True
+    assert config["server"]["maxUploadSize"] == 1
+    assert "global" not in config

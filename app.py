@@ -9,9 +9,14 @@ st.set_page_config(page_title="LSTM Lens", page_icon=":material/memory:", layout
 PAGES = {
     "Learn": [
         st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+        st.Page("pages/claims.py", title="Claims, checked live", icon=":material/fact_check:"),
     ],
-    "Explore": [],
-    "Experiment": [],
+    "Explore": [
+        st.Page("pages/activation_lab.py", title="Activation Lab", icon=":material/show_chart:"),
+    ],
+    "Experiment": [
+        st.Page("pages/gradient_flow.py", title="Gradient Flow", icon=":material/trending_down:"),
+    ],
 }
 
 st.navigation({section: pages for section, pages in PAGES.items() if pages}).run()

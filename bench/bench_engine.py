@@ -18,9 +18,9 @@ from pathlib import Path
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from lstm_core import LSTM  # noqa: E402
+from lstm_core import LSTM
 
 try:
     import torch

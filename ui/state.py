@@ -234,3 +234,12 @@ def notices(page: str) -> list[str]:
     import streamlit as st
 
     return st.session_state.pop(f"{page}.__notices__", [])
+
+
+def announce_ignored(page: str) -> None:
+    """Show one short notice listing the link parameters that were ignored (call after load)."""
+    import streamlit as st
+
+    ignored = notices(page)
+    if ignored:
+        st.info("Some link parameters were ignored and their defaults used: " + ", ".join(ignored))

@@ -1,0 +1,18 @@
+"""Claims: common statements about LSTM activations, each checked live by the engine."""
+
+import streamlit as st
+
+from ui.claims import controls, render_claim, summary_table, verdicts
+from ui.content import prose
+
+st.title("Claims, checked live")
+st.markdown(prose("claims"))
+
+results = verdicts()
+st.dataframe(summary_table(results), hide_index=True, width="stretch")
+
+left, right = st.columns([1, 2], gap="large")
+with left:
+    state = controls(results)
+with right:
+    render_claim(next(v for v in results if v.key == state.claim))

@@ -7,7 +7,11 @@ import json
 from pathlib import Path
 
 import numpy as np
+from streamlit import config as streamlit_config
 from streamlit.testing.v1 import AppTest
+
+# The served app redacts error details (client.showErrorDetails = "none"); tests want them.
+streamlit_config.set_option("client.showErrorDetails", "full")
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 30

@@ -4,6 +4,7 @@ import streamlit as st
 
 from ui.claims import controls, render_claim, summary_table, verdicts
 from ui.content import prose
+from ui.share import share_box
 
 st.title("Claims, checked live")
 st.markdown(prose("claims"))
@@ -14,5 +15,6 @@ st.dataframe(summary_table(results), hide_index=True, width="stretch")
 left, right = st.columns([1, 2], gap="large")
 with left:
     state = controls(results)
+    share_box("claims", state)
 with right:
     render_claim(next(v for v in results if v.key == state.claim))

@@ -1,0 +1,83 @@
+"""Share a view: a link that reproduces it, and the same view as a JSON file to load back."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import streamlit as st
+
+from ui.state import PageState
+
+#: Pages a view file may open, by URL path, and their script files.
+PAGE_FILES = {
+    "": "pages/home.py",
+    "claims": "pages/claims.py",
+    "activation_lab": "pages/activation_lab.py",
+    "step_through": "pages/step_through.py",
+    "compare": "pages/compare.py",
+    "gradient_flow": "pages/gradient_flow.py",
+    "training_lab": "pages/training_lab.py",
+    "lessons": "pages/lessons.py",
+}
+MAX_VIEW_FILE_BYTES = 20_000
+
+
+class ViewFileError(ValueError):
+    """A view file that cannot be opened (with a friendly message)."""
+
+
+def view_link(url_path: str, state: PageState) -> str:
+    """The full link to ``url_path`` with the state's parameters (teacher mode kept)."""
+    query = state.to_query()
+    if st.query_params.get("teacher") == "1":
+        query["teacher"] = "1"
+    base = st.context.url or "http://localhost:8501/"
+    scheme, netloc, _, _, _ = urlsplit(base)
+    return urlunsplit((scheme, netloc, "/" + url_path, urlencode(query), ""))
+
+
+def view_json(url_path: str, state: PageState) -> str:
+    return json.dumps({"app": "lstm-lens", "page": url_path, "params": state.to_query()},
+                      indent=2)
+
+
+def share_box(url_path: str, state: PageState) -> None:
+    """A popover with the link to this exact view and a JSON download of it."""
+    with st.popover("Share this view", icon=":material/share:"):
+        st.caption("This link reproduces exactly what you see, seeds included (use the copy "
+                   "button at its right):")
+        st.code(view_link(url_path, state), language=None, wrap_lines=True)
+        st.download_button(
+            "Download the view as JSON", view_json(url_path, state),
+            file_name=f"lstm-lens-{url_path or 'home'}.json", mime="application/json",
+            key=f"{url_path}.share_json",
+        )
+
+
+def parse_view_file(data: bytes) -> tuple[str, dict[str, str]]:
+    """The page file and parameters of a view file; :class:`ViewFileError` if it is not one.
+
+    Only the page and plain string parameters are read; the page validates the parameters
+    itself, exactly as for a link.
+    """
+    if len(data) > MAX_VIEW_FILE_BYTES:
+        raise ViewFileError(f"The file is larger than {MAX_VIEW_FILE_BYTES // 1000} kB; a view "
+                            "file is a few hundred bytes.")
+    try:
+        view = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise ViewFileError("This is not a JSON view file saved by LSTM Lens.") from None
+    if not isinstance(view, dict) or view.get("app") != "lstm-lens":
+        raise ViewFileError("This JSON file was not saved by LSTM Lens (no \"app\": "
+                            "\"lstm-lens\").")
+    page = view.get("page")
+    if page not in PAGE_FILES:
+        raise ViewFileError(f"Unknown page in the file; expected one of "
+                            f"{', '.join(p or 'home' for p in PAGE_FILES)}.")
+    params = view.get("params", {})
+    if not isinstance(params, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in params.items()
+    ):
+        raise ViewFileError("\"params\" must map names to text values.")
+    return PAGE_FILES[page], params

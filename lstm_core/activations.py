@@ -285,7 +285,7 @@ SILU = Activation(
 GELU = Activation(
     "gelu", "GELU (tanh approx.)",
     r"\tfrac{x}{2}\left(1+\tanh\!\left(\sqrt{2/\pi}\,(x+0.044715x^{3})\right)\right)",
-    _gelu, _gelu_d1, _gelu_d2, (-0.17, np.inf), False, False, False, True,
+    _gelu, _gelu_d1, _gelu_d2, (-0.17004075057125273, np.inf), False, False, False, True,
 )
 SOFTPLUS = Activation(
     "softplus", "softplus", r"\log(1+e^{x})", _softplus, sigmoid, _sigmoid_d1, (0.0, np.inf),

@@ -33,6 +33,8 @@ DIVERGING = [[0.0, "#0072B2"], [0.5, "#F7F7F7"], [1.0, "#D55E00"]]
 #: Sequential colours for magnitudes.
 SEQUENTIAL = "Viridis"
 SATURATION_FILL = "rgba(153, 153, 153, 0.22)"
+GRID_COLOUR = "#E6E6E6"
+ZERO_LINE_COLOUR = "#BBBBBB"
 FONT_FAMILY = "Source Sans Pro, Helvetica, Arial, sans-serif"
 
 
@@ -57,9 +59,14 @@ def base_layout(fig: go.Figure, *, height: int = 420, title: str | None = None) 
         font=dict(family=FONT_FAMILY, size=13),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
         hovermode="x unified",
-        template="plotly_white",
         colorway=list(PALETTE),
+        # Explicit colours instead of a named template: applying a template costs ~10 ms a
+        # figure, and Streamlit's own chart theme restyles the rest in the browser.
+        plot_bgcolor="white",
+        paper_bgcolor="white",
     )
+    fig.update_xaxes(gridcolor=GRID_COLOUR, zerolinecolor=ZERO_LINE_COLOUR)
+    fig.update_yaxes(gridcolor=GRID_COLOUR, zerolinecolor=ZERO_LINE_COLOUR)
     if title:
         fig.update_layout(title=dict(text=title, x=0, xanchor="left"))
     return fig

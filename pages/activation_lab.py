@@ -4,12 +4,12 @@ import streamlit as st
 
 from ui import activation_lab as lab
 from ui.content import prose
-from ui.state import notices
+from ui.share import share_box
+from ui.state import announce_ignored
 
 st.title("Activation Lab")
 st.markdown(prose("activation_lab"))
 page_state, custom_error = lab.controls()
-ignored = notices(lab.PAGE)
-if ignored:
-    st.info("Some link settings were ignored: " + ", ".join(ignored))
+announce_ignored(lab.PAGE)
+share_box("activation_lab", page_state)
 lab.render(lab.compute(page_state, custom_error))

@@ -3,6 +3,7 @@
 import streamlit as st
 
 import lstm_core  # noqa: F401  (caps BLAS threads before any heavy NumPy work)
+from ui import charts, teacher
 
 st.set_page_config(page_title="LSTM Lens", page_icon=":material/memory:", layout="wide")
 
@@ -13,10 +14,15 @@ PAGES = {
     ],
     "Explore": [
         st.Page("pages/activation_lab.py", title="Activation Lab", icon=":material/show_chart:"),
+        st.Page("pages/step_through.py", title="Cell Step-Through", icon=":material/account_tree:"),
     ],
     "Experiment": [
+        st.Page("pages/compare.py", title="Compare Trajectories", icon=":material/compare_arrows:"),
         st.Page("pages/gradient_flow.py", title="Gradient Flow", icon=":material/trending_down:"),
+        st.Page("pages/training_lab.py", title="Training Lab", icon=":material/model_training:"),
     ],
 }
 
+teacher.apply()
+charts.data_tables_toggle()
 st.navigation({section: pages for section, pages in PAGES.items() if pages}).run()

@@ -42,7 +42,12 @@ def decode(values) -> np.ndarray:
     """A Plotly data array: a list, or NumPy's base64 ``{"dtype", "bdata"}`` form."""
     if isinstance(values, dict) and "bdata" in values:
         raw = np.frombuffer(base64.b64decode(values["bdata"]), dtype=np.dtype(values["dtype"]))
-        return raw.reshape(values["shape"]) if "shape" in values else raw
+        if "shape" not in values:
+            return raw
+        shape = values["shape"]
+        if isinstance(shape, str):  # Plotly sends e.g. "3, 100"
+            shape = [int(n) for n in shape.split(",")]
+        return raw.reshape(shape)
     return np.asarray(values, dtype=float)
 
 

@@ -43,3 +43,19 @@ def test_streamlit_config_is_safe_and_colour_blind_friendly():
     assert config["server"]["enableXsrfProtection"] is True
     assert config["server"]["maxUploadSize"] == 1
     assert "global" not in config
+
+
+def test_teacher_mode_from_a_link_hides_controls_and_can_be_left():
+    # The router draws the toggle, so this runs app.py itself
+    # (only the first run: AppTest reruns the page file without the router). Leaving it is
+    # tested in the browser.
+    at = run_page("pages/home.py", query={"teacher": "1"})
+    no_exceptions(at)
+    assert at.sidebar.toggle(key="shared.teacher").value is True
+    styles = [el.proto.body for el in at.get("html")]
+    assert any('[data-testid="stSidebar"]' in body and "display: none" in body for body in styles)
+    assert at.query_params["teacher"] == "1"
+    assert at.button(key="teacher_exit").label == "Leave teacher mode"
+    plain = run_page("pages/home.py")
+    assert plain.sidebar.toggle(key="shared.teacher").value is False
+    assert not [el for el in plain.get("html") if "stSidebar" in el.proto.body]

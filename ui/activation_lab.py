@@ -16,7 +16,7 @@ import streamlit as st
 from lstm_core import analysis
 from lstm_core.activations import REGISTRY, Activation
 from lstm_core.expressions import ALLOWED, MAX_CHARS, ExpressionError
-from ui import activation_picker, charts, state
+from ui import activation_picker, charts, shared, state
 from ui.content import prose
 from ui.state import PageState, choices, flag, number, text, widget_key
 from viz.activation_figures import Curves, DepthSeries, activation_figure
@@ -96,6 +96,7 @@ def controls() -> tuple[ActivationLabState, str | None]:
         st.toggle("Depth view", key=_key("depth"))
     page_state = state.collect(ActivationLabState, PAGE)
     state.save(PAGE, page_state)
+    shared.set_epsilon(page_state.eps)  # the other pages' saturation threshold
     return page_state, _apply_custom(page_state.custom)
 
 

@@ -1,0 +1,233 @@
+"""Short, computed statements about one run of a cell, each made only when it holds.
+
+``diagnose(trace, activations)`` looks at a :class:`~lstm_core.trace.Trace` and the cell's slot
+activations (``cell.activations``) and returns a list of :class:`Diagnosis`. Every message
+quotes numbers measured in this run. The kinds:
+
+``nonnegative_state``   LSTM: gates and candidate can only output ≥ 0 and c₀ ≥ 0 ⇒ c_t ≥ 0
+                        (GRU: the same for h with h₀ ≥ 0); stated only if the run agrees.
+``blowup``              the cell state (LSTM) or hidden state passed 10⁶ or became non-finite
+                        at step k (with the candidate/activation and the mean forget/update gate).
+``saturated_<slot>``    at least ``report_fraction`` of a slot's pre-activations lie where
+                        |f′(x)| < ε (a saturated or dead region: almost no gradient passes).
+``unbounded_hidden``    the output squash (LSTM), candidate (GRU) or activation (RNN) is unbounded
+                        ⇒ h is not bounded.
+``gate_outside_unit``   a gate took values outside [0, 1] (not a "fraction let through").
+``long_memory``         LSTM: the forget gate stays ≥ 0.9 on average (geometric mean over steps and
+                        units), so the cell keeps a fraction 1/e of what it holds for ≈ τ steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from .activations import Activation
+from .trace import BLOWUP_BOUND, Trace
+
+#: |f′(x)| below this counts as saturated (the Activation Lab's default).
+EPSILON = 0.05
+#: A slot is reported as saturated when at least this fraction of its pre-activations is.
+REPORT_FRACTION = 0.25
+#: Geometric-mean forget gate from which ``long_memory`` is reported.
+LONG_MEMORY_FORGET = 0.9
+
+GATE_NAMES = {
+    "LSTM": ("input_gate", "forget_gate", "output_gate"),
+    "GRU": ("reset_gate", "update_gate"),
+    "RNN": (),
+}
+_SHORT = {"input_gate": "input", "forget_gate": "forget", "output_gate": "output",
+          "reset_gate": "reset", "update_gate": "update"}
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """One statement about a run: ``kind`` (stable id), ``message`` (with numbers), ``severity``
+    ("info" or "warning"), and the step t (from 1) it refers to, if any."""
+
+    kind: str
+    message: str
+    severity: str = "info"
+    step: int | None = None
+
+
+def percent(fraction: float) -> str:
+    """A fraction as a whole percentage, never rounding a non-zero share to 0 % or 100 %."""
+    value = 100.0 * fraction
+    if 0 < value < 1:
+        return "< 1 %"
+    if 99 < value < 100:
+        return "> 99 %"
+    return f"{value:.0f} %"
+
+
+def num(value: float) -> str:
+    """A number as shown in messages: 3 significant digits, typographic minus."""
+    if not np.isfinite(value):
+        return "NaN" if np.isnan(value) else ("∞" if value > 0 else "−∞")
+    text = f"{value:.3g}" if abs(value) < 1e4 else f"{value:.2e}"
+    return text.replace("-", "−")
+
+
+def saturated_mask(activation: Activation, pre: np.ndarray, epsilon: float = EPSILON):
+    """True where |f′(pre)| < ε (non-finite pre-activations count as saturated)."""
+    with np.errstate(all="ignore"):
+        slope = np.abs(activation.d1(pre))
+        return ~(slope >= epsilon)
+
+
+def diagnose(
+    trace: Trace,
+    activations: Mapping[str, Activation],
+    *,
+    epsilon: float = EPSILON,
+    report_fraction: float = REPORT_FRACTION,
+    bound: float = BLOWUP_BOUND,
+) -> list[Diagnosis]:
+    """Every diagnosis that holds for ``trace`` run with the slot ``activations``."""
+    kind = trace.cell_type
+    found: list[Diagnosis] = []
+    with np.errstate(all="ignore"):
+        found += _blowup(trace, activations, bound)
+        found += _nonnegative(trace, activations)
+        found += _unbounded_hidden(trace, activations)
+        found += _gate_outside_unit(trace, activations)
+        found += _saturation(trace, activations, epsilon, report_fraction)
+        if kind == "LSTM":
+            found += _long_memory(trace)
+    return found
+
+
+def _blowup(trace: Trace, acts: Mapping[str, Activation], bound: float) -> list[Diagnosis]:
+    name = "cell" if trace.cell_type == "LSTM" else "hidden"
+    step = trace.first_step_over(name, bound)
+    if step is None:
+        return []
+    values = trace.values[name][step - 1]
+    what = "cell state" if name == "cell" else "hidden state"
+    limit = "10⁶" if bound == 1e6 else num(bound)
+    if np.isfinite(values).all():
+        event = f"The {what} passed {limit} at step {step}"
+        overflow = trace.first_nonfinite_step(name)
+        if overflow is not None:
+            event += f" and overflowed to ∞ or NaN at step {overflow}"
+    else:
+        event = f"The {what} stopped being a finite number (overflow to ∞ or NaN) at step {step}"
+    if trace.cell_type == "LSTM":
+        gate = trace.values["forget_gate"][:step]
+        detail = (f" ({acts['candidate'].name} candidate, forget gate ≈ "
+                  f"{num(np.nanmean(gate))} on average over steps 1–{step})")
+    elif trace.cell_type == "GRU":
+        gate = trace.values["update_gate"][:step]
+        detail = (f" ({acts['candidate'].name} candidate, update gate ≈ "
+                  f"{num(np.nanmean(gate))} on average over steps 1–{step})")
+    else:
+        detail = f" ({acts['activation'].name} activation)"
+    message = (f"{event}{detail}. Nothing bounds the state: after that its numbers no longer "
+               "carry meaning.")
+    return [Diagnosis("blowup", message, "warning", step)]
+
+
+def _nonnegative(trace: Trace, acts: Mapping[str, Activation]) -> list[Diagnosis]:
+    gate, candidate = acts.get("gate"), acts.get("candidate")
+    if gate is None or candidate is None or trace.cell_type == "RNN":
+        return []
+    if candidate.output_range[0] < 0 or gate.output_range[0] < 0:
+        return []
+    if trace.cell_type == "LSTM":
+        state, start, symbol, what = trace.values["cell"], trace.c0, "c", "cell state"
+        why = ("the cell can only write non-negative amounts (i_t·g_t ≥ 0) and f_t ≥ 0 keeps "
+               "the sign")
+    else:
+        if gate.output_range[1] > 1:  # h = (1 − z) n + z h_prev needs z in [0, 1]
+            return []
+        state, start, symbol, what = trace.hidden, trace.h0, "h", "hidden state"
+        why = "h_t mixes a non-negative candidate with h_{t−1} using weights in [0, 1]"
+    if start is None or not (start >= 0).all() or not (state >= 0).all():
+        return []
+    message = (f"Candidate is {candidate.name}: {why}, so with {symbol}₀ ≥ 0 the {what} never "
+               f"goes negative (smallest {symbol} in this run: {num(float(state.min()))}). "
+               "It can only count up and leak away, never hold a negative memory.")
+    return [Diagnosis("nonnegative_state", message)]
+
+
+def _unbounded_hidden(trace: Trace, acts: Mapping[str, Activation]) -> list[Diagnosis]:
+    slot = {"LSTM": "output", "GRU": "candidate", "RNN": "activation"}[trace.cell_type]
+    act = acts[slot]
+    if act.bounded:
+        return []
+    role = {"output": "Output squash", "candidate": "Candidate",
+            "activation": "Activation"}[slot]
+    largest = float(np.nanmax(np.abs(trace.hidden))) if np.isfinite(trace.hidden).any() else np.inf
+    if not np.isfinite(trace.hidden).all():
+        largest = np.inf
+    message = (f"{role} is {act.name}: h is no longer bounded (largest |h| in this run: "
+               f"{num(largest)}); the next step and the next layer see arbitrarily large inputs.")
+    return [Diagnosis("unbounded_hidden", message, "warning")]
+
+
+def _gate_outside_unit(trace: Trace, acts: Mapping[str, Activation]) -> list[Diagnosis]:
+    gate = acts.get("gate")
+    names = GATE_NAMES[trace.cell_type]
+    if gate is None or not names:
+        return []
+    values = np.stack([trace.values[n] for n in names])
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return []
+    lo, hi = float(finite.min()), float(finite.max())
+    if lo >= 0.0 and hi <= 1.0:
+        return []
+    outside = float(((finite < 0) | (finite > 1)).mean())
+    message = (f"Gate activation is {gate.name}: gate values ranged from {num(lo)} to {num(hi)} "
+               f"({percent(outside)} outside [0, 1]). A gate outside [0, 1] is no longer "
+               "“how much to let through”: it can flip signs or amplify.")
+    return [Diagnosis("gate_outside_unit", message, "warning")]
+
+
+def _saturation(
+    trace: Trace, acts: Mapping[str, Activation], epsilon: float, report_fraction: float
+) -> list[Diagnosis]:
+    slots: dict[str, tuple[str, ...]] = {}
+    if trace.cell_type == "LSTM":
+        slots = {"gate": GATE_NAMES["LSTM"], "candidate": ("candidate",),
+                 "output": ("cell_squashed",)}
+    elif trace.cell_type == "GRU":
+        slots = {"gate": GATE_NAMES["GRU"], "candidate": ("candidate",)}
+    else:
+        slots = {"activation": ("hidden",)}
+    found = []
+    for slot, names in slots.items():
+        act = acts[slot]
+        masks = {n: saturated_mask(act, trace.preactivations[n], epsilon) for n in names}
+        total = float(np.mean([m.mean() for m in masks.values()]))
+        if total < report_fraction or total == 0.0:
+            continue
+        label = {"gate": "gate", "candidate": "candidate", "output": "cell-output squash",
+                 "activation": "activation"}[slot]
+        parts = ""
+        if len(names) > 1:
+            parts = " (" + ", ".join(f"{_SHORT[n]} {percent(float(m.mean()))}"
+                                     for n, m in masks.items()) + ")"
+        message = (f"{percent(total)} of {label} pre-activations lie in {act.name}'s flat "
+                   f"(saturated) region, |f′| < {epsilon:g}{parts}: there the output barely moves "
+                   "and almost no gradient flows back.")
+        found.append(Diagnosis(f"saturated_{slot}", message))
+    return found
+
+
+def _long_memory(trace: Trace) -> list[Diagnosis]:
+    forget = trace.values["forget_gate"]
+    if not np.isfinite(forget).all() or (forget <= 0).any():
+        return []
+    log_mean = float(np.mean(np.log(forget)))
+    geometric = float(np.exp(log_mean))
+    if geometric < LONG_MEMORY_FORGET or geometric > 1.0:
+        return []
+    horizon = "forever" if log_mean == 0.0 else f"about {num(-1.0 / log_mean)} steps"
+    message = (f"The forget gate stays near 1 (geometric mean {num(geometric)}): what the cell "
+               f"stores fades to 1/e in {horizon}. This is the LSTM's long memory.")
+    return [Diagnosis("long_memory", message)]

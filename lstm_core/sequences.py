@@ -1,0 +1,246 @@
+"""Input sequences for a cell: named presets, typed text and CSV files, all as (T, D) arrays.
+
+Every function returns a float64 array of shape (T, D) with 1 ≤ T ≤ :data:`MAX_STEPS` and
+1 ≤ D ≤ :data:`MAX_INPUT_SIZE`, or raises :class:`InputError` whose message is one friendly
+sentence that names the problem (the token, or the row and column). Messages are plain text:
+whoever shows them in Markdown must escape them (the token is the user's own text).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+
+MAX_STEPS = 500
+MAX_INPUT_SIZE = 4
+MAX_CSV_BYTES = 1_000_000
+MAX_TEXT_CHARS = 20_000
+
+#: Preset key → label shown to students.
+PRESETS: dict[str, str] = {
+    "constant": "constant",
+    "step": "step (switches on at T/4)",
+    "impulse": "impulse (one pulse at T/4)",
+    "sine": "sine wave",
+    "square": "square wave",
+    "ramp": "ramp (−A to A)",
+    "noise": "seeded noise",
+    "remember": "a spike to remember, then silence",
+}
+
+
+class InputError(ValueError):
+    """An input sequence that cannot be used; the message says why in one sentence."""
+
+
+# --- presets -------------------------------------------------------------------------------------
+
+
+def make_sequence(
+    preset: str,
+    steps: int,
+    input_size: int = 1,
+    seed: int = 0,
+    amplitude: float = 1.0,
+    period: int = 20,
+) -> np.ndarray:
+    """The (steps, input_size) sequence of ``preset`` (a key of :data:`PRESETS`).
+
+    With A = ``amplitude`` and t = 0 … T−1 the array row (step t + 1 on the page), column 0 is:
+    constant A; step 0 before t = T//4 and A from there; impulse A at t = T//4 only;
+    sine A·sin(2πt/period); square A for (t mod period) < period/2 and −A otherwise;
+    ramp from −A to A in equal steps; noise A·N(0, 1) from ``numpy.random.default_rng(seed)``;
+    remember A at t = 0 then 0.
+    Column k > 0: sine and square are delayed by k·period/D steps, noise columns are independent
+    draws, every other preset is column 0 times (−1)^k.
+    """
+    if preset not in PRESETS:
+        raise InputError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
+    _check_size(steps, input_size)
+    if period < 2:
+        raise InputError("the period must be at least 2 steps")
+    a = float(amplitude)
+    t = np.arange(steps, dtype=np.float64)
+    if preset == "noise":
+        return a * np.random.default_rng(seed).standard_normal((steps, input_size))
+    if preset in ("sine", "square"):
+        delays = np.arange(input_size) * period / input_size
+        phase = 2.0 * np.pi * (t[:, None] - delays[None, :]) / period
+        if preset == "sine":
+            return a * np.sin(phase)
+        return np.where(np.mod(t[:, None] - delays[None, :], period) < period / 2, a, -a)
+    onset = steps // 4
+    if preset == "constant":
+        column = np.full(steps, a)
+    elif preset == "step":
+        column = np.where(t >= onset, a, 0.0)
+    elif preset == "impulse":
+        column = np.where(t == onset, a, 0.0)
+    elif preset == "ramp":
+        column = np.linspace(-a, a, steps) if steps > 1 else np.array([a])
+    else:  # remember
+        column = np.where(t == 0, a, 0.0)
+    signs = (-1.0) ** np.arange(input_size)
+    return column[:, None] * signs[None, :]
+
+
+def _check_size(steps: int, input_size: int) -> None:
+    if not 1 <= steps <= MAX_STEPS:
+        raise InputError(f"the sequence needs 1 to {MAX_STEPS} steps; asked for {steps}")
+    if not 1 <= input_size <= MAX_INPUT_SIZE:
+        raise InputError(f"the input size D must be 1 to {MAX_INPUT_SIZE}; asked for {input_size}")
+
+
+# --- typed text ----------------------------------------------------------------------------------
+
+_VALUE_SEPARATORS = re.compile(r"[,;\s]+")
+_ROW_SEPARATORS = re.compile(r"[;\n\r]+")
+_FIELD_SEPARATORS = re.compile(r"[,\s]+")
+
+
+def shown(token: str, limit: int = 24) -> str:
+    """A token as quoted in a message: at most ``limit`` characters, control characters as '?'."""
+    clean = "".join(ch if ch.isprintable() else "?" for ch in token)
+    return f'"{clean[:limit]}…"' if len(clean) > limit else f'"{clean}"'
+
+
+def parse_number(token: str, where: str) -> float:
+    """``token`` as a finite float, or :class:`InputError` naming ``where`` it was found.
+
+    Accepts what Python's ``float`` accepts plus the typographic minus "−" (as copied from
+    this app's own pages).
+    """
+    try:
+        value = float(token.replace("−", "-"))
+    except ValueError:
+        hint = " (use a point as the decimal separator)" if re.fullmatch(
+            r"[+\-−]?\d+,\d+", token) else ""
+        raise InputError(f"{shown(token)} {where} is not a number{hint}") from None
+    if math.isnan(value):
+        raise InputError(f"{shown(token)} {where} is NaN (not a number); use a finite value")
+    if math.isinf(value):
+        raise InputError(f"{shown(token)} {where} is infinite; use a finite value")
+    return value
+
+
+def parse_sequence_text(text: str, input_size: int = 1) -> np.ndarray:
+    """Typed values as a (T, input_size) array.
+
+    D = 1: values separated by commas, spaces, semicolons or new lines (``0.5, -1 2; 3``).
+    D > 1: one step per line (or separated by semicolons), that step's D values separated by
+    commas or spaces (``0.5, 1`` newline ``-1, 0``).
+    """
+    if not 1 <= input_size <= MAX_INPUT_SIZE:
+        raise InputError(f"the input size D must be 1 to {MAX_INPUT_SIZE}; asked for {input_size}")
+    if len(text) > MAX_TEXT_CHARS:
+        raise InputError(f"the text is {len(text):,} characters long; at most "
+                         f"{MAX_TEXT_CHARS:,} are read")
+    if input_size == 1:
+        tokens = [tok for tok in _VALUE_SEPARATORS.split(text) if tok]
+        if not tokens:
+            raise InputError("no values were typed; type numbers such as 0.5, -1, 2")
+        if len(tokens) > MAX_STEPS:
+            raise InputError(f"{len(tokens)} values were typed; at most {MAX_STEPS} steps "
+                             "are allowed")
+        values = [parse_number(tok, f"(value {k})") for k, tok in enumerate(tokens, start=1)]
+        return np.asarray(values, dtype=np.float64)[:, None]
+    rows = [row for row in _ROW_SEPARATORS.split(text) if row.strip()]
+    if not rows:
+        raise InputError(f"no values were typed; type one step per line, {input_size} numbers "
+                         "per line")
+    if len(rows) > MAX_STEPS:
+        raise InputError(f"{len(rows)} steps were typed; at most {MAX_STEPS} are allowed")
+    out = np.empty((len(rows), input_size))
+    for r, row in enumerate(rows, start=1):
+        tokens = [tok for tok in _FIELD_SEPARATORS.split(row) if tok]
+        if len(tokens) != input_size:
+            raise InputError(f"step {r} has {len(tokens)} value{'s' * (len(tokens) != 1)}; "
+                             f"each step needs D = {input_size} (one step per line)")
+        for c, tok in enumerate(tokens):
+            out[r - 1, c] = parse_number(tok, f"(step {r}, value {c + 1})")
+    return out
+
+
+# --- CSV files -----------------------------------------------------------------------------------
+
+
+def _decode(data: bytes) -> str:
+    if b"\x00" in data:
+        raise InputError("the file looks binary (it contains NUL bytes); upload a plain-text "
+                         "CSV saved as UTF-8")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")  # old spreadsheet exports; digits are the same in both
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n")
+    if controls > max(2, len(text) // 100):
+        raise InputError("the file looks binary (it contains control characters); upload a "
+                         "plain-text CSV")
+    return text
+
+
+def _delimiter(line: str) -> str | None:
+    for delimiter in ("\t", ";", ","):
+        if delimiter in line:
+            return delimiter
+    return None  # whitespace
+
+
+def _cells(line: str, delimiter: str | None) -> list[str]:
+    parts = line.split(delimiter) if delimiter else line.split()
+    return [part.strip().strip('"').strip() for part in parts]
+
+
+def parse_sequence_csv(data: bytes) -> np.ndarray:
+    """A CSV file as a (T, D) array: one row per step, one column per input feature (D ≤ 4).
+
+    The delimiter is a tab, semicolon or comma (the first found in the first row) or else
+    whitespace. The first row is a header if none of its cells is a number. Blank lines are
+    skipped. Rows and columns in messages are counted as a spreadsheet shows them: row 1 is
+    the file's first line (the header, if any), column 1 the first column.
+    """
+    if len(data) > MAX_CSV_BYTES:
+        raise InputError(f"the file is {len(data) / 1e6:.1f} MB; at most 1 MB is read")
+    if not data.strip():
+        raise InputError("the file is empty; it needs one row per step and one column per "
+                         "input feature")
+    text = _decode(data)
+    lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    if not lines:
+        raise InputError("the file has no rows with values")
+    delimiter = _delimiter(lines[0][1])
+    first = _cells(lines[0][1], delimiter)
+    if not any(_is_number(cell) for cell in first):
+        lines = lines[1:]
+        if not lines:
+            raise InputError("the file has a header row but no rows with values")
+    width = len(_cells(lines[0][1], delimiter))
+    if width > MAX_INPUT_SIZE:
+        raise InputError(f"row {lines[0][0]} has {width} columns; at most {MAX_INPUT_SIZE} "
+                         "input features (columns) are allowed")
+    if len(lines) > MAX_STEPS:
+        raise InputError(f"the file has {len(lines)} rows of values; at most {MAX_STEPS} steps "
+                         "are allowed")
+    out = np.empty((len(lines), width))
+    for r, (row_number, line) in enumerate(lines):
+        cells = _cells(line, delimiter)
+        if len(cells) != width:
+            raise InputError(f"row {row_number} has {len(cells)} column"
+                             f"{'s' * (len(cells) != 1)} but row {lines[0][0]} has {width}; "
+                             "every row needs the same number of columns")
+        for c, cell in enumerate(cells):
+            where = f"at row {row_number}, column {c + 1}"
+            if not cell:
+                raise InputError(f"the cell {where} is empty")
+            out[r, c] = parse_number(cell, where)
+    return out
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell.replace("−", "-"))
+    except ValueError:
+        return False
+    return True

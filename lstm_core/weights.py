@@ -1,0 +1,146 @@
+"""Weights from outside the app: a PyTorch ``state_dict`` saved as ``.npz``, or a hand-set LSTM.
+
+How a student makes the file (one-layer ``nn.LSTM`` / ``nn.GRU`` / ``nn.RNN`` called ``model``)::
+
+    np.savez("w.npz", **{k: v.numpy() for k, v in model.state_dict().items()})
+
+The file is read with ``allow_pickle=False`` (an object array is refused, never unpickled); the
+key, dtype and shape checks are the engine's own (``Cell.from_pytorch``, ``WeightShapeError``).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Mapping
+
+import numpy as np
+
+from .activations import Activation
+from .cells import CELL_TYPES, LSTM, PYTORCH_KEYS, WeightShapeError
+
+MAX_NPZ_BYTES = 1_000_000
+#: Largest total unpacked size of the arrays in an .npz (guards against a zip bomb).
+MAX_NPZ_UNPACKED_BYTES = 8_000_000
+MAX_HIDDEN_SIZE = 16
+MAX_INPUT_SIZE = 4
+
+_GATE_COUNT_HINT = {4: "an LSTM", 3: "a GRU", 1: "a plain RNN"}
+
+
+def load_state_dict_npz(data: bytes, cell_type: str) -> dict[str, np.ndarray]:
+    """The four float64 arrays of a one-layer PyTorch ``state_dict`` saved with ``np.savez``.
+
+    Keys may carry one module prefix (``lstm.weight_ih_l0``). Raises :class:`WeightShapeError`
+    with a one-sentence message for: a file that is not an ``.npz``, object arrays, missing,
+    unknown or multi-layer keys, non-numeric or non-finite values, shapes that do not fit
+    ``cell_type``, and sizes beyond D ≤ 4, H ≤ 16.
+    """
+    if cell_type not in CELL_TYPES:
+        raise WeightShapeError(f"unknown cell type {cell_type!r}")
+    if len(data) > MAX_NPZ_BYTES:
+        raise WeightShapeError(f"the file is {len(data) / 1e6:.1f} MB; at most 1 MB is read")
+    if not data:
+        raise WeightShapeError("the file is empty")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise WeightShapeError(
+            "this is not an .npz file; save the weights with np.savez (see the recipe)"
+        ) from None
+    if unpacked > MAX_NPZ_UNPACKED_BYTES:
+        raise WeightShapeError(f"the arrays unpack to {unpacked / 1e6:.0f} MB; a one-layer cell "
+                               "with H ≤ 16 needs far less")
+    arrays = _read_arrays(data)
+    state = _strip_prefix(arrays)
+    unknown = sorted(set(state) - set(PYTORCH_KEYS))
+    if unknown:
+        layered = [k for k in unknown if k.endswith(("_l1", "_reverse")) or "_l1" in k]
+        why = ("only a one-layer, one-direction cell is supported" if layered
+               else f"expected only {', '.join(PYTORCH_KEYS)}")
+        raise WeightShapeError(f"unexpected key{'s' * (len(unknown) > 1)} "
+                               f"{', '.join(unknown[:4])}: {why}")
+    cls = CELL_TYPES[cell_type]
+    try:
+        cell = cls.from_pytorch(state)
+    except WeightShapeError as err:
+        raise WeightShapeError(f"{err}{_cell_type_hint(state, cell_type)}") from None
+    params = cell.to_pytorch()
+    for key, value in params.items():
+        if not np.isfinite(value).all():
+            raise WeightShapeError(f"{key} holds NaN or infinite values")
+    if cell.hidden_size > MAX_HIDDEN_SIZE:
+        raise WeightShapeError(f"hidden size H = {cell.hidden_size}; this page shows at most "
+                               f"H = {MAX_HIDDEN_SIZE}")
+    if not 1 <= cell.input_size <= MAX_INPUT_SIZE:
+        raise WeightShapeError(f"input size D = {cell.input_size}; this page takes D = 1 to "
+                               f"{MAX_INPUT_SIZE}")
+    return params
+
+
+def _read_arrays(data: bytes) -> dict[str, np.ndarray]:
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+            return {key: npz[key] for key in npz.files}
+    except ValueError as err:
+        if "pickle" in str(err).lower() or "object" in str(err).lower():
+            raise WeightShapeError("the file holds object arrays (pickled Python objects), "
+                                   "which are never loaded; save plain numeric arrays "
+                                   "with v.numpy()") from None
+        raise WeightShapeError(f"an array in the file cannot be read ({err})") from None
+    except (OSError, EOFError, zipfile.BadZipFile, KeyError):
+        raise WeightShapeError("an array in the file is damaged and cannot be read") from None
+
+
+def _strip_prefix(arrays: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Drop one shared module prefix such as ``lstm.`` from every key."""
+    prefixes = {key.rpartition(".")[0] for key in arrays}
+    if len(prefixes) == 1 and (prefix := prefixes.pop()):
+        return {key[len(prefix) + 1 :]: value for key, value in arrays.items()}
+    return dict(arrays)
+
+
+def _cell_type_hint(state: Mapping[str, np.ndarray], cell_type: str) -> str:
+    weight_hh = np.asarray(state.get("weight_hh_l0", np.zeros((0, 0))))
+    if weight_hh.ndim == 2 and weight_hh.shape[1] and weight_hh.shape[0] % weight_hh.shape[1] == 0:
+        blocks = weight_hh.shape[0] // weight_hh.shape[1]
+        found = _GATE_COUNT_HINT.get(blocks)
+        if found and blocks != CELL_TYPES[cell_type].gate_blocks:
+            return f" (these look like {found}'s weights; choose that cell type)"
+    return ""
+
+
+# --- hand-set 1-unit, 1-input LSTM ---------------------------------------------------------------
+
+#: Gate → (input weight, recurrent weight, bias) names, in PyTorch's block order i, f, g, o.
+HAND_SET_GATES: dict[str, tuple[str, str, str]] = {
+    "input_gate": ("w_ii", "w_hi", "b_i"),
+    "forget_gate": ("w_if", "w_hf", "b_f"),
+    "candidate": ("w_ig", "w_hg", "b_g"),
+    "output_gate": ("w_io", "w_ho", "b_o"),
+}
+HAND_SET_NAMES: tuple[str, ...] = tuple(n for names in HAND_SET_GATES.values() for n in names)
+#: A cell that stores a large input and holds it: i opens for x ≫ 0, f ≈ 0.95, g = tanh(2x).
+HAND_SET_DEFAULTS: dict[str, float] = dict(
+    w_ii=4.0, w_hi=0.0, b_i=-2.0,
+    w_if=0.0, w_hf=0.0, b_f=3.0,
+    w_ig=2.0, w_hg=0.0, b_g=0.0,
+    w_io=0.0, w_ho=0.0, b_o=2.0,
+)
+
+
+def hand_set_lstm(values: Mapping[str, float], **activations: Activation | str) -> LSTM:
+    """A 1-unit, 1-input LSTM from the twelve scalars of :data:`HAND_SET_NAMES`.
+
+    ``w_i·`` multiplies x_t, ``w_h·`` multiplies h_{t−1} and ``b_·`` is the whole bias
+    (``bias_ih``; ``bias_hh`` is 0). Missing names take :data:`HAND_SET_DEFAULTS`.
+    """
+    unknown = set(values) - set(HAND_SET_NAMES)
+    if unknown:
+        raise KeyError(f"unknown hand-set weights {sorted(unknown)}")
+    merged = {**HAND_SET_DEFAULTS, **values}
+    # rows in block order i, f, g, o; columns: input weight, recurrent weight, bias
+    table = np.array([[float(merged[name]) for name in names]
+                      for names in HAND_SET_GATES.values()])
+    return LSTM(table[:, :1], table[:, 1:2], table[:, 2], np.zeros(4), **activations)

@@ -1,0 +1,12 @@
+"""Training Lab: race tiny models with different activations on toy tasks, several seeds each."""
+
+import streamlit as st
+
+from ui.content import prose
+from ui.training_lab import controls, render, start_controls
+
+st.title("Training Lab")
+st.markdown(prose("training_lab"))
+state = controls()
+race = start_controls(state)
+render(race, state)

@@ -1,0 +1,56 @@
+"""Compare Trajectories and Gradient Flow in headless Chromium: they load with their charts drawn,
+raise no exception, and redraw after a keyboard change of a control."""
+
+from __future__ import annotations
+
+import pytest
+from browser_helpers import assert_no_exception, chart_count, open_page, wait_for_run
+
+pytestmark = pytest.mark.browser
+
+#: Points drawn in the first trace of the n-th Plotly chart (plotly.js keeps its decoded data
+#: on the chart's div).
+FIRST_TRACE_POINTS = """n => {
+    const plots = document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot');
+    return plots.length > n && plots[n]._fullData ? plots[n]._fullData[0]._length : -1;
+}"""
+
+
+def _points(page, chart: int = 0) -> int:
+    return page.evaluate(FIRST_TRACE_POINTS, chart)
+
+
+def test_gradient_flow_loads_and_redraws_on_a_key(page, app_url, screenshot_dir):
+    open_page(page, app_url, "gradient_flow")
+    assert_no_exception(page)
+    assert chart_count(page) == 2
+    assert _points(page) == 100
+    page.screenshot(path=str(screenshot_dir / "gradient_flow.png"), full_page=True)
+    slider = (page.locator('[data-testid="stSlider"]').filter(has_text="Sequence length T")
+              .get_by_role("slider"))
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"() => ({FIRST_TRACE_POINTS})(0) === 101", timeout=30_000)
+    wait_for_run(page)
+    assert_no_exception(page)
+    assert chart_count(page) == 2
+    assert "T = 101" in page.inner_text('[data-testid="stMain"]')
+    page.screenshot(path=str(screenshot_dir / "gradient_flow_t101.png"), full_page=True)
+
+
+def test_compare_loads_and_redraws_on_a_key(page, app_url, screenshot_dir):
+    open_page(page, app_url, "compare")
+    assert_no_exception(page)
+    assert chart_count(page) == 1
+    assert _points(page) == 100
+    page.screenshot(path=str(screenshot_dir / "compare.png"), full_page=True)
+    steps = page.get_by_label("Steps T")
+    steps.click()
+    steps.press("Control+A")
+    steps.type("120")
+    steps.press("Enter")
+    page.wait_for_function(f"() => ({FIRST_TRACE_POINTS})(0) === 120", timeout=30_000)
+    wait_for_run(page)
+    assert_no_exception(page)
+    assert chart_count(page) == 1
+    page.screenshot(path=str(screenshot_dir / "compare_t120.png"), full_page=True)

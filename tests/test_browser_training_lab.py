@@ -1,0 +1,55 @@
+"""Real browser: a short race draws its curves live and at the end; Stop stops a long one."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.browser_helpers import assert_no_exception, chart_count, open_page, wait_for_run
+
+pytestmark = pytest.mark.browser
+
+SHORT = "training_lab?task=adding&length=10&presets=lstm,gru&seeds=2&steps=100"
+LONG = "training_lab?task=adding&length=20&presets=lstm,gru&seeds=2&steps=2000"
+CURVE = '[data-testid="stPlotlyChart"] .scatterlayer .trace path.js-line'
+
+
+def _tall_screenshot(page, path) -> None:
+    """Streamlit scrolls inside its main block, so ``full_page`` misses the bottom: grow the
+    viewport instead."""
+    page.set_viewport_size({"width": 1400, "height": 2800})
+    wait_for_run(page)
+    page.screenshot(path=str(path))
+
+
+def test_a_short_race_runs_and_its_curves_appear(page, app_url, screenshot_dir):
+    open_page(page, app_url, SHORT)
+    assert_no_exception(page)
+    page.get_by_role("button", name="Run race").click()
+    clicked = time.perf_counter()
+    page.wait_for_selector(CURVE, timeout=10_000)
+    first_points = time.perf_counter() - clicked
+    wait_for_run(page)
+    assert_no_exception(page)
+    assert page.get_by_text("Finished").count() >= 1
+    assert chart_count(page) == 2  # loss curves and the trained model's gates
+    assert page.locator(CURVE).count() >= 2  # one mean curve per configuration (and more)
+    assert page.locator('[data-testid="stDataFrame"]').count() == 1
+    _tall_screenshot(page, screenshot_dir / "training-lab-race.png")
+    assert first_points < 5.0, f"first curve points took {first_points:.1f} s"
+
+
+def test_stop_ends_a_long_race_early(page, app_url, screenshot_dir):
+    open_page(page, app_url, LONG)
+    page.get_by_role("button", name="Run race").click()
+    page.wait_for_selector(CURVE, timeout=10_000)
+    # the page's own Stop (the app header has a "Stop" of its own while a script runs)
+    # (during a rerun the previous run's copy of the button may still be in the DOM)
+    page.locator(".st-key-training_lab-stop button:visible").first.click()
+    wait_for_run(page)
+    assert_no_exception(page)
+    stopped = page.locator('[data-testid="stMarkdownContainer"]', has_text="Stopped")
+    stopped.first.wait_for(timeout=10_000)
+    assert "of 2000" in stopped.first.inner_text()
+    _tall_screenshot(page, screenshot_dir / "training-lab-stopped.png")

@@ -1,0 +1,205 @@
+"""Cell Step-Through in AppTest: every control group, every input source, every bad input."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from apptest_helpers import charts, decode, no_exceptions, run_page
+
+from lstm_core import GRU, LSTM, RNN
+from lstm_core.weights import hand_set_lstm
+
+PAGE = "pages/step_through.py"
+
+
+def widget(at, kind: str, name: str):
+    key = f"step_through.{name}"
+    return next(w for w in at.get(kind) if getattr(w, "key", None) == key)
+
+
+def diagram(at) -> dict:
+    return charts(at)[0]
+
+
+def line(at, name: str) -> np.ndarray:
+    trace = next(t for t in diagram(at)["data"] if t.get("name") == name)
+    return decode(trace["y"])
+
+
+def sine(steps=100, period=20):
+    return np.sin(2 * np.pi * np.arange(steps) / period)[:, None]
+
+
+def warnings(at) -> str:
+    return " ".join(w.value for w in at.warning)
+
+
+def test_defaults_match_the_engine_and_scrub_in_the_figure():
+    at = run_page(PAGE)
+    no_exceptions(at)
+    figs = charts(at)
+    assert len(figs) == 3  # diagram + time series, activation curves, unit heatmaps (H = 4)
+    assert len(figs[0]["frames"]) == 100 and len(figs[0]["layout"]["sliders"][0]["steps"]) == 100
+    cell = LSTM.random(1, 4, np.random.default_rng(0), 1.0, forget_bias=1.0)
+    trace = cell.forward(sine())
+    np.testing.assert_allclose(line(at, "c cell state"), trace.cell[:, 0, 0], rtol=1e-12)
+    np.testing.assert_allclose(line(at, "f forget gate"), trace.forget_gate[:, 0, 0], rtol=1e-12)
+    # frame t shows step t's numbers: the cursor and the plugged-in c_t equation
+    frame = figs[0]["frames"][36]
+    assert frame["name"] == "37" and frame["data"][-1]["x"] == [37, 37]
+    c37 = trace.cell[36, 0, 0]
+    assert frame["data"][-2]["text"][0].endswith(f"= {c37:.3g}".replace("-", "−"))
+
+
+def test_equations_panel_numbers():
+    at = run_page(PAGE)
+    at.number_input(key="step_through.equation_step").set_value(5).run()
+    trace = LSTM.random(1, 4, np.random.default_rng(0), 1.0, forget_bias=1.0).forward(sine())
+    c_line = next(el.value for el in at.latex if "c_t = f_t" in el.value)
+    c5 = trace.cell[4, 0, 0]
+    shown = f"({c5:.3g})" if c5 < 0 else f"{c5:.3g}"
+    assert c_line.rstrip("$ \n").endswith(f"= {shown}"), c_line
+    f5, c4 = trace.forget_gate[4, 0, 0], trace.cell[3, 0, 0]
+    assert f"{f5:.3g}" in c_line and f"{c4:.3g}" in c_line
+
+
+@pytest.mark.parametrize("cell_type,legend", [("GRU", "z update gate"), ("RNN", "W·[x, h] + b"),
+                                              ("LSTM", "o output gate")])
+def test_cell_types(cell_type, legend):
+    at = run_page(PAGE)
+    widget(at, "radio", "cell_type").set_value(cell_type).run()
+    no_exceptions(at)
+    assert any(t.get("name") == legend for t in diagram(at)["data"])
+    cls = {"LSTM": LSTM, "GRU": GRU, "RNN": RNN}[cell_type]
+    extra = {"forget_bias": 1.0} if cell_type == "LSTM" else {}
+    trace = cls.random(1, 4, np.random.default_rng(0), 1.0, **extra).forward(sine())
+    np.testing.assert_allclose(line(at, "h hidden state"), trace.hidden[:, 0, 0], rtol=1e-12)
+    params = at.query_params.to_dict() if hasattr(at.query_params, "to_dict") else at.query_params
+    assert params.get("cell_type", "LSTM") in (cell_type, [cell_type])  # the link keeps it
+
+
+def test_slot_activations_change_the_run():
+    at = run_page(PAGE)
+    widget(at, "selectbox", "candidate").set_value("relu").run()
+    widget(at, "selectbox", "output").set_value("identity").run()
+    no_exceptions(at)
+    cell = LSTM.random(1, 4, np.random.default_rng(0), 1.0, forget_bias=1.0, candidate="relu",
+                       output="identity")
+    trace = cell.forward(sine())
+    np.testing.assert_allclose(line(at, "g candidate"), trace.candidate[:, 0, 0], rtol=1e-12)
+    assert (line(at, "g candidate") >= 0).all()
+    assert "Output squash is identity" in warnings(at)
+    titles = [a["title"]["text"] for k, a in charts(at)[1]["layout"].items()
+              if k.startswith("xaxis")]
+    assert any("ReLU" in t for t in titles) and any("id" in t for t in titles)
+
+
+def test_typed_values_and_their_errors_keep_the_last_view():
+    at = run_page(PAGE)
+    widget(at, "radio", "source").set_value("typed").run()
+    widget(at, "text_area", "typed").set_value("1, 2; 3\n-1").run()
+    no_exceptions(at)
+    np.testing.assert_array_equal(line(at, "x (first feature)"), [1, 2, 3, -1])
+    for bad, needle in [("1, 2, abc", '"abc" (value 3) is not a number'),
+                        ("1, nan", '"nan" (value 2) is NaN'),
+                        ("1, inf", "infinite"),
+                        (", ".join(["1"] * 501), "501 values were typed")]:
+        widget(at, "text_area", "typed").set_value(bad).run()
+        no_exceptions(at)
+        assert needle.replace('"', "") in warnings(at).replace("\\", "").replace('"', "")
+        np.testing.assert_array_equal(line(at, "x (first feature)"), [1, 2, 3, -1])  # kept
+
+
+def upload(at, name: str, filename: str, data: bytes):
+    uploader = next(w for w in at.get("file_uploader") if w.key == f"step_through.{name}")
+    uploader.set_value((filename, data, "application/octet-stream"))
+    at.run()
+
+
+def test_csv_upload_and_bad_files():
+    at = run_page(PAGE)
+    widget(at, "radio", "source").set_value("csv").run()
+    assert "no CSV file uploaded yet" in warnings(at).replace("\\", "")
+    upload(at, "csv_upload", "two.csv", b"a,b\n0.5,1\n-1,2\n3,0\n")
+    no_exceptions(at)
+    np.testing.assert_array_equal(line(at, "x (first feature)"), [0.5, -1, 3])
+    cell = LSTM.random(2, 4, np.random.default_rng(0), 1.0, forget_bias=1.0)
+    trace = cell.forward(np.array([[0.5, 1], [-1, 2], [3, 0]]))
+    np.testing.assert_allclose(line(at, "h hidden state"), trace.hidden[:, 0, 0], rtol=1e-12)
+    for data, needle in [(b"", "empty"), (b"\x00\x01binary\x00", "binary"),
+                         (b"1,2\n3\n", "row 2 has 1 column but row 1 has 2"),
+                         (b"x,y\n1,2\n3,nan\n", "row 3, column 2 is NaN"),
+                         (b"1\n" * 600_000, "at most 1 MB")]:
+        upload(at, "csv_upload", "bad.csv", data)
+        no_exceptions(at)
+        assert needle in warnings(at).replace("\\", ""), warnings(at)
+        np.testing.assert_array_equal(line(at, "x (first feature)"), [0.5, -1, 3])  # kept
+
+
+def test_hand_set_mode():
+    at = run_page(PAGE)
+    widget(at, "radio", "weights").set_value("hand").run()
+    widget(at, "number_input", "w_ig").set_value(-3.0).run()
+    no_exceptions(at)
+    trace = hand_set_lstm({"w_ig": -3.0}).forward(sine())
+    np.testing.assert_allclose(line(at, "c cell state"), trace.cell[:, 0, 0], rtol=1e-12)
+    assert len(charts(at)) == 2  # H = 1: no heatmaps
+    widget(at, "radio", "cell_type").set_value("GRU").run()
+    assert "hand-set weights are for a 1-unit LSTM" in warnings(at).replace("\\", "")
+
+
+def npz(**arrays) -> bytes:
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+def test_npz_import_and_bad_files():
+    cell = LSTM.random(2, 3, np.random.default_rng(9), 2.0)
+    at = run_page(PAGE)
+    widget(at, "radio", "weights").set_value("npz").run()
+    assert "no .npz weights uploaded yet" in warnings(at).replace("\\", "")
+    upload(at, "npz_upload", "w.npz", npz(**cell.to_pytorch()))
+    no_exceptions(at)
+    x = np.stack([np.sin(2 * np.pi * np.arange(100) / 20),
+                  np.sin(2 * np.pi * (np.arange(100) - 10) / 20)], axis=1)  # D = 2 from file
+    trace = cell.forward(x)
+    np.testing.assert_allclose(line(at, "h hidden state"), trace.hidden[:, 0, 0], rtol=1e-12)
+    good = cell.to_pytorch()
+    for data, needle in [
+        (npz(w=np.zeros(3)), "unexpected key w"),
+        (npz(**{**good, "weight_hh_l0": np.zeros((12, 2))}), "weight_hh must be"),
+        (npz(weight_ih_l0=np.array([{"a": 1}], dtype=object), weight_hh_l0=np.zeros((4, 1))),
+         "object arrays"),
+        (b"PK not really", "not an .npz"),
+    ]:
+        upload(at, "npz_upload", "bad.npz", data)
+        no_exceptions(at)
+        assert needle in warnings(at).replace("\\", ""), warnings(at)
+        np.testing.assert_allclose(line(at, "h hidden state"), trace.hidden[:, 0, 0])  # kept
+
+
+def test_link_reproduces_the_view_and_bad_params_are_noticed():
+    at = run_page(PAGE, query={"cell_type": "RNN", "activation": "relu", "steps": "30",
+                               "hidden_size": "2", "bogus": "1", "seed": "banana"})
+    no_exceptions(at)
+    assert len(diagram(at)["frames"]) == 30
+    trace = RNN.random(1, 2, np.random.default_rng(0), activation="relu").forward(sine(30))
+    np.testing.assert_allclose(line(at, "h hidden state"), trace.hidden[:, 0, 0], rtol=1e-12)
+    notice = " ".join(i.value for i in at.info)
+    assert "bogus" in notice and "seed" in notice
+
+
+def test_blowup_diagnosis_and_initial_step():
+    query = {"weights": "hand", "candidate": "relu", "output": "relu", "b_i": "5", "b_f": "5",
+             "b_o": "5", "w_hg": "2", "w_ii": "0", "w_ig": "0", "b_g": "1", "preset": "constant"}
+    at = run_page(PAGE, query=query)
+    no_exceptions(at)
+    cell = hand_set_lstm({"b_i": 5, "b_f": 5, "b_o": 5, "w_hg": 2, "w_ii": 0, "w_ig": 0,
+                          "b_g": 1}, candidate="relu", output="relu")
+    step = cell.forward(np.ones((100, 1))).blowup_step
+    assert f"passed 10⁶ at step {step}" in warnings(at)
+    slider = diagram(at)["layout"]["sliders"][0]
+    assert slider["active"] == step - 1  # the figure opens at the blow-up

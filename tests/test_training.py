@@ -1,0 +1,224 @@
+"""Tasks, the trainer and its optimiser: learning, determinism, Adam, clipping, divergence."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from lstm_core.tasks import TASKS, TaskLengthError, get_task
+from lstm_core.training import (
+    PRESETS,
+    Model,
+    ModelSpec,
+    Settings,
+    TrainState,
+    adam_update,
+    clip_by_norm,
+    evaluate,
+    init_state,
+    seed_band,
+    steps_to_threshold,
+    summarise,
+    train,
+    train_run,
+)
+
+ADDING = get_task("adding")
+
+
+# --- tasks ---------------------------------------------------------------------------------------
+
+#: What an input-blind model predicts for each task (the mean target; logit 0 = 50 %).
+BLIND_PREDICTION = {"adding": 1.0, "recall": 0.0, "sine": 0.0, "sign": 0.0}
+
+
+@pytest.mark.parametrize("key", list(TASKS))
+def test_baseline_matches_an_input_blind_model(key):
+    task = TASKS[key]
+    x, target = task.sample(np.random.default_rng(7), 40_000, 20)
+    blind = np.full_like(target, BLIND_PREDICTION[key])
+    loss, _ = task.loss(blind, target)
+    assert loss == pytest.approx(task.baseline_loss, rel=0.02)
+    assert task.threshold < task.baseline_loss / 1.5
+    # the blind prediction is the best constant: the mean target (½ for the classifier)
+    assert np.mean(target) == pytest.approx(BLIND_PREDICTION[key] if key != "sign" else 0.5,
+                                            abs=0.01)
+    assert x.shape[:2] == (20, 40_000) and x.shape[2] == task.input_size
+
+
+def test_adding_problem_by_hand():
+    x, target = ADDING.sample(np.random.default_rng(0), 5, 10)
+    for b in range(5):
+        marked = np.flatnonzero(x[:, b, 1])
+        assert marked.size == 2 and marked[0] < 5 <= marked[1]
+        assert target[b, 0] == pytest.approx(x[marked, b, 0].sum())
+
+
+def test_sign_task_targets_are_the_running_sum_sign():
+    x, target = get_task("sign").sample(np.random.default_rng(0), 3, 8)
+    np.testing.assert_array_equal(target[..., 0], np.cumsum(x[..., 0], axis=0) > 0)
+
+
+@pytest.mark.parametrize("key", list(TASKS))
+def test_loss_gradient_matches_finite_differences(key):
+    task = TASKS[key]
+    rng = np.random.default_rng(1)
+    _, target = task.sample(rng, 4, 6)
+    outputs = rng.normal(size=target.shape)
+    _, grad = task.loss(outputs, target)
+    eps = 1e-6
+    for index in [(0, 0), (3, 0)] if target.ndim == 2 else [(0, 0, 0), (5, 3, 0)]:
+        bumped = outputs.copy()
+        bumped[index] += eps
+        dipped = outputs.copy()
+        dipped[index] -= eps
+        numeric = (task.loss(bumped, target)[0] - task.loss(dipped, target)[0]) / (2 * eps)
+        assert grad[index] == pytest.approx(numeric, rel=1e-5, abs=1e-9)
+
+
+def test_too_short_a_sequence_is_a_clear_error():
+    with pytest.raises(TaskLengthError, match="at least 2 steps"):
+        ADDING.sample(np.random.default_rng(0), 2, 1)
+    with pytest.raises(KeyError, match="unknown task"):
+        get_task("parity")
+
+
+# --- the model's gradient (cell BPTT + read-out) --------------------------------------------------
+
+
+@pytest.mark.parametrize(("preset", "task_key"), [("lstm", "adding"), ("gru", "sine"),
+                                                  ("rnn_tanh", "sign")])
+def test_model_gradient_matches_finite_differences(preset, task_key):
+    task, spec = TASKS[task_key], PRESETS[preset].spec
+    theta = init_state(spec, task, seed=3).theta.copy()
+    model = Model(spec, task.input_size, theta)
+    x, target = task.sample(np.random.default_rng(4), 3, 7)
+    model.loss_and_gradient(task, x, target)
+    analytic = model.grad.copy()
+    eps = 1e-6
+    readout = model.slices["readout_weight"].start
+    for i in [0, 5, model.slices["weight_hh"].start + 3, readout, readout + 4, theta.size - 1]:
+        saved = theta[i]
+        theta[i] = saved + eps
+        up = model.loss_and_gradient(task, x, target)
+        theta[i] = saved - eps
+        down = model.loss_and_gradient(task, x, target)
+        theta[i] = saved
+        assert analytic[i] == pytest.approx((up - down) / (2 * eps), rel=1e-5, abs=1e-9)
+
+
+# --- the optimiser -------------------------------------------------------------------------------
+
+
+def test_adam_matches_its_formula_on_a_hand_made_case():
+    theta = np.array([1.0, -2.0])
+    m, v = np.zeros(2), np.zeros(2)
+    settings = Settings(learning_rate=0.1)
+    adam_update(theta, np.array([0.5, -1.0]), m, v, 1, settings)
+    # m = 0.1·g, v = 0.001·g²; bias-corrected m̂ = g, v̂ = g², so the step is lr·g/(|g| + ε):
+    # 0.1 · 0.5 / (0.5 + 1e-8) = 0.1 − 2e-9 and 0.1 · 1 / (1 + 1e-8) = 0.1 − 1e-9
+    np.testing.assert_allclose(m, [0.05, -0.1])
+    np.testing.assert_allclose(v, [0.00025, 0.001])
+    np.testing.assert_allclose(theta, [0.9 + 2e-9, -1.9 - 1e-9], rtol=0, atol=1e-13)
+    adam_update(theta, np.array([0.1, 0.2]), m, v, 2, settings)
+    np.testing.assert_allclose(m, [0.055, -0.07])
+    np.testing.assert_allclose(v, [0.00025975, 0.001039])
+    # θ − 0.1 · (m / 0.19) / (√(v / 0.001999) + 1e-8), worked out by hand
+    np.testing.assert_allclose(theta, [0.8196959, -1.8488974], atol=1e-7)
+
+
+def test_clipping_scales_to_the_norm_and_leaves_small_gradients():
+    grad = np.array([3.0, 4.0])
+    assert clip_by_norm(grad, 1.0) == 5.0
+    np.testing.assert_allclose(grad, [0.6, 0.8], rtol=1e-6)
+    small = np.array([0.3, 0.4])
+    clip_by_norm(small, 1.0)
+    np.testing.assert_array_equal(small, [0.3, 0.4])
+    big = np.array([30.0, 40.0])
+    clip_by_norm(big, None)
+    np.testing.assert_array_equal(big, [30.0, 40.0])
+
+
+# --- learning, determinism, divergence -----------------------------------------------------------
+
+
+def test_textbook_lstm_beats_the_adding_baseline_within_the_default_budget():
+    result = train_run(ADDING, PRESETS["lstm"].spec, Settings(), length=20, seed=1, steps=300)
+    assert result.diverged_at is None
+    assert result.evaluation.loss <= ADDING.baseline_loss / 1.5, result.evaluation
+    assert steps_to_threshold(result.losses, ADDING.threshold) is not None
+
+
+def test_same_seed_same_curve_and_resuming_changes_nothing():
+    spec, settings = PRESETS["gru"].spec, Settings()
+    one = train_run(ADDING, spec, settings, length=10, seed=5, steps=30)
+    two = train_run(ADDING, spec, settings, length=10, seed=5, steps=30)
+    np.testing.assert_array_equal(one.losses, two.losses)
+    state, first = train(ADDING, spec, settings, init_state(spec, ADDING, 5), 12, 10, seed=5)
+    state, rest = train(ADDING, spec, settings, state, 18, 10, seed=5)
+    np.testing.assert_array_equal(np.concatenate([first, rest]), one.losses)
+    np.testing.assert_array_equal(state.theta, one.state.theta)
+    other = train_run(ADDING, spec, settings, length=10, seed=6, steps=30)
+    assert not np.array_equal(other.losses, one.losses)
+
+
+def test_train_does_not_modify_its_start_state():
+    spec = PRESETS["rnn_tanh"].spec
+    start = init_state(spec, ADDING, 1)
+    before = start.theta.copy()
+    train(ADDING, spec, Settings(), start, 5, 10, seed=1)
+    np.testing.assert_array_equal(start.theta, before)
+    assert start.step == 0
+
+
+def test_a_run_built_to_diverge_is_reported_at_its_step_without_warnings():
+    spec = PRESETS["lstm_relu"].spec  # unbounded candidate and output, huge steps, no clipping
+    settings = Settings(learning_rate=1.0, clip_norm=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = train_run(ADDING, spec, settings, length=20, seed=1, steps=50)
+        state, more = train(ADDING, spec, settings, result.state, 10, 20, seed=1)
+    k = result.diverged_at
+    assert k is not None and k >= 2
+    assert result.losses.size == k - 1 and np.all(np.isfinite(result.losses))
+    assert result.state.step == k - 1
+    assert np.isnan(result.evaluation.loss)
+    assert more.size == 0 and state.diverged_at == k  # a diverged run stays stopped
+
+
+def test_an_exploding_but_finite_loss_counts_as_divergence():
+    spec = ModelSpec("RNN", (("activation", "identity"),))
+    settings = Settings(learning_rate=0.05, explode_factor=0.5)  # any rise over the start
+    theta = init_state(spec, ADDING, 1).theta
+    state = TrainState(theta, np.zeros_like(theta), np.zeros_like(theta), reference_loss=1e-9)
+    state, losses = train(ADDING, spec, settings, state, 5, 10, seed=1)
+    assert state.diverged_at == 1 and losses.size == 0
+
+
+def test_evaluate_and_summaries():
+    spec = PRESETS["rnn_tanh"].spec
+    results = [train_run(ADDING, spec, Settings(), 10, seed, 30) for seed in (1, 2)]
+    for r in results:
+        assert r.evaluation == evaluate(ADDING, spec, r.state, 10)
+    summary = summarise(results, ADDING.threshold)
+    finals = [r.evaluation.loss for r in results]
+    assert summary.final_loss_mean == pytest.approx(np.mean(finals))
+    assert summary.final_loss_std == pytest.approx(np.std(finals))
+    assert (summary.runs, summary.diverged) == (2, 0)
+
+
+def test_steps_to_threshold_uses_a_moving_average():
+    losses = np.array([1.0] * 30 + [0.0] * 30)
+    # the 25-step mean first reaches ≤ 0.5 when 13 of its 25 values are zero: step 30 + 13
+    assert steps_to_threshold(losses, 0.5) == 43
+    assert steps_to_threshold(np.ones(100), 0.5) is None
+
+
+def test_seed_band_over_curves_of_different_lengths():
+    band = seed_band([np.array([1.0, 2.0, 3.0]), np.array([3.0])])
+    np.testing.assert_array_equal(band.steps, [1, 2, 3])
+    np.testing.assert_array_equal(band.mean, [2.0, 2.0, 3.0])
+    np.testing.assert_array_equal(band.low, [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(band.high, [3.0, 2.0, 3.0])

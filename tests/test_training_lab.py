@@ -1,0 +1,104 @@
+"""Training Lab page in AppTest: a small race end to end, stop, resume, the table, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lstm_core.tasks import TASKS
+from lstm_core.training import PRESETS, Settings, train_run
+from tests.apptest_helpers import charts, decode, no_exceptions, run_page
+from ui.training_lab import RACE_KEY, TrainingLabState, advance, new_race
+
+PAGE = "pages/training_lab.py"
+SMALL = {"task": "adding", "length": "8", "presets": "lstm,rnn_tanh", "seeds": "2",
+         "steps": "50"}
+
+
+def _run_race(query: dict[str, str]):
+    at = run_page(PAGE, query=query)
+    no_exceptions(at)
+    at.button(key="training_lab.run").click().run()
+    no_exceptions(at)
+    return at
+
+
+def test_a_small_race_runs_end_to_end():
+    at = _run_race(SMALL)
+    race = at.session_state[RACE_KEY]
+    assert race.status == "done"
+    assert [r.state.step for r in race.runs] == [50] * 4
+    assert any("Finished" in m.value for m in at.markdown)
+    figures = charts(at)
+    loss_fig = next(f for f in figures if f["layout"]["yaxis"].get("type") == "log")
+    means = [t for t in loss_fig["data"] if t.get("mode") == "lines+markers"]
+    assert [t["name"] for t in means] == [PRESETS["lstm"].label, PRESETS["rnn_tanh"].label]
+    lstm_curves = [r.losses for r in race.runs if r.key.preset == "lstm"]
+    np.testing.assert_allclose(decode(means[0]["y"]), np.mean(lstm_curves, axis=0))
+    assert len(figures) == 2  # the loss curves and the gates of a trained model
+
+
+def test_the_table_matches_runs_computed_directly():
+    at = _run_race(SMALL)
+    table = at.dataframe[0].value
+    for row, preset in zip(table.itertuples(index=False), ("lstm", "rnn_tanh"), strict=True):
+        # the page trains in cached chunks; one uninterrupted run must give the same numbers
+        finals = [train_run(TASKS["adding"], PRESETS[preset].spec, Settings(0.05, 1.0), 8, seed, 50)
+                  .evaluation.loss for seed in (1, 2)]
+        assert row[0] == PRESETS[preset].label
+        assert row[1] == pytest.approx(np.mean(finals), rel=1e-12)
+        assert row[2] == pytest.approx(np.std(finals), rel=1e-9)
+        assert row[5] == "0/2"
+
+
+def _running_race(steps: int = 200):
+    state = TrainingLabState(task="adding", length=8, presets=("lstm", "gru"), seeds=1,
+                             steps=steps)
+    race = new_race(state)
+    next(advance(race))  # one round: every run is at step 5, as if interrupted here
+    return race
+
+
+def test_stop_keeps_what_was_done_and_trains_no_further():
+    at = run_page(PAGE, query=SMALL)
+    race = _running_race()
+    at.session_state[RACE_KEY] = race
+    at.button(key="training_lab.stop").click().run()
+    no_exceptions(at)
+    race = at.session_state[RACE_KEY]
+    assert race.status == "stopped"
+    assert [r.state.step for r in race.runs] == [5, 5]
+    assert any("Stopped** at step 5 of 200" in m.value for m in at.markdown)
+    assert len(at.dataframe[0].value) == 2
+    at.run()  # a later rerun does not restart it
+    assert [r.state.step for r in at.session_state[RACE_KEY].runs] == [5, 5]
+
+
+def test_an_interrupted_race_resumes_on_the_next_run():
+    at = run_page(PAGE, query=SMALL)
+    at.session_state[RACE_KEY] = _running_race(steps=40)
+    at.run()
+    no_exceptions(at)
+    race = at.session_state[RACE_KEY]
+    assert race.status == "done" and [r.state.step for r in race.runs] == [40, 40]
+
+
+def test_too_much_work_is_refused_with_a_message():
+    at = run_page(PAGE, query={"length": "100", "steps": "2000", "seeds": "5"})
+    no_exceptions(at)
+    assert any("at most 200,000" in w.value for w in at.warning)
+    assert at.button(key="training_lab.run").disabled
+
+
+def test_no_configuration_is_a_friendly_message():
+    at = run_page(PAGE)
+    at.multiselect(key="training_lab.presets").set_value([]).run()
+    no_exceptions(at)
+    assert any("at least one configuration" in w.value for w in at.warning)
+    assert at.button(key="training_lab.run").disabled
+
+
+def test_bad_link_parameters_fall_back_with_a_notice():
+    at = run_page(PAGE, query={"steps": "-3", "presets": "lstm,nonsense", "length": "x"})
+    no_exceptions(at)
+    assert any("ignored" in i.value for i in at.info)

@@ -1,0 +1,310 @@
+"""Gradient Flow page: controls, cached computation and rendering.
+
+Also holds the small helpers the Compare page shares (ε from the Activation Lab, templated
+sentences from ``content/``, power-of-ten formatting).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import streamlit as st
+
+from lstm_core.activations import REGISTRY, Activation
+from lstm_core.diagnoses import num
+from lstm_core.experiments import (
+    LOSSES,
+    ForgetPath,
+    GradientReadout,
+    RecurrentFactor,
+    forget_path,
+    gradient_flow,
+    gradient_models,
+    gradient_readout,
+    recurrent_factor,
+    saturation_over_time,
+)
+from lstm_core.sequences import make_sequence
+from ui.activation_picker import (
+    CUSTOM,
+    activation_label,
+    activation_options,
+    custom_expression,
+    resolve_choice,
+)
+from ui.charts import show
+from ui.content import prose
+from ui.state import PageState, choice, collect, load, notices, number, save, widget_key
+from viz.gradient_figures import gradient_norms_figure, lstm_inside_figure
+
+PAGE = "gradient_flow"
+ACTIVATION_CHOICES = (*REGISTRY, CUSTOM)
+LSTM_SLOTS = ("gate", "candidate", "output")
+SLOT_LABELS = {"gate": "Gates σ (i, f, o)", "candidate": "Candidate g", "output": "Output squash"}
+LOSS_LABELS = {"last": "last step only (L = Σ h_T)", "every": "every step (L = Σ_t Σ h_t)"}
+
+
+# --- helpers shared with the Compare page -------------------------------------------------------
+
+
+def power_of_ten(log10: float) -> str:
+    """10^k as Markdown: a plain number when 10⁻³ ≤ 10^k ≤ 10³, else ``$10^{k}$`` (1 decimal)."""
+    if -3.0 <= log10 <= 3.0:
+        return num(10.0**log10)
+    return f"$10^{{{log10:.1f}}}$".replace("-", "−")
+
+
+@cache
+def sentences(name: str) -> dict[str, str]:
+    """The templates in ``content/<name>.md``: each ``## key`` heading starts one template."""
+    templates: dict[str, str] = {}
+    for block in re.split(r"^## ", prose(name), flags=re.MULTILINE)[1:]:
+        key, _, body = block.partition("\n")
+        templates[key.strip()] = " ".join(body.split())
+    return templates
+
+
+def resolve_or_default(key: str, default: str) -> tuple[Activation, str | None]:
+    """The activation of a picker choice, or the default's plus a message saying why."""
+    try:
+        return resolve_choice(key), None
+    except KeyError as why:
+        return resolve_choice(default), f"{why.args[0]}; using {default} for now."
+
+
+def keep_valid_choice(key: str, default: str) -> str | None:
+    """Reset a picker widget whose value is no longer offered (a custom activation that is not
+    set); returns a message when it did."""
+    chosen = st.session_state.get(key)
+    if chosen in activation_options():
+        return None
+    st.session_state[key] = default
+    return (f"`{chosen}` is not available (no custom activation is set on the "
+            f"Activation Lab); using {activation_label(default)}.")
+
+
+# --- state and controls --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GradientFlowState(PageState):
+    """The Gradient Flow page's controls (also its URL parameters)."""
+
+    steps: int = number(100, 2, 500, integer=True)
+    hidden: int = number(8, 1, 32, integer=True)
+    scale: float = number(1.0, 0.0, 4.0)
+    forget_bias: float = number(1.0, -5.0, 10.0)
+    gate: str = choice("sigmoid", ACTIVATION_CHOICES)
+    candidate: str = choice("tanh", ACTIVATION_CHOICES)
+    output: str = choice("tanh", ACTIVATION_CHOICES)
+    loss: str = choice("last", LOSSES)
+    seed: int = number(0, 0, 9999, integer=True)
+
+
+_DEFAULTS = GradientFlowState()
+
+
+def _slider(label: str, name: str, step: float, help: str | None = None) -> None:
+    spec = GradientFlowState.spec(name)
+    kind = int if spec["kind"] == "int" else float
+    st.slider(label, kind(spec["lo"]), kind(spec["hi"]), step=kind(step),
+              key=widget_key(PAGE, name), help=help)
+
+
+def controls() -> tuple[GradientFlowState, list[str]]:
+    """Draw the sidebar controls; returns the page state and messages about reset choices."""
+    load(GradientFlowState, PAGE)
+    messages = [
+        m for slot in LSTM_SLOTS
+        if (m := keep_valid_choice(widget_key(PAGE, slot), getattr(_DEFAULTS, slot)))
+    ]
+    options = activation_options()
+    with st.sidebar:
+        st.subheader("Gradient Flow")
+        _slider("Sequence length T", "steps", 1)
+        _slider("Hidden size H", "hidden", 1)
+        _slider("Weight scale", "scale", 0.1,
+                help="Every weight and bias is drawn from U(−k, k), k = scale/√H "
+                     "(PyTorch's initialisation at scale 1), with the same seed for every model.")
+        _slider("LSTM forget-gate bias", "forget_bias", 0.5,
+                help="b_if + b_hf for every unit. 1 is the common 'forget bias' trick.")
+        st.markdown("**LSTM activations**")
+        for slot in LSTM_SLOTS:
+            st.selectbox(SLOT_LABELS[slot], options, format_func=activation_label,
+                         key=widget_key(PAGE, slot))
+        st.radio("Loss", LOSSES, format_func=LOSS_LABELS.get, key=widget_key(PAGE, "loss"))
+        st.number_input("Seed (weights and input)", 0, 9999, step=1,
+                        key=widget_key(PAGE, "seed"))
+    state = collect(GradientFlowState, PAGE)
+    save(PAGE, state)
+    return state, messages
+
+
+# --- computation ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GradientFlowResult:
+    """Everything the page shows, as plain arrays and numbers (cached)."""
+
+    steps: int
+    loss: str
+    forget_bias: float
+    epsilon: float
+    gate_name: str
+    norms: tuple[tuple[str, np.ndarray], ...]  # (label, ‖·‖ per step)
+    readouts: tuple[tuple[str, str, GradientReadout], ...]  # (model, quantity, readout)
+    cell_gradient: np.ndarray  # (T, H) |∂L/∂c_t| of the LSTM
+    saturation: dict[str, np.ndarray]  # LSTM slot → (T,) saturated fraction
+    forget: ForgetPath
+    factors: dict[str, RecurrentFactor]  # plain RNN → its step-Jacobian numbers
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _compute(
+    steps: int, hidden: int, scale: float, forget_bias: float, slot_keys: tuple[str, ...],
+    custom_text: str | None, loss: str, seed: int, epsilon: float,
+    _activations: dict[str, Activation],
+) -> GradientFlowResult:
+    x = make_sequence("noise", steps, 1, seed=seed + 1)
+    models = gradient_models(1, hidden, seed, scale, forget_bias, _activations)
+    runs = gradient_flow(models, x, loss)
+    lstm = runs["LSTM"]
+    norms = [("LSTM ‖∂L/∂c_t‖", lstm.cell_norm), ("LSTM ‖∂L/∂h_t‖", lstm.hidden_norm)]
+    norms += [(f"{name} ‖∂L/∂h_t‖", run.hidden_norm) for name, run in runs.items()
+              if name != "LSTM"]
+    readouts = [
+        (name, "‖∂L/∂c_t‖" if run.cell_norm is not None else "‖∂L/∂h_t‖",
+         gradient_readout(run.memory_norm))
+        for name, run in runs.items()
+    ]
+    factors = {name: recurrent_factor(run.cell, run.trace)
+               for name, run in runs.items() if name.startswith("RNN")}
+    return GradientFlowResult(
+        steps=steps,
+        loss=loss,
+        forget_bias=forget_bias,
+        epsilon=epsilon,
+        gate_name=_activations["gate"].name,
+        norms=tuple(norms),
+        readouts=tuple(readouts),
+        cell_gradient=np.abs(lstm.gradients.cell[:, 0, :]),
+        saturation=saturation_over_time(lstm.cell, lstm.trace, epsilon),
+        forget=forget_path(lstm.trace),
+        factors=factors,
+    )
+
+
+def compute(state: GradientFlowState, epsilon: float) -> tuple[GradientFlowResult, list[str]]:
+    """The cached result for ``state``; messages name any activation that had to be replaced."""
+    activations, messages = {}, []
+    for slot in LSTM_SLOTS:
+        activations[slot], message = resolve_or_default(getattr(state, slot),
+                                                        getattr(_DEFAULTS, slot))
+        if message:
+            messages.append(message)
+    keys = tuple(getattr(state, slot) for slot in LSTM_SLOTS)
+    custom_text = custom_expression() if CUSTOM in keys else None
+    result = _compute(state.steps, state.hidden, float(state.scale), float(state.forget_bias),
+                      keys, custom_text, state.loss, int(state.seed), float(epsilon),
+                      _activations=activations)
+    return result, messages
+
+
+# --- sentences and readouts ---------------------------------------------------------------------
+
+
+def readout_text(model: str, quantity: str, readout: GradientReadout, steps: int) -> str:
+    """One readout line: how much of the gradient at step T reaches step 1."""
+    t = sentences("gradient_flow_sentences")
+    if readout.nonfinite_through is not None:
+        body = t["readout_nonfinite"].format(through=readout.nonfinite_through)
+    elif readout.zero_through is not None:
+        body = t["readout_zero"].format(through=readout.zero_through)
+    elif readout.log10_ratio is None:
+        body = t["readout_nonfinite"].format(through=steps)
+    elif readout.log10_ratio > 0:
+        body = t["readout_grew"].format(ratio=power_of_ten(readout.log10_ratio), steps=steps)
+    else:
+        body = t["readout"].format(ratio=power_of_ten(readout.log10_ratio), steps=steps)
+    return f"**{model}** ({quantity}): {body}"
+
+
+def explanation(result: GradientFlowResult) -> str:
+    """Two or three computed sentences on what the chart shows."""
+    t = sentences("gradient_flow_sentences")
+    span = result.steps - 1
+    parts = []
+    forget = result.forget
+    if forget.log10_path is not None:
+        carousel = t["carousel_on"] if forget.log10_path > -1.0 else t["carousel_off"]
+        parts.append(t["lstm"].format(
+            mean_forget=num(forget.mean_forget), forget_bias=num(result.forget_bias),
+            gate=result.gate_name, span=span, path=power_of_ten(forget.log10_path),
+            carousel=carousel,
+        ))
+    sigmoid = result.factors.get("RNN sigmoid")
+    measured = dict((m, r) for m, _, r in result.readouts).get("RNN sigmoid")
+    if sigmoid is not None and sigmoid.geo_mean_norm is not None:
+        bound = ("nothing" if sigmoid.log10_bound is None
+                 else power_of_ten(sigmoid.log10_bound))
+        key = "rnn_last" if result.loss == "last" else "rnn_every"
+        if measured is not None and measured.log10_ratio is not None:
+            got = power_of_ten(measured.log10_ratio)
+        elif measured is not None and measured.zero_through is not None:
+            got = t["measured_zero"]
+        else:
+            got = t["measured_nonfinite"]
+        parts.append(t[key].format(
+            max_slope=num(sigmoid.max_slope), factor=num(sigmoid.geo_mean_norm), span=span,
+            bound=bound, measured=got,
+        ))
+    ranked = sorted(
+        (-math.inf if r.zero_through is not None and r.nonfinite_through is None
+         else r.log10_ratio, m)
+        for m, _, r in result.readouts
+        if r.log10_ratio is not None or (r.zero_through is not None
+                                         and r.nonfinite_through is None)
+    )
+    if len(ranked) >= 2 and result.loss == "last" and ranked[-1][0] > -math.inf:
+        (worst_value, worst), (best_value, best) = ranked[0], ranked[-1]
+        parts.append(t["ranking"].format(
+            steps=result.steps, best=best, best_value=power_of_ten(best_value), worst=worst,
+            worst_value=power_of_ten(worst_value) if worst_value > -math.inf else "exactly 0",
+        ))
+    return " ".join(parts)
+
+
+# --- rendering -----------------------------------------------------------------------------------
+
+
+def render(result: GradientFlowResult) -> None:
+    """The page body: explanation, readouts, the two figures and the notes."""
+    st.markdown(explanation(result))
+    with st.container(border=True):
+        st.markdown(sentences("gradient_flow_sentences")["readout_title"])
+        st.markdown("\n".join(
+            "- " + readout_text(model, quantity, readout, result.steps)
+            for model, quantity, readout in result.readouts
+        ))
+    show(gradient_norms_figure(result.norms), key=f"{PAGE}.norms",
+         alt="Gradient norm against step t on a log scale for the LSTM (cell and hidden state), "
+             "the GRU and plain RNNs with tanh, sigmoid and ReLU.")
+    st.subheader("Inside the LSTM")
+    show(lstm_inside_figure(result.cell_gradient, result.saturation, result.epsilon),
+         key=f"{PAGE}.inside",
+         alt="Heatmap of |dL/dc_t| per unit and step on a log colour scale, and below it the "
+             "share of units whose gate or candidate pre-activation is saturated at each step.")
+    st.caption(sentences("gradient_flow_sentences")["epsilon"].format(epsilon=result.epsilon))
+    st.markdown(prose("gradient_flow_notes"))
+
+
+def page_notices() -> None:
+    """URL parameters that were ignored on this page's first visit."""
+    ignored = notices(PAGE)
+    if ignored:
+        st.info("Some link settings were ignored: " + ", ".join(ignored))

@@ -1,0 +1,455 @@
+"""Training Lab page: controls, the race (trained in cached chunks, drawn live), results, gates.
+
+A race is every chosen configuration × every seed. It trains round-robin, one chunk of steps per
+run at a time, so all curves grow together and the chart can be redrawn between chunks. Each chunk
+is cached with ``st.cache_data`` under ``(run key, first step, step count)``: training is
+deterministic, so a class that runs the same preset computes it once, across sessions.
+
+The race lives in session state and is updated after every chunk. Pressing *Stop* (or any widget)
+interrupts the script at its next Streamlit call; the *Stop* callback marks the race stopped and
+the next run shows what was done. Any other interruption resumes the race where it was.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from lstm_core.tasks import TASKS, Task
+from lstm_core.training import (
+    BATCH_SIZE,
+    PRESETS,
+    RunResult,
+    Settings,
+    Summary,
+    TrainState,
+    evaluate,
+    init_state,
+    inspect,
+    seed_band,
+    summarise,
+    train,
+)
+from ui.charts import show
+from ui.content import prose
+from ui.state import PageState, choice, choices, collect, flag, load, notices, number, save
+from ui.state import widget_key as _widget_key
+from viz.training_figures import CurveSeries, HeatRow, gates_figure, loss_curves
+
+PAGE = "training_lab"
+RACE_KEY = f"{PAGE}.__race__"
+RUN_REQUEST_KEY = f"{PAGE}.__run_requested__"
+#: Most work one click may ask for: configurations × seeds × steps × sequence length
+#: (each step is a batch of 32 sequences). ≈ 15 s of computing for an LSTM on this server.
+WORK_CAP = 200_000
+#: Steps per chunk after the first (small, so the first points appear quickly).
+CHUNK = 25
+FIRST_CHUNK = 5
+#: Seconds between live redraws of the chart (each redraw costs the browser ~0.1 s).
+REDRAW_EVERY = 0.5
+DEFAULT_PRESETS = ("lstm", "lstm_relu", "lstm_sigmoid", "rnn_tanh")
+LEARNING_RATES = ("0.001", "0.003", "0.01", "0.02", "0.05", "0.1", "0.2", "0.5", "1.0")
+CLIP_NORM = 1.0
+
+
+@dataclass(frozen=True)
+class TrainingLabState(PageState):
+    """The race the controls describe."""
+
+    task: str = choice("adding", tuple(TASKS))
+    length: int = number(20, 5, 100, integer=True)
+    presets: tuple[str, ...] = choices(DEFAULT_PRESETS, tuple(PRESETS), min_count=1, max_count=4)
+    seeds: int = number(3, 1, 5, integer=True)
+    steps: int = number(300, 25, 2000, integer=True)
+    learning_rate: str = choice("0.05", LEARNING_RATES)
+    clip: bool = flag(True)
+
+    @property
+    def work(self) -> int:
+        """Configurations × seeds × steps × sequence length."""
+        return len(self.presets) * self.seeds * self.steps * self.length
+
+
+class RunKey(NamedTuple):
+    """Everything that determines one run (plain values: the cache key)."""
+
+    task: str
+    length: int
+    preset: str
+    learning_rate: float
+    clip: bool
+    seed: int
+
+    @property
+    def settings(self) -> Settings:
+        return Settings(learning_rate=self.learning_rate,
+                        clip_norm=CLIP_NORM if self.clip else None)
+
+
+@dataclass
+class RunProgress:
+    """One run of a race as far as it has got."""
+
+    key: RunKey
+    state: TrainState
+    parts: list[np.ndarray] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def losses(self) -> np.ndarray:
+        return np.concatenate(self.parts) if self.parts else np.empty(0)
+
+
+@dataclass
+class Race:
+    """A race in session state: its settings, its runs, and whether it is still running."""
+
+    config: TrainingLabState
+    runs: list[RunProgress]
+    status: str = "running"  # "running" | "stopped" | "done"
+    elapsed: float = 0.0
+    results: list[RunResult] = field(default_factory=list)
+
+    @property
+    def task(self) -> Task:
+        return TASKS[self.config.task]
+
+    @property
+    def steps_done(self) -> int:
+        return min((run.state.step if not run.state.diverged else self.config.steps)
+                   for run in self.runs)
+
+    @property
+    def fraction_done(self) -> float:
+        total = len(self.runs) * self.config.steps
+        done = sum(self.config.steps if r.state.diverged else r.state.step for r in self.runs)
+        return done / total
+
+
+# --- controls ------------------------------------------------------------------------------------
+
+
+def _key(name: str) -> str:
+    return _widget_key(PAGE, name)
+
+
+def _request_run() -> None:
+    st.session_state[RUN_REQUEST_KEY] = True
+
+
+def _request_stop() -> None:
+    race = st.session_state.get(RACE_KEY)
+    if race is not None and race.status == "running":
+        race.status = "stopped"
+
+
+def controls() -> TrainingLabState:
+    """The sidebar controls; returns the race they describe (shown once per visit: ignored URL
+    parameters)."""
+    load(TrainingLabState, PAGE)
+    ignored = notices(PAGE)
+    if ignored:
+        st.info("Some link parameters were ignored: " + ", ".join(ignored))
+    with st.sidebar:
+        st.subheader("Training Lab")
+        st.selectbox("Task", tuple(TASKS), format_func=lambda k: TASKS[k].name,
+                     key=_key("task"))
+        st.slider("Sequence length T (difficulty)", 5, 100, key=_key("length"))
+        st.multiselect("Configurations (up to 4)", tuple(PRESETS), max_selections=4,
+                       format_func=lambda k: PRESETS[k].label, key=_key("presets"))
+        with st.expander("What the configurations are"):
+            st.markdown(prose("training_lab_presets"))
+        st.slider("Seeds per configuration", 1, 5, key=_key("seeds"))
+        st.slider("Training steps", 25, 2000, step=25, key=_key("steps"))
+        st.select_slider("Learning rate (Adam)", LEARNING_RATES, key=_key("learning_rate"))
+        st.toggle(f"Clip the gradient norm at {CLIP_NORM:g}", key=_key("clip"))
+    state = collect(TrainingLabState, PAGE)
+    save(PAGE, state)
+    return state
+
+
+def _chosen_presets() -> list[str]:
+    return list(st.session_state.get(_key("presets"), []))
+
+
+def start_controls(state: TrainingLabState) -> Race | None:
+    """The Run / Stop buttons and the work check; returns the race to show (or None)."""
+    problem = None
+    if not _chosen_presets():
+        problem = "Pick at least one configuration in the sidebar to race."
+    elif state.work > WORK_CAP:
+        problem = (f"That race asks for {state.work:,} sequence-steps (configurations × seeds × "
+                   f"steps × T); one click may ask for at most {WORK_CAP:,}. Use fewer steps, "
+                   "seeds, configurations or a shorter sequence.")
+    run_col, stop_col, note_col = st.columns([1, 1, 4], vertical_alignment="center")
+    with run_col:
+        st.button("Run race", key=_key("run"), type="primary", icon=":material/play_arrow:",
+                  on_click=_request_run, disabled=problem is not None, width="stretch")
+    with note_col:
+        st.caption(f"{len(state.presets)} configuration(s) × {state.seeds} seed(s) × "
+                   f"{state.steps} steps, batch {BATCH_SIZE}, hidden size 16 — "
+                   f"{state.work:,} of at most {WORK_CAP:,} sequence-steps per click.")
+    if problem:
+        st.warning(problem)
+    if st.session_state.pop(RUN_REQUEST_KEY, False) and problem is None:
+        st.session_state[RACE_KEY] = new_race(state)
+    race = st.session_state.get(RACE_KEY)
+    with stop_col:
+        # Always enabled: a button drawn before the training loop stays as drawn until the
+        # next run, so "disabled when idle" would be stale half of the time anyway.
+        st.button("Stop", key=_key("stop"), icon=":material/stop:", on_click=_request_stop,
+                  help="Stop the running race; the curves so far are kept.", width="stretch")
+    return race
+
+
+# --- training ------------------------------------------------------------------------------------
+
+
+def run_keys(state: TrainingLabState) -> list[RunKey]:
+    """One key per (configuration, seed), configurations in the order chosen."""
+    return [RunKey(state.task, state.length, preset, float(state.learning_rate), state.clip, seed)
+            for preset in state.presets for seed in range(1, state.seeds + 1)]
+
+
+def new_race(state: TrainingLabState) -> Race:
+    """A race at step 0 for the given settings."""
+    task = TASKS[state.task]
+    runs = [RunProgress(key, init_state(PRESETS[key.preset].spec, task, key.seed))
+            for key in run_keys(state)]
+    return Race(state, runs)
+
+
+@st.cache_data(max_entries=3000, show_spinner=False)
+def train_chunk(key: RunKey, start: int, count: int, _state: TrainState):
+    """Steps start+1 … start+count of run ``key`` from ``_state`` (its state after ``start``
+    steps: determined by the key, hence not hashed). Returns (state, losses, seconds)."""
+    began = time.perf_counter()
+    task = TASKS[key.task]
+    state, losses = train(task, PRESETS[key.preset].spec, key.settings, _state, count,
+                          key.length, key.seed)
+    return state, losses, time.perf_counter() - began
+
+
+def _next_count(step: int, total: int) -> int:
+    return min(FIRST_CHUNK if step == 0 else CHUNK - step % CHUNK, total - step)
+
+
+def advance(race: Race):
+    """Train every unfinished run by one chunk per round; yields after each round."""
+    total = race.config.steps
+    while race.status == "running":
+        busy = False
+        for run in race.runs:
+            state = run.state
+            if state.diverged or state.step >= total:
+                continue
+            busy = True
+            new_state, losses, seconds = train_chunk(
+                run.key, state.step, _next_count(state.step, total), state)
+            run.parts.append(losses)
+            run.seconds += seconds
+            run.state = new_state
+        if not busy:
+            finish(race)
+            return
+        yield
+
+
+def finish(race: Race) -> None:
+    """Score every run on the task's test set and mark the race done (unless stopped)."""
+    task = race.task
+    race.results = [
+        RunResult(run.losses, run.state.diverged_at,
+                  evaluate(task, PRESETS[run.key.preset].spec, run.state, race.config.length),
+                  run.seconds, run.state)
+        for run in race.runs
+    ]
+    if race.status == "running":
+        race.status = "done"
+
+
+# --- rendering -----------------------------------------------------------------------------------
+
+
+def curve_series(race: Race) -> list[CurveSeries]:
+    """Per configuration: the band across its seeds and the marks of diverged runs."""
+    series = []
+    for preset in race.config.presets:
+        runs = [r for r in race.runs if r.key.preset == preset]
+        curves = [r.losses for r in runs]
+        deaths = tuple(
+            (r.state.diverged_at, float(c[-1]) if c.size else race.task.baseline_loss, r.key.seed)
+            for r, c in zip(runs, curves, strict=True) if r.state.diverged
+        )
+        series.append(CurveSeries(PRESETS[preset].label, seed_band(curves), deaths))
+    return series
+
+
+def _loss_figure(race: Race):
+    task = race.task
+    return loss_curves(curve_series(race), baseline=task.baseline_loss,
+                       threshold=task.threshold, total_steps=race.config.steps,
+                       loss_name=task.loss_name, seeds=race.config.seeds)
+
+
+LOSS_ALT = ("Training loss per step on a log scale for each configuration: mean across seeds "
+            "with a min–max band, crosses where runs diverged, and the task's baseline and "
+            "threshold lines.")
+
+
+def render(race: Race | None, state: TrainingLabState) -> None:
+    """The race's live or final loss curves, its results table and the trained gates."""
+    if race is None:
+        st.info("Choose a task and up to four configurations in the sidebar, then press "
+                "**Run race**.")
+        # The empty axes show the task's baseline and threshold, and make the browser load
+        # plotly.js now rather than when the first points arrive (~3 s on a busy machine).
+        task = TASKS[state.task]
+        empty = loss_curves([], baseline=task.baseline_loss, threshold=task.threshold,
+                            total_steps=state.steps, loss_name=task.loss_name, seeds=state.seeds)
+        show(empty, key=f"{PAGE}.losses", alt=LOSS_ALT)
+        return
+    if race.config != state:
+        st.caption("The results below are for the settings of the last race; press **Run "
+                   "race** to race the settings in the sidebar.")
+    task = race.task
+    st.markdown(f"**Task: {task.name}** (T = {race.config.length}). {task.description} "
+                f"Baseline: {task.baseline_text}; threshold {task.threshold:g}.")
+    status = st.empty()
+    chart = st.empty()
+    if race.status == "running":
+        _train_live(race, status, chart)
+    elif not race.results:  # stopped before it was scored
+        finish(race)
+    with chart.container():
+        show(_loss_figure(race), key=f"{PAGE}.losses", alt=LOSS_ALT)
+    status.markdown(_status_text(race))
+    results_table(race)
+    gates_panel(race)
+
+
+def _train_live(race: Race, status, chart) -> None:
+    began = time.perf_counter()
+    last_draw = 0.0
+    for round_index, _ in enumerate(advance(race)):
+        now = time.perf_counter()
+        status.progress(race.fraction_done, text=f"Training… step {race.steps_done} of "
+                        f"{race.config.steps}")
+        if round_index == 0 or now - last_draw >= REDRAW_EVERY:
+            # a fresh key per redraw: Streamlit refuses two elements with one key in a run
+            chart.plotly_chart(_loss_figure(race), key=f"{PAGE}.live.{round_index}",
+                               width="stretch")
+            last_draw = time.perf_counter()
+    race.elapsed = time.perf_counter() - began
+
+
+def _status_text(race: Race) -> str:
+    diverged = sum(r.state.diverged for r in race.runs)
+    parts = []
+    if race.status == "stopped":
+        parts.append(f"**Stopped** at step {race.steps_done} of {race.config.steps}.")
+    else:
+        parts.append(f"**Finished**: {len(race.runs)} runs × {race.config.steps} steps"
+                     + (f" in {race.elapsed:.1f} s." if race.elapsed else "."))
+    if diverged:
+        parts.append(f"{diverged} run(s) diverged (✕ marks where).")
+    return " ".join(parts)
+
+
+def summaries(race: Race) -> dict[str, Summary]:
+    """The results table's numbers: one summary per configuration (results follow ``runs``)."""
+    grouped: dict[str, list[RunResult]] = {preset: [] for preset in race.config.presets}
+    for run, result in zip(race.runs, race.results, strict=True):
+        grouped[run.key.preset].append(result)
+    return {preset: summarise(results, race.task.threshold) for preset, results in grouped.items()}
+
+
+def results_frame(race: Race) -> pd.DataFrame:
+    """One row per configuration, as the page shows it."""
+    rows = []
+    for preset, s in summaries(race).items():
+        rows.append({
+            "configuration": PRESETS[preset].label,
+            "test loss": s.final_loss_mean,
+            "± std": s.final_loss_std,
+            "steps to threshold": s.steps_to_threshold,
+            "reached": f"{s.reached}/{s.runs}",
+            "diverged": f"{s.diverged}/{s.runs}",
+            "time (s)": round(s.seconds, 2),
+        })
+    return pd.DataFrame(rows)
+
+
+def results_table(race: Race) -> None:
+    """The results table with a note on how each column was measured."""
+    st.subheader("Results")
+    st.dataframe(
+        results_frame(race), hide_index=True, width="stretch", key=f"{PAGE}.results",
+        column_config={
+            "test loss": st.column_config.NumberColumn(
+                format="%.4g", help="mean over the seeds that did not diverge"),
+            "± std": st.column_config.NumberColumn(format="%.2g"),
+            "steps to threshold": st.column_config.NumberColumn(
+                format="%d", help="median over the seeds that reached the threshold"),
+            "reached": st.column_config.TextColumn(help="seeds that reached the threshold"),
+            "time (s)": st.column_config.NumberColumn(help="compute time when first computed"),
+        },
+    )
+    st.caption(prose("training_lab_table").format(threshold=race.task.threshold,
+                                                  loss=race.task.loss_name))
+
+
+@st.fragment
+def gates_panel(race: Race) -> None:
+    """The trained model's gates on one test sequence (a fragment: choosing reruns only this)."""
+    st.subheader("Inside a trained model")
+    labels = {r.key: f"{PRESETS[r.key.preset].label}, seed {r.key.seed}" for r in race.runs}
+    keys = list(labels)
+    picked = st.selectbox("Model", range(len(keys)), format_func=lambda i: labels[keys[i]],
+                          key=f"{PAGE}.gates_model")
+    run = race.runs[picked if picked is not None and picked < len(keys) else 0]
+    if run.state.diverged:
+        st.warning(f"This run diverged at step {run.state.diverged_at}; showing its weights "
+                   "from the step before.")
+    task = race.task
+    x, target, trace, outputs = inspect(task, PRESETS[run.key.preset].spec, run.state,
+                                        race.config.length)
+    rows = _heat_rows(trace)
+    prediction = outputs[:, 0, 0] if task.every_step else outputs[0]
+    if task.classification:
+        prediction = 0.5 + 0.5 * np.tanh(0.5 * prediction)  # σ(logit): P(sum > 0)
+    title = f"Test sequence 1, seed {run.key.seed}"
+    if not task.every_step:
+        title += f": target {float(target[0]):.3f}, prediction {float(prediction[0]):.3f}"
+    fig = gates_figure(
+        rows, inputs=x, input_names=_input_names(task), prediction=np.ravel(prediction),
+        target=np.ravel(target), title=title,
+        prediction_name="P(sum > 0)" if task.classification else "prediction",
+    )
+    show(fig, key=f"{PAGE}.gates", alt="Heatmaps of each gate and state (unit × step) of the "
+         "trained model on one test sequence, with its read-out against the target.")
+    st.caption(prose("training_lab_gates"))
+
+
+_ROWS = {
+    "LSTM": (("input_gate", "input gate i", True), ("forget_gate", "forget gate f", True),
+             ("candidate", "candidate g", False), ("output_gate", "output gate o", True),
+             ("cell", "cell state c", False), ("hidden", "hidden h", False)),
+    "GRU": (("reset_gate", "reset gate r", True), ("update_gate", "update gate z", True),
+            ("candidate", "candidate n", False), ("hidden", "hidden h", False)),
+    "RNN": (("hidden", "hidden h", False),),
+}
+
+
+def _heat_rows(trace) -> list[HeatRow]:
+    return [HeatRow(label, trace.values[name][:, 0, :], bounded)
+            for name, label, bounded in _ROWS[trace.cell_type]]
+
+
+def _input_names(task: Task) -> list[str]:
+    return ["value", "marker"] if task.input_size == 2 else ["x"]

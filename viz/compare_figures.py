@@ -1,0 +1,187 @@
+"""The Compare Trajectories figure: states over time, differences, and the h-vs-c phase plot.
+
+Panels whose values pass :data:`SYMLOG_FROM` in size switch to a symmetric log scale: a value v
+is drawn at sign(v)·log10(1 + |v|) and the ticks are labelled with the true values (0, ±1, ±10,
+±10², …), so a state that explodes and one that stays in [−1, 1] fit on one honest axis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+import numpy as np
+import plotly.graph_objects as go
+
+from viz.theme import base_layout, series_style
+
+#: A panel whose largest finite |value| exceeds this is drawn on the symmetric log scale.
+SYMLOG_FROM = 1e3
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """One configuration's curves for one unit: ``memory`` (c_t, or h_t for a GRU/RNN) and
+    ``hidden`` (h_t), both (T,), and the step where it blew up (or None)."""
+
+    label: str
+    memory: np.ndarray
+    hidden: np.ndarray
+    memory_symbol: str = "c"
+    blowup_step: int | None = None
+
+
+def symlog(values: np.ndarray) -> np.ndarray:
+    """sign(v)·log10(1 + |v|); non-finite values become NaN (a gap)."""
+    values = np.asarray(values, dtype=float)
+    with np.errstate(all="ignore"):
+        out = np.sign(values) * np.log10(1.0 + np.abs(values))
+    return np.where(np.isfinite(values), out, np.nan)
+
+
+def _finite_max_abs(arrays: Sequence[np.ndarray]) -> float:
+    largest = 0.0
+    for arr in arrays:
+        arr = np.asarray(arr, dtype=float)
+        finite = np.abs(arr[np.isfinite(arr)])
+        if finite.size:
+            largest = max(largest, float(finite.max()))
+    return largest
+
+
+def _symlog_ticks(largest: float) -> tuple[list[float], list[str]]:
+    """Tick positions (in symlog units) and true-value labels 0, ±1, ±10, …, ±10^k ≥ largest."""
+    top = max(1, int(np.ceil(np.log10(max(largest, 1.0)))))
+    stride = max(1, int(np.ceil(top / 4)))
+    powers = list(range(0 if top <= 3 else stride, top + 1, stride))  # ±1 crowds 0 on wide axes
+    vals, text = [0.0], ["0"]
+    for k in powers:
+        label = "1" if k == 0 else ("10" if k == 1 else f"10<sup>{k}</sup>")
+        position = float(np.log10(1.0 + 10.0**k))
+        vals = [-position, *vals, position]
+        text = ["−" + label, *text, label]
+    return vals, text
+
+
+def _panel_values(arrays: Sequence[np.ndarray]) -> tuple[bool, dict]:
+    """Whether the panel uses symlog, and its axis settings."""
+    largest = _finite_max_abs(arrays)
+    if largest <= SYMLOG_FROM:
+        return False, {}
+    vals, text = _symlog_ticks(largest)
+    return True, dict(tickvals=vals, ticktext=text)
+
+
+def _draw(values: np.ndarray, use_symlog: bool) -> np.ndarray:
+    if use_symlog:
+        return symlog(values)
+    values = np.asarray(values, dtype=float)
+    return np.where(np.isfinite(values), values, np.nan)
+
+
+def _hover(values: np.ndarray, use_symlog: bool, name: str) -> dict:
+    """Hover settings: on a symlog panel the true values ride along as customdata."""
+    if use_symlog:
+        return dict(customdata=values,
+                    hovertemplate=f"{name} = %{{customdata:.4g}}<extra>%{{fullData.name}}</extra>")
+    return dict(hovertemplate=f"{name} = %{{y:.4g}}<extra>%{{fullData.name}}</extra>")
+
+
+def trajectories_figure(
+    trajectories: Sequence[Trajectory], unit: int, *, height: int = 720
+) -> go.Figure:
+    """Left, stacked over the step axis: memory state, hidden state, and the memory state's
+    difference from the first configuration. Right: the phase plot h_t against the memory state.
+
+    ``unit`` (from 1) only labels the panels; the arrays are already that unit's.
+    """
+    memories = [t.memory for t in trajectories]
+    hiddens = [t.hidden for t in trajectories]
+    reference = np.asarray(trajectories[0].memory, dtype=float)
+    with np.errstate(all="ignore"):
+        diffs = [np.asarray(t.memory, dtype=float) - reference for t in trajectories[1:]]
+    log_m, axis_m = _panel_values(memories)
+    log_h, axis_h = _panel_values(hiddens)
+    log_d, axis_d = _panel_values(diffs)
+
+    steps = np.arange(1, len(reference) + 1)
+    traces: list[dict] = []
+    shapes: list[dict] = []
+    for k, traj in enumerate(trajectories):
+        style = series_style(k)
+        line = dict(color=style.color, dash=style.dash, width=2)
+        label = escape(traj.label)
+        common = dict(type="scatter", legendgroup=str(k), mode="lines", line=line, name=label)
+        traces.append(dict(
+            common, x=steps, y=_draw(traj.memory, log_m),
+            **_hover(traj.memory, log_m, f"{traj.memory_symbol}_t"),
+        ))
+        traces.append(dict(
+            common, x=steps, y=_draw(traj.hidden, log_h), showlegend=False, xaxis="x2",
+            yaxis="y2", **_hover(traj.hidden, log_h, "h_t"),
+        ))
+        if k > 0:
+            traces.append(dict(
+                common, x=steps, y=_draw(diffs[k - 1], log_d), showlegend=False, xaxis="x3",
+                yaxis="y3", **_hover(diffs[k - 1], log_d, "difference"),
+            ))
+        if log_m or log_h:  # hover shows the true values, not the drawn symlog ones
+            phase_data = np.stack([steps, traj.memory, traj.hidden], axis=-1)
+            phase_hover = ("t = %{customdata[0]}<br>memory = %{customdata[1]:.4g}<br>"
+                           "h = %{customdata[2]:.4g}")
+        else:
+            phase_data = steps
+            phase_hover = "t = %{customdata}<br>memory = %{x:.4g}<br>h = %{y:.4g}"
+        traces.append(dict(
+            common, x=_draw(traj.memory, log_m), y=_draw(traj.hidden, log_h),
+            customdata=phase_data, showlegend=False, xaxis="x4", yaxis="y4",
+            mode="lines+markers", line=dict(color=style.color, dash=style.dash, width=1.5),
+            marker=dict(symbol=style.marker, size=4, color=style.color),
+            hovertemplate=phase_hover + "<extra>%{fullData.name}</extra>",
+        ))
+        if traj.blowup_step is not None:
+            shapes.append(dict(type="line", x0=traj.blowup_step, x1=traj.blowup_step, y0=0,
+                               y1=1, xref="x", yref="y domain",
+                               line=dict(color=style.color, dash="dot", width=1)))
+
+    def scale_note(flag: bool) -> str:
+        return " (symmetric log scale)" if flag else ""
+
+    left, right = [0.0, 0.6], [0.68, 1.0]
+    fig = base_layout(go.Figure(data=traces), height=height)
+    fig.update_layout(
+        hovermode="closest",
+        shapes=shapes,
+        xaxis=dict(domain=left, anchor="y", showticklabels=False),
+        yaxis=dict(domain=[0.70, 1.0], anchor="x", title_text="memory" + scale_note(log_m),
+                   **axis_m),
+        xaxis2=dict(domain=left, anchor="y2", matches="x", showticklabels=False),
+        yaxis2=dict(domain=[0.36, 0.64], anchor="x2",
+                    title_text="h<sub>t</sub>" + scale_note(log_h), **axis_h),
+        xaxis3=dict(domain=left, anchor="y3", matches="x", title_text="step t"),
+        yaxis3=dict(domain=[0.0, 0.30], anchor="x3",
+                    title_text="difference" + scale_note(log_d), **axis_d),
+        xaxis4=dict(domain=right, anchor="y4",
+                    title_text="memory state (c, or h for GRU/RNN)" + scale_note(log_m),
+                    **axis_m),
+        yaxis4=dict(domain=[0.0, 0.94], anchor="x4",
+                    title_text="h<sub>t</sub>" + scale_note(log_h), **axis_h),
+        annotations=[
+            _title(f"memory state of unit {unit}: c<sub>t</sub> (h<sub>t</sub> for GRU/RNN)",
+                   left[0], 1.0),
+            _title(f"hidden state h<sub>t</sub> of unit {unit}", left[0], 0.64),
+            _title("memory state minus the first configuration's "
+                   f"({escape(trajectories[0].label)})", left[0], 0.30),
+            _title(f"phase plot: h<sub>t</sub> against the memory state (unit {unit})",
+                   right[0], 1.0),
+        ],
+        legend=dict(orientation="h", yanchor="bottom", y=1.05, xanchor="left", x=0),
+        margin=dict(t=100),
+    )
+    return fig
+
+
+def _title(text: str, x: float, y: float) -> dict:
+    return dict(text=text, xref="paper", yref="paper", x=x, y=y, xanchor="left",
+                yanchor="bottom", showarrow=False, font=dict(size=13))

@@ -1,0 +1,157 @@
+"""Training Lab figures: loss curves across seeds, and a trained model's gates on one sequence."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+
+from lstm_core.training import Band
+from viz.theme import DIVERGING, SEQUENTIAL, base_layout, series_style
+
+DIED_SYMBOL = "x-thin-open"
+
+
+@dataclass(frozen=True)
+class CurveSeries:
+    """One configuration's curves: mean and spread across seeds, and where runs died.
+
+    ``deaths`` holds ``(step, loss to draw the mark at, seed)`` for every diverged run.
+    """
+
+    label: str
+    band: Band
+    deaths: tuple[tuple[int, float, int], ...] = ()
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r}, {g}, {b}, {alpha})"
+
+
+def loss_curves(
+    series: Sequence[CurveSeries], *, baseline: float, threshold: float, total_steps: int,
+    loss_name: str, seeds: int,
+) -> go.Figure:
+    """Training loss per step on a log axis: mean across seeds (line), min–max band, an ✕ where
+    a run diverged, and the task's baseline and threshold as horizontal lines."""
+    fig = go.Figure()
+    for index, item in enumerate(series):
+        style = series_style(index)
+        band = item.band
+        if seeds > 1 and band.steps.size:
+            fig.add_scatter(x=band.steps, y=band.high, mode="lines", line=dict(width=0),
+                            hoverinfo="skip", showlegend=False, legendgroup=str(index))
+            fig.add_scatter(x=band.steps, y=band.low, mode="lines", line=dict(width=0),
+                            fill="tonexty", fillcolor=_rgba(style.color, 0.16), hoverinfo="skip",
+                            showlegend=False, legendgroup=str(index))
+        fig.add_scatter(
+            x=band.steps, y=band.mean, mode="lines+markers", name=item.label,
+            legendgroup=str(index),
+            line=dict(color=style.color, dash=style.dash, width=2),
+            marker=dict(symbol=style.marker, size=7, maxdisplayed=12),
+            hovertemplate="%{y:.4g}",
+        )
+        if item.deaths:
+            steps, losses, seed_ids = zip(*item.deaths, strict=True)
+            fig.add_scatter(
+                x=steps, y=losses, mode="markers", name=f"{item.label}: diverged",
+                legendgroup=str(index), showlegend=False,
+                marker=dict(symbol=DIED_SYMBOL, size=16, color=style.color,
+                            line=dict(width=3, color=style.color)),
+                customdata=seed_ids,
+                hovertemplate="diverged at step %{x} (seed %{customdata})<extra></extra>",
+            )
+    for value, text, colour, dash, anchor in (
+        (baseline, f"baseline {baseline:.3g} (input-blind)", "#666666", "dash", "bottom"),
+        (threshold, f"threshold {threshold:g}", "#009E73", "dot", "top"),
+    ):
+        fig.add_hline(y=value, line=dict(color=colour, dash=dash, width=1.5))
+        # Annotations on a log axis take log10(y) (shapes take y itself)
+        fig.add_annotation(x=1, xref="paper", y=np.log10(value), yref="y", text=text,
+                           showarrow=False, xanchor="right", yanchor=anchor,
+                           font=dict(color=colour, size=12))
+    base_layout(fig, height=440)
+    fig.update_layout(margin=dict(t=70))
+    fig.update_xaxes(title_text="training step", range=[0, max(total_steps, 1) * 1.01])
+    fig.update_yaxes(type="log", dtick=1, title_text=f"training {loss_name} (log scale)")
+    if not series:  # empty axes before a race: a decade either side of the two lines
+        fig.update_yaxes(range=[np.log10(threshold) - 1, np.log10(baseline) + 1])
+    return fig
+
+
+@dataclass(frozen=True)
+class HeatRow:
+    """One row of the gates figure: a (T, H) quantity and how to colour it."""
+
+    name: str
+    values: np.ndarray
+    bounded01: bool
+
+
+def gates_figure(
+    rows: Sequence[HeatRow], *, inputs: np.ndarray, input_names: Sequence[str],
+    prediction: np.ndarray, target: np.ndarray, prediction_name: str, title: str,
+) -> go.Figure:
+    """Stacked heatmaps (unit × step) of every gate and state on one test sequence, under the
+    inputs and above the read-out compared with the target. Axes are laid out by hand."""
+    steps = np.arange(1, inputs.shape[0] + 1)
+    panel_count = len(rows) + 2  # inputs, the rows, the read-out
+    gap = 0.025
+    height = (1.0 - gap * (panel_count - 1)) / panel_count
+    domains = [(1.0 - (k + 1) * height - k * gap, 1.0 - k * height - k * gap)
+               for k in range(panel_count)]
+    fig = go.Figure()
+    layout: dict = {}
+
+    def axis_names(k: int) -> tuple[str, str, str]:
+        suffix = "" if k == 0 else str(k + 1)
+        return f"y{suffix}", f"yaxis{suffix}", f"coloraxis{suffix}"
+
+    heat_panels = [HeatRow("inputs", inputs, False), *rows]
+    for k, row in enumerate(heat_panels):
+        y_ref, y_name, colour_name = axis_names(k)
+        values = np.asarray(row.values, dtype=float)
+        finite = values[np.isfinite(values)]
+        reach = float(np.max(np.abs(finite))) if finite.size else 1.0
+        reach = reach if reach > 0 else 1.0
+        if row.bounded01:
+            colour = dict(colorscale=SEQUENTIAL, cmin=0.0, cmax=1.0)
+        else:
+            colour = dict(colorscale=DIVERGING, cmin=-reach, cmax=reach)
+        lo, hi = domains[k]
+        layout[colour_name] = dict(
+            **colour,
+            colorbar=dict(y=(lo + hi) / 2, len=(hi - lo) * 1.05, thickness=12, x=1.01,
+                          yanchor="middle", tickfont=dict(size=10)),
+        )
+        labels = list(input_names) if k == 0 else [f"unit {j + 1}" for j in range(values.shape[1])]
+        fig.add_heatmap(
+            x=steps, y=labels, z=values.T, coloraxis=colour_name, yaxis=y_ref,
+            hovertemplate=f"{row.name}<br>t=%{{x}}, %{{y}}: %{{z:.3f}}<extra></extra>",
+        )
+        layout[y_name] = dict(domain=[lo, hi], anchor="x", showticklabels=k == 0,
+                              title=dict(text=row.name, font=dict(size=12)))
+    k = len(heat_panels)
+    y_ref, y_name, _ = axis_names(k)
+    lo, hi = domains[k]
+    every_step = np.asarray(prediction).size > 1
+    read_x = steps if every_step else steps[-1:]
+    fig.add_scatter(x=read_x, y=np.ravel(target), yaxis=y_ref, name="target",
+                    mode="lines+markers" if every_step else "markers",
+                    line=dict(color="#000000", dash="dot"),
+                    marker=dict(symbol="circle-open", size=10, color="#000000"))
+    fig.add_scatter(x=read_x, y=np.ravel(prediction), yaxis=y_ref, name=prediction_name,
+                    mode="lines+markers" if every_step else "markers",
+                    line=dict(color="#D55E00"), marker=dict(symbol="x", size=9, color="#D55E00"))
+    layout[y_name] = dict(domain=[lo, hi], anchor="x", title=dict(text="read-out",
+                                                                   font=dict(size=12)))
+    base_layout(fig, height=120 * panel_count + 80, title=title)
+    # the legend names the read-out panel's two series, so it sits on that panel
+    fig.update_layout(**layout, hovermode="closest", margin=dict(r=80),
+                      legend=dict(orientation="h", x=1, xanchor="right", y=hi,
+                                  yanchor="bottom", bgcolor="rgba(255,255,255,0.7)"))
+    fig.update_xaxes(title_text="step t", anchor=axis_names(k)[0], range=[0.5, steps[-1] + 0.5])
+    return fig

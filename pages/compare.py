@@ -2,14 +2,17 @@
 
 import streamlit as st
 
-from ui.compare import compute_or_last_good, controls, page_notices, render
+from ui.compare import PAGE, compute_or_last_good, controls, render
 from ui.content import prose
+from ui.share import share_box
 from ui.shared import shared_epsilon
+from ui.state import announce_ignored
 
 st.title("Compare Trajectories")
 st.markdown(prose("compare"))
 state, messages = controls()
-page_notices()
+announce_ignored(PAGE)
+share_box(PAGE, state)
 for message in messages:
     st.warning(message)
 runs = compute_or_last_good(state, shared_epsilon())

@@ -3,13 +3,16 @@
 import streamlit as st
 
 from ui.content import prose
-from ui.gradient_flow import compute, controls, page_notices, render
+from ui.gradient_flow import PAGE, compute, controls, render
+from ui.share import share_box
 from ui.shared import shared_epsilon
+from ui.state import announce_ignored
 
 st.title("Gradient Flow")
 st.markdown(prose("gradient_flow"))
 state, messages = controls()
-page_notices()
+announce_ignored(PAGE)
+share_box(PAGE, state)
 result, more = compute(state, shared_epsilon())
 for message in messages + more:
     st.warning(message)

@@ -3,12 +3,14 @@
 import streamlit as st
 
 from ui.content import prose
-from ui.step_through import compute_or_keep, controls, render
+from ui.share import share_box
+from ui.step_through import PAGE, compute_or_keep, controls, render
 
 st.title("Cell Step-Through")
 st.markdown(prose("step_through"))
 
 state = controls()
+share_box(PAGE, state)
 result = compute_or_keep(state)
 if result is not None:
     render(result)

@@ -3,10 +3,12 @@
 import streamlit as st
 
 from ui.content import prose
-from ui.training_lab import controls, render, start_controls
+from ui.share import share_box
+from ui.training_lab import PAGE, controls, render, start_controls
 
 st.title("Training Lab")
 st.markdown(prose("training_lab"))
 state = controls()
+share_box(PAGE, state)
 race = start_controls(state)
 render(race, state)

@@ -38,7 +38,7 @@ from ui.run_setup import (
     show_setup_error,
     uploaded,
 )
-from ui.state import choice, notices, number, widget_key
+from ui.state import choice, number, widget_key
 from viz.compare_figures import Trajectory, trajectories_figure
 
 PAGE = "compare"
@@ -368,10 +368,3 @@ def render(runs: tuple[ConfigurationRun, ...], unit: int) -> None:
                  width="stretch")
     st.subheader("Diagnoses")
     st.markdown(diagnoses_markdown(runs))
-
-
-def page_notices() -> None:
-    """URL parameters that were ignored on this page's first visit."""
-    ignored = notices(PAGE)
-    if ignored:
-        st.info("Some link settings were ignored: " + ", ".join(ignored))

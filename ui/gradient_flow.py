@@ -38,7 +38,7 @@ from ui.activation_picker import (
 )
 from ui.charts import show
 from ui.content import prose
-from ui.state import PageState, choice, collect, load, notices, number, save, widget_key
+from ui.state import PageState, choice, collect, load, number, save, widget_key
 from viz.gradient_figures import gradient_norms_figure, lstm_inside_figure
 
 PAGE = "gradient_flow"
@@ -301,10 +301,3 @@ def render(result: GradientFlowResult) -> None:
              "share of units whose gate or candidate pre-activation is saturated at each step.")
     st.caption(sentences("gradient_flow_sentences")["epsilon"].format(epsilon=result.epsilon))
     st.markdown(prose("gradient_flow_notes"))
-
-
-def page_notices() -> None:
-    """URL parameters that were ignored on this page's first visit."""
-    ignored = notices(PAGE)
-    if ignored:
-        st.info("Some link settings were ignored: " + ", ".join(ignored))

@@ -38,8 +38,7 @@ from ui.run_setup import (
     slot_choices,
     uploaded,
 )
-from ui.state import notices as url_notices
-from ui.state import number, widget_key
+from ui.state import announce_ignored, number, widget_key
 from viz import step_figures
 from viz.cell_diagram import SYMBOLS
 
@@ -97,9 +96,7 @@ class StepResult:
 def controls() -> StepThroughState:
     """Draw the sidebar controls and return the page state (saved to the URL)."""
     load_state(StepThroughState, PAGE)
-    ignored = url_notices(PAGE)
-    if ignored:
-        st.info("Some link parameters were ignored: " + ", ".join(ignored))
+    announce_ignored(PAGE)
     with st.sidebar:
         st.subheader("Run setup")
         setup_controls(PAGE)

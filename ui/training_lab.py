@@ -37,7 +37,17 @@ from lstm_core.training import (
 )
 from ui.charts import show
 from ui.content import prose
-from ui.state import PageState, choice, choices, collect, flag, load, notices, number, save
+from ui.state import (
+    PageState,
+    announce_ignored,
+    choice,
+    choices,
+    collect,
+    flag,
+    load,
+    number,
+    save,
+)
 from ui.state import widget_key as _widget_key
 from viz.training_figures import CurveSeries, HeatRow, gates_figure, loss_curves
 
@@ -152,9 +162,7 @@ def controls() -> TrainingLabState:
     """The sidebar controls; returns the race they describe (shown once per visit: ignored URL
     parameters)."""
     load(TrainingLabState, PAGE)
-    ignored = notices(PAGE)
-    if ignored:
-        st.info("Some link parameters were ignored: " + ", ".join(ignored))
+    announce_ignored(PAGE)
     with st.sidebar:
         st.subheader("Training Lab")
         st.selectbox("Task", tuple(TASKS), format_func=lambda k: TASKS[k].name,

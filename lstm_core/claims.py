@@ -15,6 +15,8 @@ import numpy as np
 from .activations import SIGMOID, TANH, sigmoid
 from .cells import GRU, LSTM, RNN
 from .losses import sum_last_step
+from .tasks import get_task
+from .training import PRESETS, Settings, train_run
 
 GRID = np.linspace(-8.0, 8.0, 16001)  # step 0.001: derivative maxima located to ±0.0005
 
@@ -190,6 +192,45 @@ def gru_has_no_second_tanh(steps: int = 300) -> Verdict:
     )
 
 
+def relu_can_replace_tanh(seeds: tuple[int, ...] = (0, 1, 2), steps: int = 300) -> Verdict:
+    """A small Training Lab race: textbook LSTM vs ReLU candidate and output, adding problem."""
+    task, length = get_task("adding"), 20
+    runs = {
+        key: [train_run(task, PRESETS[key].spec, Settings(), length, seed, steps)
+              for seed in seeds]
+        for key in ("lstm", "lstm_relu")
+    }
+    solved = {key: sum(r.diverged_at is None and r.evaluation.loss <= task.threshold
+                       for r in results) for key, results in runs.items()}
+    diverged = sum(r.diverged_at is not None for r in runs["lstm_relu"])
+    if solved["lstm_relu"] == len(seeds) and solved["lstm_relu"] >= solved["lstm"]:
+        verdict = "true"
+    elif solved["lstm_relu"] == 0:
+        verdict = "false"
+    else:
+        verdict = "partly"
+    curves = {}
+    for key, results in runs.items():
+        for seed, result in zip(seeds, results, strict=True):
+            padded = np.full(steps, np.nan)
+            padded[: result.losses.size] = result.losses
+            curves[f"{PRESETS[key].label}, seed {seed}"] = padded
+    return Verdict(
+        "relu_replaces_tanh",
+        "ReLU can replace tanh inside an LSTM.",
+        verdict,
+        f"On the adding problem (T = {length}, {steps} Adam steps, {len(seeds)} seeds) the "
+        f"textbook LSTM solved {solved['lstm']} of {len(seeds)} runs; with ReLU as candidate "
+        f"and output {solved['lstm_relu']} of {len(seeds)} solved it and {diverged} diverged. "
+        "ReLU *can* learn — one seed may even do best — but nothing bounds the cell state or h, "
+        "so training is far less reliable than with tanh.",
+        Evidence(np.arange(1, steps + 1, dtype=float), curves, "training step",
+                 "training MSE (log scale)", log_y=True),
+        {"textbook_solved": float(solved["lstm"]), "relu_solved": float(solved["lstm_relu"]),
+         "relu_diverged": float(diverged)},
+    )
+
+
 CLAIMS: dict[str, Callable[[], Verdict]] = {
     "tanh_rescaled_sigmoid": tanh_is_rescaled_sigmoid,
     "derivative_maxima": derivative_maxima,
@@ -197,6 +238,7 @@ CLAIMS: dict[str, Callable[[], Verdict]] = {
     "sigmoid_candidate_only_increases": sigmoid_candidate_only_increases,
     "tanh_solves_vanishing": tanh_solves_vanishing_gradients,
     "gru_no_second_tanh": gru_has_no_second_tanh,
+    "relu_replaces_tanh": relu_can_replace_tanh,
 }
 
 

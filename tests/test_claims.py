@@ -15,6 +15,7 @@ EXPECTED = {
     "sigmoid_candidate_only_increases": "partly",
     "tanh_solves_vanishing": "partly",
     "gru_no_second_tanh": "true",
+    "relu_replaces_tanh": "partly",
 }
 
 
@@ -31,6 +32,9 @@ def test_measured_numbers_are_the_known_constants():
     assert quoted["max_error"] == pytest.approx(0.5, abs=1e-6)  # 2 · max σ′ at z = 0
     assert quoted["max_error_without_sign"] < 1e-9
     assert claims.sigmoid_candidate_only_increases().numbers["min_cell"] >= 0.0
+    race = claims.relu_can_replace_tanh().numbers
+    assert race["textbook_solved"] == 3 and 1 <= race["relu_solved"] < 3
+    assert race["relu_diverged"] >= 1
 
 
 def test_a_wrong_sigmoid_changes_the_verdicts(monkeypatch):

@@ -16,7 +16,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from viz import cell_diagram as cd
-from viz.theme import DIVERGING, SATURATION_FILL, base_layout, series_style
+from viz.theme import DIVERGING, SATURATION_FILL, SEQUENTIAL, base_layout, series_style
 
 #: Cell type → time-series panels: (panel title, ((series name, legend label), …)).
 PANELS: dict[str, tuple[tuple[str, tuple[tuple[str, str], ...]], ...]] = {
@@ -261,7 +261,9 @@ def unit_heatmaps(
 ) -> go.Figure:
     """One units × time heatmap per quantity, stacked; ``quantities`` = (name, title, (T, H)).
 
-    Colour is symmetric around 0 (blue negative, vermillion positive); NaN/∞ show as gaps.
+    Signed quantities get colours symmetric around 0 (blue negative, vermillion positive);
+    non-negative ones (e.g. σ gates) a sequential scale from 0, so that a gate at 0.2 and one at
+    0.9 look different. NaN/∞ show as gaps.
     """
     traces: list = []
     count = len(quantities)
@@ -278,9 +280,12 @@ def unit_heatmaps(
                                       autorange="reversed",
                                       anchor=f"x{len(quantities) if count > 1 else ''}",
                                       tickmode="auto", nticks=5)
+        if finite.size and finite.min() >= 0.0:
+            colours = dict(colorscale=SEQUENTIAL, zmin=0.0, zmax=max(bound, 1e-12))
+        else:
+            colours = dict(colorscale=DIVERGING, zmid=0.0, zmin=-bound or -1, zmax=bound or 1)
         traces.append(go.Heatmap(
-            z=z, x=np.arange(1.0, z.shape[1] + 1), y=np.arange(1.0, z.shape[0] + 1),
-            colorscale=DIVERGING, zmid=0.0, zmin=-bound or -1, zmax=bound or 1,
+            z=z, x=np.arange(1.0, z.shape[1] + 1), y=np.arange(1.0, z.shape[0] + 1), **colours,
             xaxis=f"x{len(quantities) if count > 1 else ''}", yaxis=f"y{suffix}",
             colorbar=dict(len=each, y=top - each / 2, thickness=10, title=dict(text=name)),
             hovertemplate=f"{name}: unit %{{y}}, step %{{x}}: %{{z:.4g}}<extra></extra>",

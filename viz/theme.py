@@ -17,10 +17,10 @@ PALETTE = (
     "#CC79A7",  # reddish purple
     "#D55E00",  # vermillion
     "#56B4E9",  # sky blue
-    "#F0E442",  # yellow
     "#000000",  # black
     "#882255",  # wine (extra)
     "#999999",  # grey (extra)
+    "#F0E442",  # yellow: last, it has little contrast on white
 )
 DASHES = (
     "solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid", "dash", "dot", "dashdot"

@@ -10,6 +10,7 @@ st.set_page_config(page_title="LSTM Lens", page_icon=":material/memory:", layout
 PAGES = {
     "Learn": [
         st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+        st.Page("pages/lessons.py", title="Lessons", icon=":material/school:"),
         st.Page("pages/claims.py", title="Claims, checked live", icon=":material/fact_check:"),
     ],
     "Explore": [

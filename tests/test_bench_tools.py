@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 import shutil
 import subprocess
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pytest
-import tomllib
 
 from bench import bench_browser, bench_rerun, load_test
 from bench.common import format_table, goal_mark, percentile, require_loopback, summary
@@ -180,6 +180,11 @@ def test_heaviest_query_takes_every_number_at_its_max_and_parses_back():
     assert query == {"steps": "500", "scale": "4.0", "acts": "tanh,relu,sigmoid"}
     state, notices = _Demo.from_query(query)
     assert notices == [] and state.steps == 500 and state.acts == ("tanh", "relu", "sigmoid")
+
+
+def test_heaviest_query_leaves_out_defaults():
+    query = bench_rerun.heaviest_query(_Demo, overrides={"cell": "LSTM", "grid": "1"})
+    assert "cell" not in query and query["grid"] == "1"
 
 
 def test_heaviest_query_caps_and_overrides():

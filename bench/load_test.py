@@ -1,0 +1,522 @@
+"""Classroom load: N simulated students speaking Streamlit's own WebSocket protocol, on loopback.
+
+Run: ``python bench/load_test.py --students 60 --duration 60 --page activation_lab``.
+
+Each student does what a browser does: ``GET /_stcore/health`` (which sets the XSRF cookie, and
+behind ``deploy/`` nginx the stickiness cookie), opens ``ws://…/_stcore/stream`` with subprotocols
+``["streamlit", <xsrf token>]``, an ``Origin`` header and those cookies, and sends a
+``BackMsg.rerun_script`` (``ClientState``: query string, page name = the page's URL path) to open
+the page. Then it repeatedly moves the page's first slider one step (its id, min, max, step and
+value come from the ``Delta`` elements of the last run; the new value goes in a ``WidgetStates``)
+after 2.5–7.5 s of think time, and times send → ``script_finished``. A page without a slider gets
+its first number input stepped instead; a page with neither is rerun unchanged. Errors:
+exception elements, a failed or early-finished run, ``page_not_found``, disconnects, timeouts.
+
+Phases: warm-up (one student, discarded) → RSS *before* → all students open the page and stay
+idle (RSS *idle*; memory per idle session = (idle − before) / N) → the timed interaction phase
+(RSS *peak*) → every student disconnects (RSS *after*; Streamlit keeps a disconnected session for
+``server.disconnectedSessionTTL`` = 120 s, so *after* still holds them).
+
+Without ``--url`` the script starts its own server on a free loopback port (``tests/conftest.py``
+``start_server``). ``--replicas-url`` (e.g. the nginx front of ``deploy/run_replicas.sh``) runs the
+same scenario there too and prints both rows; pass the replicas' pids with ``--replicas-pids``
+(``run_replicas.sh`` writes them to a file: ``--replicas-pids @/tmp/…/replicas.pids``) to get RSS.
+Bounds: ≤ 200 students, ≤ 600 s, URLs on 127.0.0.1/localhost only.
+Goals (issue 7): 60 students, 0 errors, p95 ≤ 1 s, ≤ 2 MB per idle session.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import random
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import (
+    ROOT,
+    fmt_mb,
+    fmt_ms,
+    format_table,
+    goal_mark,
+    percentile,
+    require_loopback,
+    total_rss,
+)
+
+MAX_STUDENTS = 200
+MAX_DURATION_S = 600
+GOAL_P95_S = 1.0
+GOAL_IDLE_BYTES = 2 * 2**20
+
+
+# --- pure protocol helpers -----------------------------------------------------------------------
+
+
+@dataclass
+class SliderInfo:
+    """What a student needs to move a control: widget id, bounds, step and current value.
+
+    ``kind`` is "slider" (value sent as ``double_array_value``) or "number" (a number input,
+    ``double_value``).
+    """
+
+    widget_id: str
+    lo: float
+    hi: float
+    step: float
+    value: float
+    is_int: bool
+    kind: str = "slider"
+
+
+def slider_from_proto(slider: Any) -> SliderInfo | None:
+    """The first handle of a ``Slider`` proto (select-sliders use option indices)."""
+    current = list(slider.value) if slider.set_value else list(slider.default)
+    if not current:
+        return None
+    if slider.options:
+        lo, hi, step, is_int = 0.0, float(len(slider.options) - 1), 1.0, True
+    else:
+        lo, hi, step = float(slider.min), float(slider.max), float(slider.step or 1)
+        is_int = slider.data_type == slider.INT
+    return SliderInfo(slider.id, lo, hi, step, float(current[0]), is_int)
+
+
+def number_from_proto(number: Any) -> SliderInfo:
+    """A ``NumberInput`` proto as a control to step (unbounded sides get ±1000 steps)."""
+    value = float(number.value if number.set_value else number.default)
+    step = float(number.step or 1)
+    lo = float(number.min) if number.has_min else value - 1000 * step
+    hi = float(number.max) if number.has_max else value + 1000 * step
+    return SliderInfo(number.id, lo, hi, step, value, number.data_type == number.INT, "number")
+
+
+def next_value(info: SliderInfo, direction: int) -> tuple[float, int]:
+    """One step in ``direction`` (+1/−1), turning back at a bound; returns (value, direction)."""
+    for d in (direction, -direction):
+        value = info.value + d * info.step
+        if info.lo - 1e-9 <= value <= info.hi + 1e-9:
+            return (round(value) if info.is_int else round(value, 12)), d
+    return info.value, direction
+
+
+def rerun_msg(query_string: str, page_name: str = "", page_hash: str = "",
+              widget: SliderInfo | None = None, value: float | None = None) -> bytes:
+    """A serialised ``BackMsg.rerun_script``, optionally with one slider's new value."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    msg = BackMsg()
+    state = msg.rerun_script
+    state.query_string = query_string
+    state.page_name = page_name
+    state.page_script_hash = page_hash
+    state.widget_states.SetInParent()
+    if widget is not None and value is not None:
+        w = state.widget_states.widgets.add()
+        w.id = widget.widget_id
+        if widget.kind == "number":
+            w.double_value = float(value)
+        else:
+            w.double_array_value.data.append(float(value))
+    return msg.SerializeToString()
+
+
+def ws_url(base: str) -> str:
+    """The Streamlit stream endpoint of app URL ``base``."""
+    return base.replace("http://", "ws://", 1).replace("https://", "wss://", 1) + "/_stcore/stream"
+
+
+# --- one student ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Results:
+    """Everything measured in one scenario."""
+
+    opens: list[float] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)
+    errors: dict[str, int] = field(default_factory=dict)
+    first_error: dict[str, str] = field(default_factory=dict)
+    control: str = ""
+
+    def error(self, kind: str, detail: str = "") -> None:
+        self.errors[kind] = self.errors.get(kind, 0) + 1
+        self.first_error.setdefault(kind, detail[:200])
+
+
+class RunFailed(Exception):
+    """A rerun ended badly (exception element, compile error, page not found, timeout)."""
+
+    def __init__(self, kind: str, detail: str = "") -> None:
+        super().__init__(f"{kind}: {detail}")
+        self.kind, self.detail = kind, detail
+
+
+class Student:
+    """One simulated browser tab showing ``page``."""
+
+    def __init__(self, base: str, page: str, query: str, timeout: float, name: str) -> None:
+        self.base, self.page, self.query, self.timeout, self.name = base, page, query, timeout, name
+        self.ws: Any = None
+        self.page_hash = ""
+        self.slider: SliderInfo | None = None
+        self.direction = 1
+        self._finished: asyncio.Queue = asyncio.Queue()
+        self._run_slider: SliderInfo | None = None
+        self._run_errors: list[str] = []
+        self._echoed = False
+        self._has_slider = False
+        self._reader: asyncio.Task | None = None
+
+    def _cookies(self) -> tuple[str, str]:
+        """GET /_stcore/health like the frontend: returns (Cookie header, XSRF token)."""
+        request = urllib.request.Request(self.base + "/_stcore/health",
+                                         headers={"X-Student": self.name})
+        with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            jar = SimpleCookie()
+            for header in response.headers.get_all("Set-Cookie") or []:
+                jar.load(header)
+        cookie = "; ".join(f"{k}={m.value}" for k, m in jar.items())
+        xsrf = jar["_streamlit_xsrf"].value if "_streamlit_xsrf" in jar else ""
+        return cookie, xsrf
+
+    async def connect(self) -> None:
+        from websockets.asyncio.client import connect
+
+        cookie, xsrf = await asyncio.to_thread(self._cookies)
+        protocols = ["streamlit", xsrf] if xsrf else ["streamlit"]
+        headers = {"Cookie": cookie} if cookie else {}
+        self.ws = await connect(
+            ws_url(self.base), subprotocols=protocols, origin=self.base,
+            additional_headers=headers, max_size=None, compression=None,
+            open_timeout=self.timeout, ping_interval=None,
+        )
+        self._reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        try:
+            async for raw in self.ws:
+                msg = ForwardMsg()
+                msg.ParseFromString(raw)
+                kind = msg.WhichOneof("type")
+                if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+                    element = msg.delta.new_element
+                    which = element.WhichOneof("type")
+                    if which == "exception":
+                        self._run_errors.append(
+                            f"{element.exception.type}: {element.exception.message}")
+                    elif which == "slider" and not self._has_slider:
+                        self._run_slider = slider_from_proto(element.slider)
+                        self._echoed = element.slider.set_value
+                        self._has_slider = True
+                    elif which == "number_input" and self._run_slider is None:
+                        self._run_slider = number_from_proto(element.number_input)
+                        self._echoed = element.number_input.set_value
+                elif kind == "navigation":
+                    self.page_hash = msg.navigation.page_script_hash
+                elif kind == "page_info_changed":
+                    self.query = msg.page_info_changed.query_string
+                elif kind == "page_not_found":
+                    self._run_errors.append("page_not_found: " + msg.page_not_found.page_name)
+                elif kind == "script_finished":
+                    self._finished.put_nowait(msg.script_finished)
+        except Exception as why:  # any end of the stream ends the student
+            self._finished.put_nowait(why)
+        else:
+            self._finished.put_nowait(ConnectionError("server closed the stream"))
+
+    async def _run(self, payload: bytes) -> float:
+        """Send one rerun request and wait for its end; returns the latency in seconds."""
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        self._run_slider, self._run_errors, self._has_slider = None, [], False
+        started = time.perf_counter()
+        await self.ws.send(payload)
+        status = ForwardMsg.FINISHED_EARLY_FOR_RERUN
+        # A run that calls st.rerun() ends "early for rerun" and the next run follows by itself
+        # (we never send a request while one is running): the student waits for both.
+        while status == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+            remaining = self.timeout - (time.perf_counter() - started)
+            try:
+                status = await asyncio.wait_for(self._finished.get(), max(remaining, 0.001))
+            except TimeoutError:
+                raise RunFailed("timeout", f"no script_finished in {self.timeout:g} s") from None
+        latency = time.perf_counter() - started
+        if isinstance(status, BaseException):
+            raise RunFailed("disconnect", repr(status))
+        if status not in (ForwardMsg.FINISHED_SUCCESSFULLY,
+                          ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY):
+            raise RunFailed("bad finish", ForwardMsg.ScriptFinishedStatus.Name(status))
+        if self._run_errors:
+            raise RunFailed("exception", self._run_errors[0])
+        self.slider = self._run_slider
+        return latency
+
+    async def open(self) -> float:
+        """Connect and run the page once."""
+        await self.connect()
+        page_name = "" if self.page == "home" else self.page
+        return await self._run(rerun_msg(self.query, page_name=page_name))
+
+    async def interact(self) -> float:
+        """Move the slider one step (or rerun unchanged when the page has none)."""
+        if self.slider is None:
+            return await self._run(rerun_msg(self.query, page_hash=self.page_hash))
+        value, self.direction = next_value(self.slider, self.direction)
+        payload = rerun_msg(self.query, page_hash=self.page_hash, widget=self.slider, value=value)
+        sent_id = self.slider.widget_id
+        latency = await self._run(payload)
+        if self.slider is not None and self.slider.widget_id == sent_id and not self._echoed:
+            self.slider.value = value  # the server echoes a value only when the script set it
+        return latency
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            with contextlib.suppress(Exception):
+                await self.ws.close()
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(BaseException):
+                await self._reader
+
+
+# --- the scenario --------------------------------------------------------------------------------
+
+
+async def _sample_rss(pids: list[int], peak: list[int], stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        peak[0] = max(peak[0], total_rss(pids))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 0.5)
+
+
+async def scenario(base: str, args: argparse.Namespace, pids: list[int]) -> dict[str, Any]:
+    """Warm-up, idle sessions, timed interactions, disconnect; returns the figures."""
+    rng = random.Random(args.seed)
+    results = Results()
+
+    # Warm every process up (imports, caches) so that the idle figure is per session only;
+    # behind nginx the hash spreads warm-up students too, so use several per replica.
+    async def warm_up(name: str) -> str:
+        warm = Student(base, args.page, args.query, args.timeout, name)
+        try:
+            await warm.open()
+            for _ in range(2):
+                await warm.interact()
+            control = warm.slider
+            return f"{control.kind} {control.widget_id[-30:]}" if control else "rerun"
+        except (RunFailed, OSError) as why:
+            results.error("warm-up", str(why))
+            return ""
+        finally:
+            await warm.close()
+
+    n_warm = 1 if len(pids) <= 1 else 4 * len(pids)
+    controls = await asyncio.gather(*(warm_up(f"warm-{i}") for i in range(n_warm)))
+    results.control = next((c for c in controls if c), "")
+    await asyncio.sleep(1.0)
+    rss_before = total_rss(pids)
+
+    students = [Student(base, args.page, args.query, args.timeout, f"s{i}")
+                for i in range(args.students)]
+    alive: list[Student] = []
+
+    async def open_one(i: int, student: Student) -> None:
+        await asyncio.sleep(i * args.stagger)
+        try:
+            results.opens.append(await student.open())
+            alive.append(student)
+        except RunFailed as why:
+            results.error(f"open {why.kind}", why.detail)
+        except Exception as why:  # refused, reset, handshake timeout…
+            results.error("open connect", repr(why))
+
+    await asyncio.gather(*(open_one(i, s) for i, s in enumerate(students)))
+    await asyncio.sleep(2.0)
+    rss_idle = total_rss(pids)
+
+    peak, stop = [max(rss_before, rss_idle)], asyncio.Event()
+    sampler = asyncio.create_task(_sample_rss(pids, peak, stop))
+    deadline = time.monotonic() + args.duration
+
+    async def work(student: Student) -> None:
+        await asyncio.sleep(rng.uniform(0, args.think[1]))
+        while time.monotonic() < deadline:
+            try:
+                results.latencies.append(await student.interact())
+            except RunFailed as why:
+                results.error(why.kind, why.detail)
+                if why.kind in ("disconnect", "timeout"):
+                    return
+            think = rng.uniform(*args.think)
+            if time.monotonic() + think >= deadline:
+                return
+            await asyncio.sleep(think)
+
+    started = time.monotonic()
+    await asyncio.gather(*(work(s) for s in alive))
+    elapsed = time.monotonic() - started
+    stop.set()
+    await sampler
+    await asyncio.gather(*(s.close() for s in students))
+    await asyncio.sleep(3.0)
+    rss_after = total_rss(pids)
+    n_open = len(alive)
+    return {
+        "results": results, "elapsed": elapsed, "opened": n_open,
+        "rss_before": rss_before, "rss_idle": rss_idle, "rss_peak": peak[0],
+        "rss_after": rss_after, "measured_rss": bool(pids),
+        "per_idle": (rss_idle - rss_before) / n_open if pids and n_open else float("nan"),
+    }
+
+
+# --- reporting -----------------------------------------------------------------------------------
+
+
+HEADERS = ["target", "students", "s", "reruns", "reruns/s", "errors", "p50 ms", "p95 ms",
+           "max ms", "open p95 ms", "RSS before/idle/peak/after MB", "MB/idle session",
+           "goal p95 ≤ 1 s, 0 errors, ≤ 2 MB"]
+
+
+def row(target: str, students: int, figures: dict[str, Any]) -> list[str]:
+    """One table row from a scenario's figures."""
+    res: Results = figures["results"]
+    lat = res.latencies
+    n_err = sum(res.errors.values())
+    rss = "–"
+    if figures["measured_rss"]:
+        rss = "/".join(fmt_mb(figures[k]) for k in ("rss_before", "rss_idle", "rss_peak",
+                                                    "rss_after"))
+    per_idle = figures["per_idle"]
+    p95 = percentile(lat, 95)
+    goals = [goal_mark(p95, GOAL_P95_S), "ok" if n_err == 0 else "MISS",
+             goal_mark(per_idle, GOAL_IDLE_BYTES)]
+    return [
+        target, f"{figures['opened']}/{students}", f"{figures['elapsed']:.0f}", str(len(lat)),
+        f"{len(lat) / figures['elapsed']:.1f}" if figures["elapsed"] else "–", str(n_err),
+        fmt_ms(percentile(lat, 50)), fmt_ms(p95), fmt_ms(max(lat) if lat else float("nan")),
+        fmt_ms(percentile(res.opens, 95)), rss, fmt_mb(per_idle), " / ".join(goals),
+    ]
+
+
+# --- command line --------------------------------------------------------------------------------
+
+
+def _pids(text: str) -> list[int]:
+    if text.startswith("@"):
+        text = Path(text[1:]).read_text()
+    return [int(p) for p in text.replace(",", " ").split()]
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Command-line options, validated against the hard bounds."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--students", type=int, default=10,
+                        help=f"simulated students, 1…{MAX_STUDENTS} (default 10)")
+    parser.add_argument("--duration", type=float, default=20.0,
+                        help=f"seconds of interaction, ≤ {MAX_DURATION_S} (default 20)")
+    parser.add_argument("--page", default="activation_lab",
+                        help="page URL path = file stem in pages/ (default activation_lab)")
+    parser.add_argument("--query", default="", help="URL query string to open the page with")
+    parser.add_argument("--url", help="app URL on loopback; default: start a server here")
+    parser.add_argument("--pids", default="",
+                        help="server pids for RSS with --url: '123,456' or '@file'")
+    parser.add_argument("--replicas-url",
+                        help="also run against this URL (the nginx front of deploy/)")
+    parser.add_argument("--replicas-pids", default="",
+                        help="replica pids for RSS: '123,456' or '@file' (run_replicas.sh)")
+    parser.add_argument("--replicas-only", action="store_true",
+                        help="with --replicas-url: skip the single-server run")
+    parser.add_argument("--think", type=float, nargs=2, default=(2.5, 7.5), metavar=("MIN", "MAX"),
+                        help="think time range in seconds (default 2.5 7.5)")
+    parser.add_argument("--stagger", type=float, default=0.05,
+                        help="seconds between students opening the page (default 0.05)")
+    parser.add_argument("--timeout", type=float, default=30.0,
+                        help="seconds to wait for one rerun (default 30)")
+    parser.add_argument("--seed", type=int, default=0, help="think-time random seed")
+    args = parser.parse_args(argv)
+    if not 1 <= args.students <= MAX_STUDENTS:
+        parser.error(f"--students must be in 1…{MAX_STUDENTS}")
+    if not 0 < args.duration <= MAX_DURATION_S:
+        parser.error(f"--duration must be in (0, {MAX_DURATION_S}] seconds")
+    if not 0.1 <= args.think[0] <= args.think[1] <= 60:
+        parser.error("--think needs 0.1 ≤ MIN ≤ MAX ≤ 60")
+    if not 0 <= args.stagger <= 1 or not 1 <= args.timeout <= 120:
+        parser.error("--stagger must be in 0…1 s and --timeout in 1…120 s")
+    for name in ("url", "replicas_url"):
+        if getattr(args, name):
+            try:
+                setattr(args, name, require_loopback(getattr(args, name)))
+            except ValueError as why:
+                parser.error(f"--{name.replace('_', '-')}: {why}")
+    if args.replicas_only and not args.replicas_url:
+        parser.error("--replicas-only needs --replicas-url")
+    try:
+        args.pids, args.replicas_pids = _pids(args.pids), _pids(args.replicas_pids)
+    except (OSError, ValueError) as why:
+        parser.error(f"bad pid list: {why}")
+    args.query = args.query.lstrip("?")
+    return args
+
+
+def _hard_limit(args: argparse.Namespace) -> float:
+    """Seconds after which a scenario is abandoned, whatever happens."""
+    return args.duration + args.students * args.stagger + 3 * args.timeout + 60
+
+
+async def _run_target(target: str, base: str, args: argparse.Namespace, pids: list[int]) -> list:
+    print(f"… {target}: {args.students} students on {base}/{args.page} for {args.duration:g} s",
+          file=sys.stderr, flush=True)
+    figures = await asyncio.wait_for(scenario(base, args, pids), _hard_limit(args))
+    res: Results = figures["results"]
+    for kind, count in res.errors.items():
+        print(f"  {kind}: {count}× e.g. {res.first_error[kind]}", file=sys.stderr)
+    return row(f"{target} ({res.control or '?'})", args.students, figures)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    own_server = args.url is None and not args.replicas_only
+    if own_server and not (ROOT / "pages" / f"{args.page}.py").exists():
+        print(f"no page pages/{args.page}.py")
+        return 2
+    rows = []
+    proc = None
+    try:
+        if not args.replicas_only:
+            url, pids = args.url, args.pids
+            if url is None:
+                from tests.conftest import start_server
+
+                (ROOT / ".pytest_cache").mkdir(exist_ok=True)
+                proc, url = start_server()
+                pids = [proc.pid]
+            rows.append(asyncio.run(_run_target("1 process", url, args, pids)))
+        if args.replicas_url:
+            n = len(args.replicas_pids)
+            label = f"nginx + {n} replicas" if n else "replicas"
+            rows.append(asyncio.run(_run_target(label, args.replicas_url, args,
+                                                args.replicas_pids)))
+    finally:
+        if proc is not None:
+            from tests.conftest import stop_server
+
+            stop_server(proc)
+    print(format_table(HEADERS, rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -51,24 +51,48 @@ def series_style(index: int) -> SeriesStyle:
     return SeriesStyle(PALETTE[k], DASHES[k], MARKERS[k])
 
 
-def base_layout(fig: go.Figure, *, height: int = 420, title: str | None = None) -> go.Figure:
-    """Common layout: margins, fonts, legend on top, hover across traces at the same x."""
-    fig.update_layout(
-        height=height,
-        margin=dict(l=60, r=20, t=60 if title else 30, b=50),
-        font=dict(family=FONT_FAMILY, size=13),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
-        hovermode="x unified",
-        colorway=list(PALETTE),
+def axis(**overrides) -> dict:
+    """One axis's style (grid and zero-line colours) plus ``overrides``, as a plain dict."""
+    return {"gridcolor": GRID_COLOUR, "zerolinecolor": ZERO_LINE_COLOUR, **overrides}
+
+
+def layout(*, height: int = 420, title: str | None = None, **overrides) -> dict:
+    """The common layout as a plain dict: margins, fonts, legend on top, unified hover.
+
+    ``overrides`` replace top-level keys (``margin=…``, ``xaxis2=axis(…)``, …). Build each figure
+    once with :func:`figure` from dicts: every ``fig.update_*`` call re-validates the figure and
+    costs 5–20 ms, while the whole dict-built figure costs ~3 ms.
+    """
+    base = {
+        "height": height,
+        "margin": {"l": 60, "r": 20, "t": 60 if title else 30, "b": 50},
+        "font": {"family": FONT_FAMILY, "size": 13},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+        "hovermode": "x unified",
+        "colorway": list(PALETTE),
         # Explicit colours instead of a named template: applying a template costs ~10 ms a
         # figure, and Streamlit's own chart theme restyles the rest in the browser.
-        plot_bgcolor="white",
-        paper_bgcolor="white",
-    )
-    fig.update_xaxes(gridcolor=GRID_COLOUR, zerolinecolor=ZERO_LINE_COLOUR)
-    fig.update_yaxes(gridcolor=GRID_COLOUR, zerolinecolor=ZERO_LINE_COLOUR)
+        "plot_bgcolor": "white",
+        "paper_bgcolor": "white",
+        "xaxis": axis(),
+        "yaxis": axis(),
+    }
     if title:
-        fig.update_layout(title=dict(text=title, x=0, xanchor="left"))
+        base["title"] = {"text": title, "x": 0, "xanchor": "left"}
+    return base | overrides
+
+
+def figure(data: list[dict], layout_dict: dict) -> go.Figure:
+    """A figure built in one step from plain trace dicts and a layout dict (see :func:`layout`)."""
+    return go.Figure(data=data, layout=layout_dict)
+
+
+def base_layout(fig: go.Figure, *, height: int = 420, title: str | None = None) -> go.Figure:
+    """Apply the common layout to an existing figure (slower than :func:`figure`; see
+    :func:`layout`). Every axis of the figure gets the common axis style."""
+    fig.update_layout(layout(height=height, title=title))
+    fig.update_xaxes(axis())
+    fig.update_yaxes(axis())
     return fig
 
 

@@ -59,3 +59,21 @@ def test_teacher_mode_from_a_link_hides_controls_and_can_be_left():
     plain = run_page("pages/home.py")
     assert plain.sidebar.toggle(key="shared.teacher").value is False
     assert not [el for el in plain.get("html") if "stSidebar" in el.proto.body]
+
+
+def test_a_link_carries_the_custom_activation_it_uses():
+    expression = "x/(1+abs(x))"
+    at = run_page("pages/step_through.py", session={"shared.custom_expression": expression})
+    at.selectbox(key="step_through.candidate").select_index(12).run()  # "custom"
+    no_exceptions(at)
+    assert at.query_params["candidate"] == "custom" and at.query_params["custom"] == expression
+    # A new session opening that link gets the expression and the same view.
+    again = run_page("pages/step_through.py", query=dict(at.query_params.items()))
+    no_exceptions(again)
+    assert again.session_state["shared.custom_expression"] == expression
+    assert again.session_state["step_through.candidate"] == "custom"
+    assert not [w for w in again.warning if "custom" in w.value]
+    bad = run_page("pages/step_through.py", query={"candidate": "custom",
+                                                   "custom": "__import__('os')"})
+    no_exceptions(bad)
+    assert any("custom" in i.value and "not a valid expression" in i.value for i in bad.info)

@@ -20,6 +20,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import MISSING, Field, dataclass, field, fields
 from typing import Any, TypeVar
 
+from lstm_core.expressions import ExpressionError
+from ui.activation_picker import CUSTOM as CUSTOM_CHOICE
+from ui.activation_picker import CUSTOM_KEY, set_custom_expression
+
 S = TypeVar("S", bound="PageState")
 
 _MAX_PARAM_CHARS = 2000
@@ -167,8 +171,10 @@ class PageState:
         return next(f.metadata for f in fields(cls) if f.name == name)
 
 
-#: Parameters that belong to the app as a whole, not to a page.
-IGNORED_PARAMS = frozenset({"teacher", "embed", "embed_options"})
+#: Parameters that belong to the app as a whole, not to a page: teacher mode, Streamlit's own,
+#: and the student's custom activation (carried into every link that uses it).
+IGNORED_PARAMS = frozenset({"teacher", "embed", "embed_options", "custom"})
+CUSTOM_PARAM = "custom"
 
 
 # --- binding to a Streamlit session --------------------------------------------------------------
@@ -192,9 +198,11 @@ def load(cls: type[S], page: str) -> S:
 
     store = f"{page}.__state__"
     if store not in st.session_state:
-        state, notices = cls.from_query(st.query_params.to_dict())
+        params = st.query_params.to_dict()
+        notices = _adopt_custom_activation(params.get(CUSTOM_PARAM), cls)
+        state, ignored = cls.from_query(params)
         st.session_state[store] = state
-        st.session_state[f"{page}.__notices__"] = notices
+        st.session_state[f"{page}.__notices__"] = notices + ignored
     state = st.session_state[store]
     for spec in fields(state):
         key = widget_key(page, spec.name)
@@ -216,6 +224,22 @@ def collect(cls: type[S], page: str) -> S:
     return cls.from_values(values)
 
 
+def _adopt_custom_activation(text: str | None, cls: type[PageState]) -> list[str]:
+    """On a first visit, take a link's custom activation for the session (if the page does not
+    hold one itself). Returns a notice when the link's expression is not valid."""
+    import streamlit as st
+
+    if not text or CUSTOM_PARAM in {spec.name for spec in fields(cls)}:
+        return []
+    if st.session_state.get(CUSTOM_KEY):
+        return []  # the student's own expression wins over a link's
+    try:
+        set_custom_expression(str(text)[:_MAX_PARAM_CHARS])
+    except ExpressionError:
+        return [f"`{CUSTOM_PARAM}` (not a valid expression)"]
+    return []
+
+
 def save(page: str, state: PageState) -> None:
     """Keep the session's copy and make the URL reproduce this view."""
     import streamlit as st
@@ -225,6 +249,11 @@ def save(page: str, state: PageState) -> None:
     for name in ("teacher",):
         if name in st.query_params:
             query[name] = st.query_params[name]
+    custom = st.session_state.get(CUSTOM_KEY)
+    if custom and CUSTOM_PARAM not in query and any(
+        CUSTOM_CHOICE in value.split(",") for value in query.values()
+    ):
+        query[CUSTOM_PARAM] = custom  # a link that uses the custom activation carries it
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
 

@@ -25,5 +25,5 @@ PAGES = {
 }
 
 teacher.apply()
-charts.data_tables_toggle()
+charts.chart_options()
 st.navigation({section: pages for section, pages in PAGES.items() if pages}).run()

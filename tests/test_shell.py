@@ -77,3 +77,16 @@ def test_a_link_carries_the_custom_activation_it_uses():
                                                    "custom": "__import__('os')"})
     no_exceptions(bad)
     assert any("custom" in i.value and "not a valid expression" in i.value for i in bad.info)
+
+
+def test_chart_download_format_and_data_table_twin():
+    at = run_page("pages/claims.py", session={"shared.image_format": "png",
+                                              "shared.data_tables": True})
+    no_exceptions(at)
+    chart = at.get("plotly_chart")[0]
+    config = __import__("json").loads(chart.proto.config)
+    assert config["toImageButtonOptions"] == {"format": "png", "scale": 2,
+                                              "filename": "lstm-lens-claims-evidence"}
+    twins = [d.value for d in at.dataframe if set(d.value.columns) == {"series", "x", "y"}]
+    assert len(twins) == 1 and len(twins[0]) > 100
+    assert set(twins[0].series) == {"tanh(x)", "2σ(2x) − 1"}

@@ -46,3 +46,7 @@ def test_figure_to_frame_thins_long_series_evenly():
     fig = go.Figure([go.Scatter(x=np.arange(20000), y=np.arange(20000.0))])
     frame = figure_to_frame(fig, max_rows=1000)
     assert len(frame) == 1000 and frame.x.iloc[1] - frame.x.iloc[0] == 20
+
+
+def test_export_config_png():
+    assert export_config("x", "png")["toImageButtonOptions"]["format"] == "png"

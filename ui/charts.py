@@ -10,6 +10,8 @@ from viz.tables import figure_to_frame
 from viz.theme import export_config
 
 DATA_TABLES_KEY = "shared.data_tables"
+IMAGE_FORMAT_KEY = "shared.image_format"
+IMAGE_FORMATS = ("svg", "png")
 
 
 def show(fig: go.Figure, key: str, alt: str) -> None:
@@ -20,14 +22,21 @@ def show(fig: go.Figure, key: str, alt: str) -> None:
     filename = "lstm-lens-" + key.replace(".", "-")
     if teacher_mode():
         fig.update_layout(font_size=PROJECTOR_FONT_SIZE)
-    st.plotly_chart(fig, key=key, width="stretch", config=export_config(filename), alt=alt)
+    image_format = st.session_state.get(IMAGE_FORMAT_KEY, IMAGE_FORMATS[0])
+    config = export_config(filename, image_format if image_format in IMAGE_FORMATS else "svg")
+    st.plotly_chart(fig, key=key, width="stretch", config=config, alt=alt)
     if st.session_state.get(DATA_TABLES_KEY, False):
         st.caption(f"Data of the chart above: {alt}")
         st.dataframe(figure_to_frame(fig), hide_index=True, height=240, key=f"{key}.table")
 
 
-def data_tables_toggle() -> None:
-    """The sidebar switch that adds a data table under every chart (off by default: speed)."""
+def chart_options() -> None:
+    """Sidebar options for every chart: a data-table twin (off by default: speed) and the
+    format of the camera button's download."""
     st.sidebar.toggle("Show every chart's data as a table", key=DATA_TABLES_KEY,
                       help="For screen readers and for copying numbers: each chart gets a "
                            "table twin with the points it draws.")
+    st.sidebar.segmented_control(
+        "Chart downloads (camera button) as", IMAGE_FORMATS, key=IMAGE_FORMAT_KEY,
+        default=IMAGE_FORMATS[0], format_func=str.upper,
+        help="SVG scales cleanly for slides and print; PNG pastes anywhere.")

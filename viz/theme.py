@@ -96,10 +96,11 @@ def base_layout(fig: go.Figure, *, height: int = 420, title: str | None = None) 
     return fig
 
 
-def export_config(filename: str) -> dict:
-    """Plotly config: the camera button saves an SVG named after the chart (PNG via the menu)."""
+def export_config(filename: str, image_format: str = "svg") -> dict:
+    """Plotly config: the camera button saves the chart as ``image_format`` (svg or png) under
+    a file name that says which chart it is."""
     return {
         "displaylogo": False,
-        "toImageButtonOptions": {"format": "svg", "filename": filename, "scale": 2},
+        "toImageButtonOptions": {"format": image_format, "filename": filename, "scale": 2},
         "modeBarButtonsToRemove": ["lasso2d", "select2d"],
     }

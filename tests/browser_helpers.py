@@ -6,7 +6,12 @@ RUN_TIMEOUT_MS = 30_000
 
 
 def wait_for_run(page, timeout: int = RUN_TIMEOUT_MS) -> None:
-    """Wait until the script run has finished and every chart is drawn."""
+    """Wait until the script run has finished and every chart is drawn.
+
+    Every page starts with a title, so a finished run with no ``h1`` is not the page yet (e.g.
+    the router's one-time rerun on a fresh server, see ui/router.py).
+    """
+    page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout)
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
                            timeout=timeout)
     page.wait_for_function(

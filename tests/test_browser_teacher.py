@@ -1,0 +1,29 @@
+"""Real browser: teacher mode from a link hides the controls and the sidebar, and can be left."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser_helpers import assert_no_exception, open_page, wait_for_run
+
+pytestmark = pytest.mark.browser
+
+
+def test_teacher_mode_hides_controls_and_enlarges_text(page, app_url, screenshot_dir):
+    open_page(page, app_url, "activation_lab?teacher=1&eps=0.1")
+    assert_no_exception(page)
+    page.screenshot(path=str(screenshot_dir / "teacher-mode.png"))
+    assert not page.locator('[data-testid="stSidebar"]').is_visible()
+    sliders = page.locator('[data-testid="stSlider"]')
+    assert sliders.count() > 0 and not sliders.first.is_visible()
+    assert page.locator('[data-testid="stPlotlyChart"]').first.is_visible()
+    font_size = page.evaluate("getComputedStyle(document.querySelector('h1')).fontSize")
+    assert float(font_size.removesuffix("px")) > 48
+    assert "teacher=1" in page.url and "eps=0.1" in page.url
+
+    page.get_by_role("button", name="Leave teacher mode").click()
+    wait_for_run(page)
+    page.wait_for_function("() => !location.search.includes('teacher=1')")
+    assert page.locator('[data-testid="stSidebar"]').is_visible()
+    assert page.locator('[data-testid="stSlider"]').first.is_visible()
+    assert "eps=0.1" in page.url  # leaving keeps the view

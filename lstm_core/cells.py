@@ -253,7 +253,6 @@ class LSTM(RecurrentCell):
         x, h0, c0 = self._prepare(x, h0, c0)
         steps, batch, _ = x.shape
         size = self.hidden_size
-        cand = slice(2 * size, 3 * size)
         with np.errstate(all="ignore"):
             # The input projection of every step in one matmul, off the recurrence path.
             pre = x @ self.weight_ih.T + (self.bias_ih + self.bias_hh)
@@ -263,6 +262,10 @@ class LSTM(RecurrentCell):
             hidden = np.empty_like(cell)
             recurrent = np.ascontiguousarray(self.weight_hh.T)
             gate, candidate, output = self.gate, self.candidate, self.output
+            # Per-block views over all steps, made once: indexing them by t is cheaper than
+            # slicing every step (each NumPy call or slice costs ~0.2–1 µs at this size).
+            i_all, f_all, g_all, o_all = (self.block(act, name) for name in self.block_names)
+            g_pre_all = self.block(pre, "candidate")
             h, c = h0, c0
             for t in range(steps):
                 pre_t, act_t = pre[t], act[t]
@@ -270,11 +273,13 @@ class LSTM(RecurrentCell):
                 # The gate activation over all four blocks, then the candidate over its block:
                 # two calls instead of four.
                 gate.apply(pre_t, act_t)
-                candidate.apply(pre_t[:, cand], act_t[:, cand])
-                c = np.multiply(act_t[:, size : 2 * size], c, out=cell[t])
-                c += act_t[:, :size] * act_t[:, cand]
-                output.apply(c, squashed[t])
-                h = np.multiply(act_t[:, 3 * size :], squashed[t], out=hidden[t])
+                g = g_all[t]
+                candidate.apply(g_pre_all[t], g)
+                c = np.multiply(f_all[t], c, out=cell[t])
+                c += i_all[t] * g
+                squashed_t = squashed[t]
+                output.apply(c, squashed_t)
+                h = np.multiply(o_all[t], squashed_t, out=hidden[t])
         names = self.block_names
         values = {name: self.block(act, name) for name in names}
         values.update(cell=cell, cell_squashed=squashed, hidden=hidden)

@@ -277,12 +277,13 @@ def _has_jump(values: np.ndarray) -> bool:
     """An isolated jump between neighbours: large against the values and against the steps
     on either side (a smooth curve's steps change slowly from one grid point to the next)."""
     values = np.where(np.isfinite(values), values, 0.0)
-    steps = np.abs(np.diff(values))
+    with np.errstate(over="ignore"):  # steps between values near ±1e308 overflow to inf: a jump
+        steps = np.abs(np.diff(values))
     if steps.size < 3:
         return False
     scale = 0.05 * np.maximum(1.0, np.maximum(np.abs(values[:-1]), np.abs(values[1:])))
     neighbours = np.maximum(np.concatenate(([0.0], steps[:-1])), np.concatenate((steps[1:], [0.0])))
-    return bool(np.any((steps > scale) & (steps > 10.0 * neighbours)))
+    return bool(np.any((steps > scale) & (steps / 10.0 > neighbours)))
 
 
 def measured_properties(

@@ -116,14 +116,13 @@ def _blowup(trace: Trace, acts: Mapping[str, Activation], bound: float) -> list[
             event += f" and overflowed to ∞ or NaN at step {overflow}"
     else:
         event = f"The {what} stopped being a finite number (overflow to ∞ or NaN) at step {step}"
-    if trace.cell_type == "LSTM":
-        gate = trace.values["forget_gate"][:step]
-        detail = (f" ({acts['candidate'].name} candidate, forget gate ≈ "
-                  f"{num(np.nanmean(gate))} on average over steps 1–{step})")
-    elif trace.cell_type == "GRU":
-        gate = trace.values["update_gate"][:step]
-        detail = (f" ({acts['candidate'].name} candidate, update gate ≈ "
-                  f"{num(np.nanmean(gate))} on average over steps 1–{step})")
+    if trace.cell_type in ("LSTM", "GRU"):
+        gate_name = "forget" if trace.cell_type == "LSTM" else "update"
+        gate = trace.values[f"{gate_name}_gate"][:step]
+        finite = gate[np.isfinite(gate)]  # all NaN when the weights themselves overflow
+        average = (f"≈ {num(float(finite.mean()))} on average over steps 1–{step}" if finite.size
+                   else f"not a finite number at steps 1–{step}")
+        detail = f" ({acts['candidate'].name} candidate, {gate_name} gate {average})"
     else:
         detail = f" ({acts['activation'].name} activation)"
     message = (f"{event}{detail}. Nothing bounds the state: after that its numbers no longer "

@@ -17,6 +17,8 @@ MAX_STEPS = 500
 MAX_INPUT_SIZE = 4
 MAX_CSV_BYTES = 1_000_000
 MAX_TEXT_CHARS = 20_000
+#: Longest text read as one number (a float needs ~25 characters; "0.000…1" a few more).
+MAX_NUMBER_CHARS = 100
 
 #: Preset key → label shown to students.
 PRESETS: dict[str, str] = {
@@ -112,6 +114,9 @@ def parse_number(token: str, where: str) -> float:
     Accepts what Python's ``float`` accepts plus the typographic minus "−" (as copied from
     this app's own pages).
     """
+    if len(token) > MAX_NUMBER_CHARS:
+        raise InputError(f"{shown(token)} {where} is too long to be a number "
+                         f"(over {MAX_NUMBER_CHARS} characters)")
     try:
         value = float(token.replace("−", "-"))
     except ValueError:
@@ -166,6 +171,9 @@ def parse_sequence_text(text: str, input_size: int = 1) -> np.ndarray:
 # --- CSV files -----------------------------------------------------------------------------------
 
 
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def _decode(data: bytes) -> str:
     if b"\x00" in data:
         raise InputError("the file looks binary (it contains NUL bytes); upload a plain-text "
@@ -174,7 +182,7 @@ def _decode(data: bytes) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("latin-1")  # old spreadsheet exports; digits are the same in both
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n")
+    controls = _CONTROL_CHARACTERS.subn("", text)[1]
     if controls > max(2, len(text) // 100):
         raise InputError("the file looks binary (it contains control characters); upload a "
                          "plain-text CSV")
@@ -188,9 +196,15 @@ def _delimiter(line: str) -> str | None:
     return None  # whitespace
 
 
-def _cells(line: str, delimiter: str | None) -> list[str]:
-    parts = line.split(delimiter) if delimiter else line.split()
+def _cells(line: str, delimiter: str | None, limit: int = -1) -> list[str]:
+    """The cells of ``line``; with ``limit``, at most limit + 1 (the last holds the rest)."""
+    parts = line.split(delimiter, limit)
     return [part.strip().strip('"').strip() for part in parts]
+
+
+def _width(line: str, delimiter: str | None) -> int:
+    """How many cells ``line`` has, without splitting it (a row may hold 10⁶ delimiters)."""
+    return line.count(delimiter) + 1 if delimiter else len(line.split())
 
 
 def parse_sequence_csv(data: bytes) -> np.ndarray:
@@ -207,30 +221,38 @@ def parse_sequence_csv(data: bytes) -> np.ndarray:
         raise InputError("the file is empty; it needs one row per step and one column per "
                          "input feature")
     text = _decode(data)
-    lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    lines: list[tuple[int, str]] = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            lines.append((n, line))
+            if len(lines) > MAX_STEPS + 1:  # a header and MAX_STEPS steps fit; stop reading
+                break
     if not lines:
         raise InputError("the file has no rows with values")
+    truncated = len(lines) > MAX_STEPS + 1
     delimiter = _delimiter(lines[0][1])
-    first = _cells(lines[0][1], delimiter)
+    # The header test looks at the first few cells only (a row may hold 10⁶ of them).
+    first = _cells(lines[0][1], delimiter, MAX_INPUT_SIZE + 1)
     if not any(_is_number(cell) for cell in first):
         lines = lines[1:]
         if not lines:
             raise InputError("the file has a header row but no rows with values")
-    width = len(_cells(lines[0][1], delimiter))
+    width = _width(lines[0][1], delimiter)
     if width > MAX_INPUT_SIZE:
-        raise InputError(f"row {lines[0][0]} has {width} columns; at most {MAX_INPUT_SIZE} "
+        raise InputError(f"row {lines[0][0]} has {width:,} columns; at most {MAX_INPUT_SIZE} "
                          "input features (columns) are allowed")
     if len(lines) > MAX_STEPS:
-        raise InputError(f"the file has {len(lines)} rows of values; at most {MAX_STEPS} steps "
+        count = f"more than {MAX_STEPS}" if truncated else len(lines)
+        raise InputError(f"the file has {count} rows of values; at most {MAX_STEPS} steps "
                          "are allowed")
     out = np.empty((len(lines), width))
     for r, (row_number, line) in enumerate(lines):
-        cells = _cells(line, delimiter)
-        if len(cells) != width:
-            raise InputError(f"row {row_number} has {len(cells)} column"
-                             f"{'s' * (len(cells) != 1)} but row {lines[0][0]} has {width}; "
+        found = _width(line, delimiter)
+        if found != width:
+            raise InputError(f"row {row_number} has {found:,} column"
+                             f"{'s' * (found != 1)} but row {lines[0][0]} has {width}; "
                              "every row needs the same number of columns")
-        for c, cell in enumerate(cells):
+        for c, cell in enumerate(_cells(line, delimiter)):
             where = f"at row {row_number}, column {c + 1}"
             if not cell:
                 raise InputError(f"the cell {where} is empty")
@@ -239,6 +261,8 @@ def parse_sequence_csv(data: bytes) -> np.ndarray:
 
 
 def _is_number(cell: str) -> bool:
+    if len(cell) > MAX_NUMBER_CHARS:
+        return False
     try:
         float(cell.replace("−", "-"))
     except ValueError:

@@ -11,10 +11,14 @@ key, dtype and shape checks are the engine's own (``Cell.from_pytorch``, ``Weigh
 from __future__ import annotations
 
 import io
+import lzma
+import math
 import zipfile
+import zlib
 from collections.abc import Mapping
 
 import numpy as np
+from numpy.lib import format as npformat
 
 from .activations import Activation
 from .cells import CELL_TYPES, LSTM, PYTORCH_KEYS, WeightShapeError
@@ -22,10 +26,17 @@ from .cells import CELL_TYPES, LSTM, PYTORCH_KEYS, WeightShapeError
 MAX_NPZ_BYTES = 1_000_000
 #: Largest total unpacked size of the arrays in an .npz (guards against a zip bomb).
 MAX_NPZ_UNPACKED_BYTES = 8_000_000
+#: Most arrays (zip members) read from one .npz: a state_dict has 4; a few more get a clear
+#: "unexpected key" message, thousands of tiny members are refused before any is read.
+MAX_NPZ_ARRAYS = 16
 MAX_HIDDEN_SIZE = 16
 MAX_INPUT_SIZE = 4
 
 _GATE_COUNT_HINT = {4: "an LSTM", 3: "a GRU", 1: "a plain RNN"}
+#: What reading a damaged or exotic zip member can raise (bad CRC or deflate stream, unknown
+#: compression method or zip version, encryption, truncation, a malformed .npy header).
+_DAMAGED = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, NotImplementedError, RuntimeError,
+            EOFError, OSError, KeyError, TypeError, SyntaxError, RecursionError, MemoryError)
 
 
 def load_state_dict_npz(data: bytes, cell_type: str) -> dict[str, np.ndarray]:
@@ -44,14 +55,19 @@ def load_state_dict_npz(data: bytes, cell_type: str) -> dict[str, np.ndarray]:
         raise WeightShapeError("the file is empty")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
+        members = archive.infolist()
+        unpacked = sum(info.file_size for info in members)
+    except (*_DAMAGED, ValueError):
         raise WeightShapeError(
             "this is not an .npz file; save the weights with np.savez (see the recipe)"
         ) from None
+    if len(members) > MAX_NPZ_ARRAYS:
+        raise WeightShapeError(f"the file holds {len(members)} arrays; a one-layer cell's "
+                               f"state_dict has {len(PYTORCH_KEYS)}")
     if unpacked > MAX_NPZ_UNPACKED_BYTES:
         raise WeightShapeError(f"the arrays unpack to {unpacked / 1e6:.0f} MB; a one-layer cell "
                                "with H ≤ 16 needs far less")
+    _check_declared_sizes(archive, members)
     arrays = _read_arrays(data)
     state = _strip_prefix(arrays)
     unknown = sorted(set(state) - set(PYTORCH_KEYS))
@@ -60,7 +76,12 @@ def load_state_dict_npz(data: bytes, cell_type: str) -> dict[str, np.ndarray]:
         why = ("only a one-layer, one-direction cell is supported" if layered
                else f"expected only {', '.join(PYTORCH_KEYS)}")
         raise WeightShapeError(f"unexpected key{'s' * (len(unknown) > 1)} "
-                               f"{', '.join(unknown[:4])}: {why}")
+                               f"{', '.join(_shown_key(k) for k in unknown[:4])}: {why}")
+    for key, value in state.items():  # the cells check sizes; they assume the dimensions
+        dims = 2 if key.startswith("weight") else 1
+        if np.ndim(value) != dims:
+            raise WeightShapeError(f"{key} has shape {np.shape(value)}; it must be "
+                                   f"{'a 2-D matrix' if dims == 2 else 'a 1-D vector'}")
     cls = CELL_TYPES[cell_type]
     try:
         cell = cls.from_pytorch(state)
@@ -70,13 +91,41 @@ def load_state_dict_npz(data: bytes, cell_type: str) -> dict[str, np.ndarray]:
     for key, value in params.items():
         if not np.isfinite(value).all():
             raise WeightShapeError(f"{key} holds NaN or infinite values")
-    if cell.hidden_size > MAX_HIDDEN_SIZE:
-        raise WeightShapeError(f"hidden size H = {cell.hidden_size}; this page shows at most "
-                               f"H = {MAX_HIDDEN_SIZE}")
+    if not 1 <= cell.hidden_size <= MAX_HIDDEN_SIZE:
+        raise WeightShapeError(f"hidden size H = {cell.hidden_size}; this page takes H = 1 to "
+                               f"{MAX_HIDDEN_SIZE}")
     if not 1 <= cell.input_size <= MAX_INPUT_SIZE:
         raise WeightShapeError(f"input size D = {cell.input_size}; this page takes D = 1 to "
                                f"{MAX_INPUT_SIZE}")
     return params
+
+
+def _check_declared_sizes(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> None:
+    """Refuse arrays whose ``.npy`` header declares more than the unpacked-size cap.
+
+    NumPy allocates the declared shape before it reads the data, so a 500-byte file claiming
+    shape (10¹², ) would otherwise ask for terabytes (a MemoryError, or gigabytes of address
+    space) before the short data is noticed.
+    """
+    declared = 0
+    for info in members:
+        if not info.filename.endswith(".npy"):
+            continue  # np.load hands such members back as bytes, refused later as non-numeric
+        try:
+            with archive.open(info) as member:
+                version = npformat.read_magic(member)
+                if version == (1, 0):
+                    shape, _, dtype = npformat.read_array_header_1_0(member)
+                elif version == (2, 0):
+                    shape, _, dtype = npformat.read_array_header_2_0(member)
+                else:
+                    raise ValueError(f"unsupported .npy version {version}")
+        except Exception:  # an untrusted header: NumPy raises many kinds (tokenize, …)
+            raise WeightShapeError("an array in the file is damaged and cannot be read") from None
+        declared += math.prod(abs(int(n)) for n in shape) * max(dtype.itemsize, 1)
+        if declared > MAX_NPZ_UNPACKED_BYTES:
+            raise WeightShapeError(f"the arrays declare over {MAX_NPZ_UNPACKED_BYTES / 1e6:.0f} "
+                                   "MB of values; a one-layer cell with H ≤ 16 needs far less")
 
 
 def _read_arrays(data: bytes) -> dict[str, np.ndarray]:
@@ -89,8 +138,14 @@ def _read_arrays(data: bytes) -> dict[str, np.ndarray]:
                                    "which are never loaded; save plain numeric arrays "
                                    "with v.numpy()") from None
         raise WeightShapeError(f"an array in the file cannot be read ({err})") from None
-    except (OSError, EOFError, zipfile.BadZipFile, KeyError):
+    except _DAMAGED:
         raise WeightShapeError("an array in the file is damaged and cannot be read") from None
+
+
+def _shown_key(key: str, limit: int = 40) -> str:
+    """A key from the file as quoted in a message: printable characters, at most ``limit``."""
+    clean = "".join(ch if ch.isprintable() else "?" for ch in key)
+    return clean if len(clean) <= limit else clean[: limit - 1] + "…"
 
 
 def _strip_prefix(arrays: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -54,3 +54,39 @@ def test_compare_loads_and_redraws_on_a_key(page, app_url, screenshot_dir):
     assert_no_exception(page)
     assert chart_count(page) == 1
     page.screenshot(path=str(screenshot_dir / "compare_t120.png"), full_page=True)
+
+
+TRACE_COUNT = """() => {
+    const plot = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+    return plot && plot._fullData ? plot._fullData.length : -1;
+}"""
+
+
+def test_compare_configuration_panel_reruns_as_a_fragment(page, app_url):
+    """The configuration panel is a fragment: its controls redraw the figure and update the
+    link; "custom" opens a configuration's slot boxes, and the link reproduces the view."""
+    open_page(page, app_url, "compare")
+    assert page.evaluate(TRACE_COUNT) == 23  # 6 × (memory, hidden, phase) + 5 differences
+    count = (page.locator('[data-testid="stSlider"]').filter(has_text="Number of configurations")
+             .get_by_role("slider"))
+    count.focus()
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function(f"() => ({TRACE_COUNT})() === 19", timeout=30_000)
+    wait_for_run(page)
+    page.wait_for_url("**/compare?count=5", timeout=10_000)
+    boxes = page.locator('[data-testid="stSelectbox"]')
+    assert boxes.filter(has_text="cell type").count() == 0
+    boxes.filter(has_text="Configuration 3").click()
+    page.get_by_role("option", name="custom", exact=True).click()
+    boxes.filter(has_text="cell type").wait_for(timeout=30_000)
+    boxes.filter(has_text="cell type").click()
+    page.get_by_role("option", name="RNN", exact=True).click()
+    page.wait_for_url("**c3_cell=RNN**", timeout=30_000)
+    wait_for_run(page)
+    assert_no_exception(page)
+    main = page.locator('[data-testid="stMain"]')
+    assert "3. RNN (φ = ReLU)" in main.inner_text()
+    page.goto(page.url)  # the link reproduces the view in a fresh session
+    wait_for_run(page)
+    assert page.evaluate(TRACE_COUNT) == 19
+    assert "3. RNN (φ = ReLU)" in page.locator('[data-testid="stMain"]').inner_text()

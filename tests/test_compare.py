@@ -89,6 +89,10 @@ def test_every_preset_as_the_reference(preset):
 
 def test_slot_choice_turns_a_preset_into_a_custom_configuration():
     at = run_page(PATH, query={"count": "3"})
+    # a preset shows only its preset box; "custom" opens the cell-type and slot boxes
+    assert "compare.c3_cell" not in [s.key for s in at.selectbox]
+    at.selectbox(key="compare.c3_preset").set_value("custom").run()
+    assert at.selectbox(key="compare.c3_candidate").value == "relu"  # the preset's, to edit
     at.selectbox(key="compare.c3_cell").set_value("RNN").run()
     at.selectbox(key="compare.c3_candidate").set_value("softsign").run()
     no_exceptions(at)
@@ -98,6 +102,11 @@ def test_slot_choice_turns_a_preset_into_a_custom_configuration():
     trace = _cell("RNN", "sigmoid", "softsign", "tanh").forward(_sine())
     assert table["max"][2] == num(float(trace.hidden.max()))
     assert at.selectbox(key="compare.c3_preset").value == "custom"
+    # choosing a preset again fills the slots and closes the boxes
+    at.selectbox(key="compare.c3_preset").set_value("GRU").run()
+    no_exceptions(at)
+    assert _table(at)["configuration"][2] == "3. GRU"
+    assert "compare.c3_cell" not in [s.key for s in at.selectbox]
 
 
 def test_blowup_is_reported_and_marked_at_the_engines_step():

@@ -50,3 +50,50 @@ def test_figure_to_frame_thins_long_series_evenly():
 
 def test_export_config_png():
     assert export_config("x", "png")["toImageButtonOptions"]["format"] == "png"
+
+
+def _builder_figures() -> dict[str, go.Figure]:
+    """One figure from every dict-built builder of the experiment pages, with awkward inputs
+    (symlog panels, gaps, diverged runs, a single read-out point)."""
+    from lstm_core.training import Band
+    from viz.activation_figures import Curves, DepthSeries, activation_figure
+    from viz.compare_figures import Trajectory, trajectories_figure
+    from viz.gradient_figures import gradient_norms_figure, lstm_inside_figure
+    from viz.training_figures import CurveSeries, HeatRow, gates_figure, loss_curves
+
+    rng = np.random.default_rng(0)
+    x = np.linspace(-3, 3, 41)
+    curve = Curves("tanh", np.tanh(x), 1 - np.tanh(x) ** 2, x, np.abs(x) > 2)
+    steps = np.arange(1, 31)
+    band = Band(steps, steps * 0.1, steps * 0.05, steps * 0.2)
+    heat = [HeatRow("gate", rng.random((12, 3)), True), HeatRow("cell", rng.normal(size=(12, 3)),
+                                                                False)]
+    return {
+        "activation": activation_figure(x, [curve], eps=0.05, overlay=np.tanh(x),
+                                        depth=[DepthSeries("tanh", 0.5 ** np.arange(1, 9))]),
+        "compare": trajectories_figure(
+            [Trajectory("a", rng.normal(size=20), rng.normal(size=20)),
+             Trajectory("b", np.r_[rng.normal(size=19), np.inf] * 1e5, rng.normal(size=20),
+                        "h", blowup_step=20)], 1),
+        "norms": gradient_norms_figure([("x", np.r_[0.0, np.inf, rng.random(10)])]),
+        "inside": lstm_inside_figure(rng.random((12, 4)), {"forget_gate": rng.random(12)}, 0.05),
+        "evidence": curves_figure(x, {"a": x}, "x", "y"),
+        "losses": loss_curves([CurveSeries("a", band, ((20, 0.5, 2),))], baseline=0.2,
+                              threshold=0.01, total_steps=30, loss_name="MSE", seeds=3),
+        "no losses": loss_curves([], baseline=0.2, threshold=0.01, total_steps=30,
+                                 loss_name="MSE", seeds=1),
+        # 2 rows → 4 panels, whose last domain rounds to −6e-17 unless clamped
+        "gates": gates_figure(heat, inputs=rng.normal(size=(12, 1)), input_names=["x"],
+                              prediction=np.array([0.3]), target=np.array([0.5]),
+                              prediction_name="prediction", title="t"),
+    }
+
+
+def test_every_builder_gives_a_figure_plotly_accepts():
+    """Each builder makes its figure in one step from plain dicts; the result must pass
+    Plotly's full validation (this test is the guard should figures be built unvalidated)."""
+    for name, fig in _builder_figures().items():
+        again = go.Figure(fig.to_dict())  # validates every property
+        assert len(again.data) == len(fig.data), name
+        for axis_name in ("xaxis", "yaxis"):
+            assert fig.layout[axis_name].gridcolor == "#E6E6E6", name  # the theme's axes

@@ -232,7 +232,7 @@ def _saturation_text(result: LabResult) -> None:
 
 def _md(text_: str) -> str:
     """Escape Markdown in user text (custom expressions are shown, never interpreted)."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]()<>#+-.!|~$" else ch for ch in text_)
+    return "".join("\\" + ch if ch in "\\`*_{}[]()<>#+-.!|~$:" else ch for ch in text_)
 
 
 def _alt_text(result: LabResult, panels: list[str]) -> str:

@@ -2,7 +2,9 @@
 
 The input sequence and weights are the shared run setup (``ui.run_setup``, the same controls as
 the Cell Step-Through, carried across pages in session state). Each configuration is a cell type
-plus an activation per slot; presets fill them in.
+plus an activation per slot; presets fill them in, and only a "custom" configuration draws its
+cell-type and slot boxes. The configurations, the figure, the table and the diagnoses form one
+``st.fragment`` (:func:`comparison`), so changing a configuration reruns only that part.
 """
 
 from __future__ import annotations
@@ -38,7 +40,9 @@ from ui.run_setup import (
     show_setup_error,
     uploaded,
 )
-from ui.state import choice, number, widget_key
+from ui.share import share_box
+from ui.shared import shared_epsilon
+from ui.state import announce_ignored, choice, load, number, widget_key
 from viz.compare_figures import Trajectory, trajectories_figure
 
 PAGE = "compare"
@@ -59,6 +63,10 @@ PRESETS: dict[str, tuple[str, str, str, str]] = {
     "GRU": ("GRU", "sigmoid", "tanh", "tanh"),
 }
 CUSTOM_PRESET = "custom"
+#: bench/bench_rerun.py's heaviest setting: every configuration custom, so all six draw their
+#: cell-type and slot boxes (30 selectboxes) on top of the largest sizes.
+BENCH_HEAVY = {**{f"c{k}_output": "softsign" for k in range(1, MAX_CONFIGS)},
+               f"c{MAX_CONFIGS}_candidate": "softsign"}
 
 
 def _field(k: int, name: str) -> str:
@@ -144,21 +152,43 @@ def describe(config: Configuration) -> str:
 # --- controls ------------------------------------------------------------------------------------
 
 
+def _editing_key(k: int) -> str:
+    """Session flag: configuration k's slot boxes are open (the student chose "custom")."""
+    return f"{PAGE}.__c{k}_custom__"
+
+
 def _apply_preset(k: int) -> None:
-    """Preset selectbox callback: fill configuration k's cell type and slots."""
+    """Preset selectbox callback: fill configuration k's cell type and slots, or open its slot
+    boxes for "custom" (starting from the values it has)."""
     name = st.session_state.get(widget_key(PAGE, f"c{k}_preset"))
+    st.session_state[_editing_key(k)] = name == CUSTOM_PRESET
     if name not in PRESETS:
         return
     for field_name, value in zip(CONFIG_FIELDS, PRESETS[name], strict=True):
         st.session_state[widget_key(PAGE, _field(k, field_name))] = value
 
 
+def _preset_caption(cell: str, gate: str, candidate: str, output: str) -> str:
+    """What a preset sets, in one short line (its slot boxes are only drawn for "custom")."""
+    if cell == "RNN":
+        return f"RNN (φ = {_short(candidate)})"
+    chosen = {"gate": gate, "candidate": candidate, "output": output}
+    return f"{cell} ({', '.join(_short(chosen[slot]) for slot in SLOT_FIELDS[cell])})"
+
+
 def _configuration_controls(k: int, options: list[str]) -> None:
+    """Configuration k: its preset box, and its cell-type and slot boxes only when it is custom
+    (each selectbox costs the rerun ~1 ms, 30 of them were most of this page's rerun)."""
     key = lambda name: widget_key(PAGE, _field(k, name))
     values = [st.session_state.get(key(name)) for name in CONFIG_FIELDS]
-    st.session_state[widget_key(PAGE, f"c{k}_preset")] = preset_of(*values)
+    matched = preset_of(*values)
+    editing = matched == CUSTOM_PRESET or st.session_state.get(_editing_key(k), False)
+    st.session_state[widget_key(PAGE, f"c{k}_preset")] = CUSTOM_PRESET if editing else matched
     st.selectbox(f"Configuration {k}", [*PRESETS, CUSTOM_PRESET],
                  key=widget_key(PAGE, f"c{k}_preset"), on_change=_apply_preset, args=(k,))
+    if not editing:
+        st.caption(_preset_caption(*values))
+        return
     st.selectbox("cell type", CELL_CHOICES, key=key("cell"))
     cell = st.session_state.get(key("cell"), "LSTM")
     used = {"LSTM": ("gate", "candidate", "output"), "GRU": ("gate", "candidate"),
@@ -168,22 +198,31 @@ def _configuration_controls(k: int, options: list[str]) -> None:
                      disabled=name not in used)
 
 
-def controls():
-    """Draw the setup (sidebar) and configuration controls; returns the state and messages."""
+def setup_sidebar() -> None:
+    """The shared run setup in the sidebar. Drawn outside :func:`comparison`: a fragment cannot
+    draw into the sidebar, and a setup change has to rerun the whole page anyway."""
     load_state(CompareState, PAGE)
-    defaults = CompareState()
-    messages = []
-    for k in range(1, MAX_CONFIGS + 1):
-        for name in CONFIG_FIELDS[1:]:
-            message = keep_valid_choice(widget_key(PAGE, _field(k, name)),
-                                        getattr(defaults, _field(k, name)))
-            if message:
-                messages.append(f"Configuration {k}: {message}")
     with st.sidebar:
         st.subheader("Input and weights")
         st.caption("Shared with the Cell Step-Through page.")
         setup_controls(PAGE, cell_controls=False)
+
+
+def controls():
+    """Draw the configuration controls (after :func:`setup_sidebar`); returns the state and
+    messages about choices that had to be reset."""
+    # Reseed widget keys Streamlit dropped while their boxes were hidden: a rerun of the
+    # fragment alone does not pass through setup_sidebar's load.
+    load(CompareState, PAGE)
+    defaults = CompareState()
     options = activation_options()
+    messages = []
+    for k in range(1, MAX_CONFIGS + 1):
+        for name in CONFIG_FIELDS[1:]:
+            message = keep_valid_choice(widget_key(PAGE, _field(k, name)),
+                                        getattr(defaults, _field(k, name)), options)
+            if message:
+                messages.append(f"Configuration {k}: {message}")
     with st.expander("Configurations (the first one is the reference)", expanded=True):
         left, right = st.columns([3, 1])
         with left:
@@ -192,6 +231,8 @@ def controls():
         with right:
             st.number_input("Unit shown in the figure", 1, 16, step=1,
                             key=widget_key(PAGE, "unit"))
+        st.caption("Under each preset: its cell type (gates, candidate, output squash). "
+                   "Choose **custom** to pick the cell type and each slot's activation yourself.")
         count = st.session_state.get(widget_key(PAGE, "count"), MAX_CONFIGS)
         for k, column in enumerate(st.columns(MAX_CONFIGS), start=1):
             if k <= count:
@@ -200,6 +241,21 @@ def controls():
     state = collect_state(CompareState, PAGE)
     save_state(PAGE, state)
     return state, messages
+
+
+@st.fragment
+def comparison() -> None:
+    """Everything the configurations change: their controls, the share box, the figure, the
+    table and the diagnoses. A fragment: changing a configuration reruns only this, not the
+    sidebar, the router and the prose (the setup in the sidebar reruns the whole page)."""
+    state, messages = controls()
+    announce_ignored(PAGE)
+    share_box(PAGE, state)
+    for message in messages:
+        st.warning(message)
+    runs = compute_or_last_good(state, shared_epsilon())
+    if runs:
+        render(runs, state.unit)
 
 
 # --- computation ---------------------------------------------------------------------------------
@@ -226,15 +282,26 @@ def _digest(target: str) -> str | None:
 @st.cache_data(max_entries=32, show_spinner=False)
 def _compute(
     setup_key: tuple, plain_configs: tuple, custom_text: str | None, epsilon: float,
-    _x: np.ndarray, _cells: tuple[object, ...],
+    _setup: RunSetup,
 ) -> tuple[ConfigurationRun, ...]:
+    """Build the input and every cell, and run them. ``setup_key`` stands for ``_setup`` (its
+    URL parameters and the digests of its uploads); ``custom_text`` for the custom activation.
+    A :class:`SetupError` of the input propagates (and is not cached)."""
+    x = build_inputs(_setup)
     configs = [Configuration(cell_type, slots) for cell_type, slots in plain_configs]
+    cells: list[object] = []
+    for config in configs:
+        try:
+            acts: dict[str, Activation] = resolve_slots(dict(config.slots), _setup.leaky_slope)
+            cells.append(build_cell(_setup, config.cell_type, acts, input_size=x.shape[1]))
+        except SetupError as err:
+            cells.append(str(err))
     labels = [f"{k}. {describe(c)}" for k, c in enumerate(configs, start=1)]
-    runnable = [k for k, cell in enumerate(_cells) if not isinstance(cell, str)]
-    traces = run_cells([_cells[k] for k in runnable], _x)
+    runnable = [k for k, cell in enumerate(cells) if not isinstance(cell, str)]
+    traces = run_cells([cells[k] for k in runnable], x)
     by_index = dict(zip(runnable, traces, strict=True))
     runs = []
-    for k, (config, cell) in enumerate(zip(configs, _cells, strict=True)):
+    for k, (config, cell) in enumerate(zip(configs, cells, strict=True)):
         if isinstance(cell, str):
             runs.append(ConfigurationRun(labels[k], config.cell_type, error=cell))
             continue
@@ -251,23 +318,16 @@ def _compute(
 
 
 def compute(state, epsilon: float) -> tuple[ConfigurationRun, ...]:
-    """Run every configuration on the setup's input (cached). Raises :class:`SetupError` when
-    the input cannot be built; a configuration whose cell cannot be built carries its error."""
+    """Run every configuration on the setup's input (cached: a rerun with the same settings
+    builds nothing). Raises :class:`SetupError` when the input cannot be built; a configuration
+    whose cell cannot be built carries its error."""
     setup = RunSetup(**{name: getattr(state, name) for name in RunSetup.__dataclass_fields__})
-    x = build_inputs(setup)
     configs = tuple(configurations(state))
-    cells: list[object] = []
-    for config in configs:
-        try:
-            acts: dict[str, Activation] = resolve_slots(dict(config.slots), setup.leaky_slope)
-            cells.append(build_cell(setup, config.cell_type, acts, input_size=x.shape[1]))
-        except SetupError as err:
-            cells.append(str(err))
     uses_custom = any(CUSTOM in c.keys for c in configs)
     setup_key = (tuple(sorted(setup.to_query().items())), _digest(CSV_KEY), _digest(NPZ_KEY))
     plain = tuple((c.cell_type, c.slots) for c in configs)
     return _compute(setup_key, plain, custom_expression() if uses_custom else None,
-                    float(epsilon), _x=x, _cells=tuple(cells))
+                    float(epsilon), _setup=setup)
 
 
 def compute_or_last_good(state, epsilon: float) -> tuple[ConfigurationRun, ...] | None:

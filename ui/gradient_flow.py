@@ -76,11 +76,11 @@ def resolve_or_default(key: str, default: str) -> tuple[Activation, str | None]:
         return resolve_choice(default), f"{why.args[0]}; using {default} for now."
 
 
-def keep_valid_choice(key: str, default: str) -> str | None:
+def keep_valid_choice(key: str, default: str, options: list[str] | None = None) -> str | None:
     """Reset a picker widget whose value is no longer offered (a custom activation that is not
-    set); returns a message when it did."""
+    set); returns a message when it did. ``options``: :func:`activation_options`, if known."""
     chosen = st.session_state.get(key)
-    if chosen in activation_options():
+    if chosen in (options if options is not None else activation_options()):
         return None
     st.session_state[key] = default
     return (f"`{chosen}` is not available (no custom activation is set on the "
@@ -118,11 +118,11 @@ def _slider(label: str, name: str, step: float, help: str | None = None) -> None
 def controls() -> tuple[GradientFlowState, list[str]]:
     """Draw the sidebar controls; returns the page state and messages about reset choices."""
     load(GradientFlowState, PAGE)
+    options = activation_options()
     messages = [
         m for slot in LSTM_SLOTS
-        if (m := keep_valid_choice(widget_key(PAGE, slot), getattr(_DEFAULTS, slot)))
+        if (m := keep_valid_choice(widget_key(PAGE, slot), getattr(_DEFAULTS, slot), options))
     ]
-    options = activation_options()
     with st.sidebar:
         st.subheader("Gradient Flow")
         _slider("Sequence length T", "steps", 1)

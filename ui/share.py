@@ -66,13 +66,14 @@ def parse_view_file(data: bytes) -> tuple[str, dict[str, str]]:
                             "file is a few hundred bytes.")
     try:
         view = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+    # ValueError also covers an integer over Python's 4,300-digit limit, not only bad JSON.
+    except (ValueError, RecursionError):
         raise ViewFileError("This is not a JSON view file saved by LSTM Lens.") from None
     if not isinstance(view, dict) or view.get("app") != "lstm-lens":
         raise ViewFileError("This JSON file was not saved by LSTM Lens (no \"app\": "
                             "\"lstm-lens\").")
     page = view.get("page")
-    if page not in PAGE_FILES:
+    if not isinstance(page, str) or page not in PAGE_FILES:
         raise ViewFileError(f"Unknown page in the file; expected one of "
                             f"{', '.join(p or 'home' for p in PAGE_FILES)}.")
     params = view.get("params", {})

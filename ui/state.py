@@ -119,6 +119,14 @@ def _format(spec: Field, value: Any) -> str:
     return str(value)
 
 
+def _code_span(name: object) -> str:
+    """A link's unknown parameter name, quoted for a Markdown notice: at most 40 characters
+    in a code span, without backticks and non-printable characters, so the name is shown
+    literally and can never become a link, a heading or hidden text."""
+    clean = "".join(ch for ch in str(name)[:40] if ch.isprintable() and ch != "`").strip()
+    return f"`{clean}`" if clean else "a parameter without a name"
+
+
 @dataclass(frozen=True)
 class PageState:
     """Base class of every page's state dataclass (see the module docstring)."""
@@ -132,7 +140,7 @@ class PageState:
             raw = raw[-1] if isinstance(raw, list) and raw else raw
             if name not in specs:
                 if name not in IGNORED_PARAMS:
-                    notices.append(f"`{str(name)[:40]}` (unknown)")
+                    notices.append(f"{_code_span(name)} (unknown)")
                 continue
             if not isinstance(raw, str) or len(raw) > _MAX_PARAM_CHARS:
                 notices.append(f"`{name}` (too long)")
@@ -197,18 +205,40 @@ def load(cls: type[S], page: str) -> S:
     import streamlit as st
 
     store = f"{page}.__state__"
+    sent: set[str] = set()
     if store not in st.session_state:
         params = st.query_params.to_dict()
         notices = _adopt_custom_activation(params.get(CUSTOM_PARAM), cls)
         state, ignored = cls.from_query(params)
         st.session_state[store] = state
         st.session_state[f"{page}.__notices__"] = notices + ignored
+        sent = _keys_sent_by_the_browser()
     state = st.session_state[store]
     for spec in fields(state):
         key = widget_key(page, spec.name)
-        if key not in st.session_state:
+        if key not in st.session_state and key not in sent:
             st.session_state[key] = _widget_value(getattr(state, spec.name))
     return state
+
+
+def _keys_sent_by_the_browser() -> set[str]:
+    """Widget keys whose values came with this run's request.
+
+    A tab that reconnects to a restarted server gets a new session but keeps its page on
+    screen; its first change is sent with the values of every widget shown. Seeding those
+    widgets from the URL would overwrite that change (the student's first click after a
+    restart would snap back), so they keep the browser's values. Reads Streamlit's widget
+    state (1.67: ids are ``$$ID-<hash>-<key>``); on any mismatch it finds nothing and the URL
+    wins, as on a first visit.
+    """
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    try:
+        states = get_script_run_ctx(suppress_warning=True).session_state._state
+        ids = list(states._new_widget_state.states)
+    except (AttributeError, TypeError):
+        return set()
+    return {wid.split("-", 2)[2] for wid in ids if wid.startswith("$$ID-") and wid.count("-") >= 2}
 
 
 def collect(cls: type[S], page: str) -> S:

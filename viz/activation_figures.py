@@ -5,16 +5,14 @@ Pure builders: arrays in, ``go.Figure`` out. Axes are laid out by domain (no ``m
 
 from __future__ import annotations
 
-import functools
 import html
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.theme import SATURATION_FILL, base_layout, series_style
+from viz.theme import SATURATION_FILL, axis, figure, layout, series_style
 
 PANEL_TITLES = {"f": "f(x)", "d1": "f′(x)  (slope)", "d2": "f″(x)  (curvature)"}
 _GAP = 0.06
@@ -65,16 +63,6 @@ def _stack(n_panels: int, top: float = 1.0) -> list[tuple[float, float]]:
     ]
 
 
-@functools.cache
-def _base_layout_json(height: int) -> str:
-    return json.dumps(base_layout(go.Figure(), height=height).layout.to_plotly_json())
-
-
-def _base_layout(height: int) -> dict:
-    """The theme's common layout as a plain dict (built once per height)."""
-    return json.loads(_base_layout_json(height))
-
-
 def _scatter(**props: object) -> dict:
     return {"type": "scatter", **props}
 
@@ -99,16 +87,17 @@ def activation_figure(
     panels = [p for p in panels if p in PANEL_TITLES]
     right = 0.62 if depth else 1.0
     domains = _stack(max(len(panels), 1))
-    layout: dict = {}
+    axes: dict = {}
     for row, (panel, (y0, y1)) in enumerate(zip(panels, domains, strict=False)):
         suffix = "" if row == 0 else str(row + 1)
-        layout[f"xaxis{suffix}"] = dict(
-            domain=[0.0, right], anchor=f"y{suffix}", matches=None if row == 0 else "x",
-            showticklabels=row == len(panels) - 1, zeroline=True,
-            title=dict(text="x (pre-activation)") if row == len(panels) - 1 else None,
+        bottom = row == len(panels) - 1
+        axes[f"xaxis{suffix}"] = axis(
+            domain=[0.0, right], anchor=f"y{suffix}", showticklabels=bottom, zeroline=True,
+            **({"matches": "x"} if row else {}),
+            **({"title": {"text": "x (pre-activation)"}} if bottom else {}),
         )
         series = [getattr(c, panel) for c in curves]
-        layout[f"yaxis{suffix}"] = dict(
+        axes[f"yaxis{suffix}"] = axis(
             domain=[y0, y1], anchor=f"x{suffix}", zeroline=True,
             range=_robust_range(series, floor=eps if panel == "d1" else 0.0),
             title=dict(text=PANEL_TITLES[panel], standoff=4),
@@ -146,11 +135,11 @@ def activation_figure(
             ))
     if depth:
         n_axis = str(len(panels) + 1)
-        layout[f"xaxis{n_axis}"] = dict(
+        axes[f"xaxis{n_axis}"] = axis(
             domain=[right + 0.1, 1.0], anchor=f"y{n_axis}",
             title=dict(text="n steps back through f"),
         )
-        layout[f"yaxis{n_axis}"] = dict(
+        axes[f"yaxis{n_axis}"] = axis(
             domain=[0.0, 1.0], anchor=f"x{n_axis}", type="log", exponentformat="power",
             title=dict(text="largest gradient factor (max |f′|)ⁿ", standoff=4),
         )
@@ -171,29 +160,6 @@ def activation_figure(
             ))
     entries = len(curves) + (overlay is not None) + ("d1" in panels)
     legend_rows = -(-entries // 5)  # about five legend entries fit on one row
-    layout = {**_base_layout(height), **layout}
-    layout["margin"] = {**layout.get("margin", {}), "t": 20 + 24 * legend_rows}
-    # Validation of ~20 traces and the template costs ~100 ms per rerun; the inputs are built
-    # here from known-good pieces, so skip it (the theme's layout comes from base_layout).
-    return go.Figure(data=data, layout=layout, _validate=False)
-
-
-def depth_figure(series: Sequence[DepthSeries], *, height: int = 360) -> go.Figure:
-    """(max |f′|)^n against n on a log scale, one line per activation."""
-    fig = go.Figure()
-    for i, s in enumerate(series):
-        style = series_style(i)
-        n = np.arange(1, len(s.products) + 1)
-        positive = s.products > 0
-        fig.add_trace(go.Scatter(
-            x=n[positive], y=s.products[positive], mode="lines+markers", name=_safe(s.name),
-            line=dict(color=style.color, dash=style.dash, width=2),
-            marker=dict(symbol=style.marker, size=5, maxdisplayed=12),
-        ))
-    base_layout(fig, height=height)
-    fig.update_layout(
-        xaxis=dict(title=dict(text="n (steps)")),
-        yaxis=dict(type="log", exponentformat="power",
-                   title=dict(text="(max |f′|)ⁿ")),
-    )
-    return fig
+    top = 20 + 24 * legend_rows
+    return figure(data, layout(height=height, margin={"l": 60, "r": 20, "t": top, "b": 50},
+                               **axes))

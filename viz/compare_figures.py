@@ -14,7 +14,7 @@ from html import escape
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.theme import base_layout, series_style
+from viz.theme import axis, figure, layout, series_style
 
 #: A panel whose largest finite |value| exceeds this is drawn on the symmetric log scale.
 SYMLOG_FROM = 1e3
@@ -149,24 +149,24 @@ def trajectories_figure(
         return " (symmetric log scale)" if flag else ""
 
     left, right = [0.0, 0.6], [0.68, 1.0]
-    fig = base_layout(go.Figure(data=traces), height=height)
-    fig.update_layout(
+    return figure(traces, layout(
+        height=height,
         hovermode="closest",
         shapes=shapes,
-        xaxis=dict(domain=left, anchor="y", showticklabels=False),
-        yaxis=dict(domain=[0.70, 1.0], anchor="x", title_text="memory" + scale_note(log_m),
+        xaxis=axis(domain=left, anchor="y", showticklabels=False),
+        yaxis=axis(domain=[0.70, 1.0], anchor="x", title={"text": "memory" + scale_note(log_m)},
                    **axis_m),
-        xaxis2=dict(domain=left, anchor="y2", matches="x", showticklabels=False),
-        yaxis2=dict(domain=[0.36, 0.64], anchor="x2",
-                    title_text="h<sub>t</sub>" + scale_note(log_h), **axis_h),
-        xaxis3=dict(domain=left, anchor="y3", matches="x", title_text="step t"),
-        yaxis3=dict(domain=[0.0, 0.30], anchor="x3",
-                    title_text="difference" + scale_note(log_d), **axis_d),
-        xaxis4=dict(domain=right, anchor="y4",
-                    title_text="memory state (c, or h for GRU/RNN)" + scale_note(log_m),
+        xaxis2=axis(domain=left, anchor="y2", matches="x", showticklabels=False),
+        yaxis2=axis(domain=[0.36, 0.64], anchor="x2",
+                    title={"text": "h<sub>t</sub>" + scale_note(log_h)}, **axis_h),
+        xaxis3=axis(domain=left, anchor="y3", matches="x", title={"text": "step t"}),
+        yaxis3=axis(domain=[0.0, 0.30], anchor="x3",
+                    title={"text": "difference" + scale_note(log_d)}, **axis_d),
+        xaxis4=axis(domain=right, anchor="y4",
+                    title={"text": "memory state (c, or h for GRU/RNN)" + scale_note(log_m)},
                     **axis_m),
-        yaxis4=dict(domain=[0.0, 0.94], anchor="x4",
-                    title_text="h<sub>t</sub>" + scale_note(log_h), **axis_h),
+        yaxis4=axis(domain=[0.0, 0.94], anchor="x4",
+                    title={"text": "h<sub>t</sub>" + scale_note(log_h)}, **axis_h),
         annotations=[
             _title(f"memory state of unit {unit}: c<sub>t</sub> (h<sub>t</sub> for GRU/RNN)",
                    left[0], 1.0),
@@ -177,9 +177,8 @@ def trajectories_figure(
                    right[0], 1.0),
         ],
         legend=dict(orientation="h", yanchor="bottom", y=1.05, xanchor="left", x=0),
-        margin=dict(t=100),
-    )
-    return fig
+        margin=dict(l=60, r=20, t=100, b=50),
+    ))
 
 
 def _title(text: str, x: float, y: float) -> dict:

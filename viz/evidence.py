@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from .theme import base_layout, series_style
+from .theme import axis, figure, layout, series_style
 
 
 def curves_figure(
@@ -18,17 +18,16 @@ def curves_figure(
     height: int = 360,
 ) -> go.Figure:
     """One line per curve, each with its own colour and dash; log y when asked."""
-    fig = go.Figure()
+    traces = []
     for index, (name, values) in enumerate(curves.items()):
         style = series_style(index)
-        fig.add_trace(
-            go.Scatter(
-                x=x, y=values, name=name, mode="lines",
-                line=dict(color=style.color, dash=style.dash, width=2.5),
-            )
-        )
-    base_layout(fig, height=height)
-    fig.update_xaxes(title_text=x_title)
-    fig.update_yaxes(title_text=y_title, type="log" if log_y else "linear",
-                     exponentformat="power" if log_y else "B")
-    return fig
+        traces.append(dict(
+            type="scatter", x=x, y=values, name=name, mode="lines",
+            line=dict(color=style.color, dash=style.dash, width=2.5),
+        ))
+    return figure(traces, layout(
+        height=height,
+        xaxis=axis(title={"text": x_title}),
+        yaxis=axis(title={"text": y_title}, type="log" if log_y else "linear",
+                   exponentformat="power" if log_y else "B"),
+    ))

@@ -8,7 +8,7 @@ from html import escape
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.theme import SEQUENTIAL, base_layout, series_style
+from viz.theme import SEQUENTIAL, axis, figure, layout, series_style
 
 
 def _positive_or_nan(values: np.ndarray) -> np.ndarray:
@@ -33,13 +33,12 @@ def gradient_norms_figure(
             name=escape(label), mode="lines", hovertemplate="%{y:.3e}",
             line=dict(color=style.color, dash=style.dash, width=2),
         ))
-    fig = base_layout(go.Figure(data=traces), height=height)
-    fig.update_layout(
-        xaxis=dict(title_text="step t (the loss's gradient enters at t = T and flows left)"),
-        yaxis=dict(title_text="gradient norm (log scale)", type="log", exponentformat="power",
-                   showexponent="all"),
-    )
-    return fig
+    return figure(traces, layout(
+        height=height,
+        xaxis=axis(title={"text": "step t (the loss's gradient enters at t = T and flows left)"}),
+        yaxis=axis(title={"text": "gradient norm (log scale)"}, type="log",
+                   exponentformat="power", showexponent="all"),
+    ))
 
 
 def _power_ticks(lo: float, hi: float, most: int = 8) -> tuple[list[float], list[str]]:
@@ -90,16 +89,16 @@ def lstm_inside_figure(
             name=labels.get(name, escape(name)), mode="lines", xaxis="x2", yaxis="y2",
             line=dict(color=style.color, dash=style.dash, width=2), hovertemplate="%{y:.0%}",
         ))
-    fig = base_layout(go.Figure(data=traces), height=height)
-    fig.update_layout(
+    return figure(traces, layout(
+        height=height,
         hovermode="closest",
         legend=dict(orientation="h", yanchor="top", y=0.485, xanchor="left", x=0),
-        xaxis=dict(domain=[0, 1], anchor="y", showticklabels=False),
-        yaxis=dict(domain=[0.6, 1.0], anchor="x", title_text="unit", autorange="reversed"),
-        xaxis2=dict(domain=[0, 1], anchor="y2", matches="x", title_text="step t"),
-        yaxis2=dict(
+        xaxis=axis(domain=[0, 1], anchor="y", showticklabels=False),
+        yaxis=axis(domain=[0.6, 1.0], anchor="x", title={"text": "unit"}, autorange="reversed"),
+        xaxis2=axis(domain=[0, 1], anchor="y2", matches="x", title={"text": "step t"}),
+        yaxis2=axis(
             domain=[0.0, 0.38], anchor="x2", range=[-0.02, 1.02], tickformat=".0%",
-            title_text=f"saturated (|f′| < {epsilon:g})",
+            title={"text": f"saturated (|f′| < {epsilon:g})"},
         ),
         annotations=[
             dict(text="|∂L/∂c<sub>t</sub>| per unit (log colour scale)", xref="paper",
@@ -108,6 +107,5 @@ def lstm_inside_figure(
             dict(text="share of units whose pre-activation is saturated", xref="paper",
                  yref="paper", x=0, y=0.49, yanchor="bottom", xanchor="left", showarrow=False),
         ],
-        margin=dict(t=40),
-    )
-    return fig
+        margin=dict(l=60, r=20, t=40, b=50),
+    ))

@@ -9,7 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from lstm_core.training import Band
-from viz.theme import DIVERGING, SEQUENTIAL, base_layout, series_style
+from viz.theme import DIVERGING, SEQUENTIAL, axis, figure, layout, series_style
 
 DIED_SYMBOL = "x-thin-open"
 
@@ -37,49 +37,56 @@ def loss_curves(
 ) -> go.Figure:
     """Training loss per step on a log axis: mean across seeds (line), min–max band, an ✕ where
     a run diverged, and the task's baseline and threshold as horizontal lines."""
-    fig = go.Figure()
+    traces: list[dict] = []
     for index, item in enumerate(series):
         style = series_style(index)
         band = item.band
+        group = dict(type="scatter", legendgroup=str(index))
         if seeds > 1 and band.steps.size:
-            fig.add_scatter(x=band.steps, y=band.high, mode="lines", line=dict(width=0),
-                            hoverinfo="skip", showlegend=False, legendgroup=str(index))
-            fig.add_scatter(x=band.steps, y=band.low, mode="lines", line=dict(width=0),
-                            fill="tonexty", fillcolor=_rgba(style.color, 0.16), hoverinfo="skip",
-                            showlegend=False, legendgroup=str(index))
-        fig.add_scatter(
-            x=band.steps, y=band.mean, mode="lines+markers", name=item.label,
-            legendgroup=str(index),
+            traces.append(dict(group, x=band.steps, y=band.high, mode="lines",
+                               line=dict(width=0), hoverinfo="skip", showlegend=False))
+            traces.append(dict(group, x=band.steps, y=band.low, mode="lines",
+                               line=dict(width=0), fill="tonexty",
+                               fillcolor=_rgba(style.color, 0.16), hoverinfo="skip",
+                               showlegend=False))
+        traces.append(dict(
+            group, x=band.steps, y=band.mean, mode="lines+markers", name=item.label,
             line=dict(color=style.color, dash=style.dash, width=2),
             marker=dict(symbol=style.marker, size=7, maxdisplayed=12),
             hovertemplate="%{y:.4g}",
-        )
+        ))
         if item.deaths:
             steps, losses, seed_ids = zip(*item.deaths, strict=True)
-            fig.add_scatter(
-                x=steps, y=losses, mode="markers", name=f"{item.label}: diverged",
-                legendgroup=str(index), showlegend=False,
+            traces.append(dict(
+                group, x=list(steps), y=list(losses), mode="markers",
+                name=f"{item.label}: diverged", showlegend=False,
                 marker=dict(symbol=DIED_SYMBOL, size=16, color=style.color,
                             line=dict(width=3, color=style.color)),
-                customdata=seed_ids,
+                customdata=list(seed_ids),
                 hovertemplate="diverged at step %{x} (seed %{customdata})<extra></extra>",
-            )
+            ))
+    shapes, annotations = [], []
     for value, text, colour, dash, anchor in (
         (baseline, f"baseline {baseline:.3g} (input-blind)", "#666666", "dash", "bottom"),
         (threshold, f"threshold {threshold:g}", "#009E73", "dot", "top"),
     ):
-        fig.add_hline(y=value, line=dict(color=colour, dash=dash, width=1.5))
+        shapes.append(dict(type="line", xref="x domain", x0=0, x1=1, yref="y", y0=value,
+                           y1=value, line=dict(color=colour, dash=dash, width=1.5)))
         # Annotations on a log axis take log10(y) (shapes take y itself)
-        fig.add_annotation(x=1, xref="paper", y=np.log10(value), yref="y", text=text,
-                           showarrow=False, xanchor="right", yanchor=anchor,
-                           font=dict(color=colour, size=12))
-    base_layout(fig, height=440)
-    fig.update_layout(margin=dict(t=70))
-    fig.update_xaxes(title_text="training step", range=[0, max(total_steps, 1) * 1.01])
-    fig.update_yaxes(type="log", dtick=1, title_text=f"training {loss_name} (log scale)")
+        annotations.append(dict(x=1, xref="paper", y=np.log10(value), yref="y", text=text,
+                                showarrow=False, xanchor="right", yanchor=anchor,
+                                font=dict(color=colour, size=12)))
+    y_axis = axis(type="log", dtick=1, title={"text": f"training {loss_name} (log scale)"})
     if not series:  # empty axes before a race: a decade either side of the two lines
-        fig.update_yaxes(range=[np.log10(threshold) - 1, np.log10(baseline) + 1])
-    return fig
+        y_axis["range"] = [np.log10(threshold) - 1, np.log10(baseline) + 1]
+    return figure(traces, layout(
+        height=440,
+        margin=dict(l=60, r=20, t=70, b=50),
+        shapes=shapes,
+        annotations=annotations,
+        xaxis=axis(title={"text": "training step"}, range=[0, max(total_steps, 1) * 1.01]),
+        yaxis=y_axis,
+    ))
 
 
 @dataclass(frozen=True)
@@ -101,10 +108,11 @@ def gates_figure(
     panel_count = len(rows) + 2  # inputs, the rows, the read-out
     gap = 0.025
     height = (1.0 - gap * (panel_count - 1)) / panel_count
-    domains = [(1.0 - (k + 1) * height - k * gap, 1.0 - k * height - k * gap)
+    # clamped: rounding can leave the last panel's bottom at −1e-17, which Plotly rejects
+    domains = [(max(0.0, 1.0 - (k + 1) * height - k * gap), min(1.0, 1.0 - k * height - k * gap))
                for k in range(panel_count)]
-    fig = go.Figure()
-    layout: dict = {}
+    traces: list[dict] = []
+    axes: dict = {}
 
     def axis_names(k: int) -> tuple[str, str, str]:
         suffix = "" if k == 0 else str(k + 1)
@@ -122,36 +130,41 @@ def gates_figure(
         else:
             colour = dict(colorscale=DIVERGING, cmin=-reach, cmax=reach)
         lo, hi = domains[k]
-        layout[colour_name] = dict(
+        axes[colour_name] = dict(
             **colour,
             colorbar=dict(y=(lo + hi) / 2, len=(hi - lo) * 1.05, thickness=12, x=1.01,
                           yanchor="middle", tickfont=dict(size=10)),
         )
         labels = list(input_names) if k == 0 else [f"unit {j + 1}" for j in range(values.shape[1])]
-        fig.add_heatmap(
-            x=steps, y=labels, z=values.T, coloraxis=colour_name, yaxis=y_ref,
+        traces.append(dict(
+            type="heatmap", x=steps, y=labels, z=values.T, coloraxis=colour_name, yaxis=y_ref,
             hovertemplate=f"{row.name}<br>t=%{{x}}, %{{y}}: %{{z:.3f}}<extra></extra>",
-        )
-        layout[y_name] = dict(domain=[lo, hi], anchor="x", showticklabels=k == 0,
-                              title=dict(text=row.name, font=dict(size=12)))
+        ))
+        axes[y_name] = axis(domain=[lo, hi], anchor="x", showticklabels=k == 0,
+                            title=dict(text=row.name, font=dict(size=12)))
     k = len(heat_panels)
     y_ref, y_name, _ = axis_names(k)
     lo, hi = domains[k]
     every_step = np.asarray(prediction).size > 1
     read_x = steps if every_step else steps[-1:]
-    fig.add_scatter(x=read_x, y=np.ravel(target), yaxis=y_ref, name="target",
-                    mode="lines+markers" if every_step else "markers",
-                    line=dict(color="#000000", dash="dot"),
-                    marker=dict(symbol="circle-open", size=10, color="#000000"))
-    fig.add_scatter(x=read_x, y=np.ravel(prediction), yaxis=y_ref, name=prediction_name,
-                    mode="lines+markers" if every_step else "markers",
-                    line=dict(color="#D55E00"), marker=dict(symbol="x", size=9, color="#D55E00"))
-    layout[y_name] = dict(domain=[lo, hi], anchor="x", title=dict(text="read-out",
-                                                                   font=dict(size=12)))
-    base_layout(fig, height=120 * panel_count + 80, title=title)
-    # the legend names the read-out panel's two series, so it sits on that panel
-    fig.update_layout(**layout, hovermode="closest", margin=dict(r=80),
-                      legend=dict(orientation="h", x=1, xanchor="right", y=hi,
-                                  yanchor="bottom", bgcolor="rgba(255,255,255,0.7)"))
-    fig.update_xaxes(title_text="step t", anchor=axis_names(k)[0], range=[0.5, steps[-1] + 0.5])
-    return fig
+    mode = "lines+markers" if every_step else "markers"
+    traces.append(dict(type="scatter", x=read_x, y=np.ravel(target), yaxis=y_ref, name="target",
+                       mode=mode, line=dict(color="#000000", dash="dot"),
+                       marker=dict(symbol="circle-open", size=10, color="#000000")))
+    traces.append(dict(type="scatter", x=read_x, y=np.ravel(prediction), yaxis=y_ref,
+                       name=prediction_name, mode=mode, line=dict(color="#D55E00"),
+                       marker=dict(symbol="x", size=9, color="#D55E00")))
+    axes[y_name] = axis(domain=[lo, hi], anchor="x",
+                        title=dict(text="read-out", font=dict(size=12)))
+    return figure(traces, layout(
+        height=120 * panel_count + 80,
+        title=title,
+        **axes,
+        hovermode="closest",
+        margin=dict(l=60, r=80, t=60, b=50),
+        # the legend names the read-out panel's two series, so it sits on that panel
+        legend=dict(orientation="h", x=1, xanchor="right", y=hi, yanchor="bottom",
+                    bgcolor="rgba(255,255,255,0.7)"),
+        xaxis=axis(title={"text": "step t"}, anchor=axis_names(k)[0],
+                   range=[0.5, steps[-1] + 0.5]),
+    ))

@@ -40,29 +40,60 @@ def test_defaults_match_the_engine_and_scrub_in_the_figure():
     at = run_page(PAGE)
     no_exceptions(at)
     figs = charts(at)
-    assert len(figs) == 3  # diagram + time series, activation curves, unit heatmaps (H = 4)
-    assert len(figs[0]["frames"]) == 100 and len(figs[0]["layout"]["sliders"][0]["steps"]) == 100
+    assert len(figs) == 2  # diagram + time series; activation curves + unit heatmaps (H = 4)
+    fig = figs[0]
+    assert len(fig["frames"]) == 100 and len(fig["layout"]["sliders"][0]["steps"]) == 100
     cell = LSTM.random(1, 4, np.random.default_rng(0), 1.0, forget_bias=1.0)
     trace = cell.forward(sine())
     np.testing.assert_allclose(line(at, "c cell state"), trace.cell[:, 0, 0], rtol=1e-12)
     np.testing.assert_allclose(line(at, "f forget gate"), trace.forget_gate[:, 0, 0], rtol=1e-12)
-    # frame t shows step t's numbers: the cursor and the plugged-in c_t equation
-    frame = figs[0]["frames"][36]
+    heatmaps = [t for t in figs[1]["data"] if t["type"] == "heatmap"]
+    assert len(heatmaps) == 6  # i, f, o, g, c, h: units × time
+    np.testing.assert_allclose(decode(heatmaps[4]["z"]), trace.cell[:, 0, :].T, rtol=1e-12)
+    titles = [a.get("title", {}).get("text", "") for k, a in figs[1]["layout"].items()
+              if k.startswith("xaxis")]
+    assert "gate activation: σ" in titles and "candidate activation: tanh" in titles
+    # frame t shows step t's numbers: the cursors, the plugged-in c_t equation and the step
+    frame = fig["frames"][36]
     assert frame["name"] == "37" and frame["data"][-1]["x"] == [37, 37]
+    cursors = [t for t in fig["data"] if t.get("name") == "shown step"]
+    assert len(cursors) == 5  # one per panel: x, gates, g, c, h
+    assert len(frame["traces"]) == len(frame["data"])
     c37 = trace.cell[36, 0, 0]
-    assert frame["data"][-2]["text"][0].endswith(f"= {c37:.3g}".replace("-", "−"))
+    text = next(d["text"] for d in frame["data"] if str(d.get("text", [""])[0]).startswith("c_t"))
+    assert text[0].endswith(f"= {c37:.3g}".replace("-", "−")) and text[-1] == "step t = 37"
+    # the slider restyles only the framed traces (no full redraw): scrubbing stays cheap
+    step = fig["layout"]["sliders"][0]["steps"][36]
+    assert step["args"] == [["37"], {"mode": "immediate", "frame": {"duration": 0,
+                                                                      "redraw": False},
+                                     "transition": {"duration": 0}}]
 
 
 def test_equations_panel_numbers():
     at = run_page(PAGE)
     at.number_input(key="step_through.equation_step").set_value(5).run()
     trace = LSTM.random(1, 4, np.random.default_rng(0), 1.0, forget_bias=1.0).forward(sine())
-    c_line = next(el.value for el in at.latex if "c_t = f_t" in el.value)
+    block = next(el.value for el in at.latex if "c_t &= f_t" in el.value)
+    rows = block.strip("$ \n").removesuffix(r"\end{aligned}").split(r" \\ ")
+    numbers = rows[next(i for i, r in enumerate(rows) if r.startswith("c_t &= f_t")) + 1]
     c5 = trace.cell[4, 0, 0]
-    shown = f"({c5:.3g})" if c5 < 0 else f"{c5:.3g}"
-    assert c_line.rstrip("$ \n").endswith(f"= {shown}"), c_line
+    assert numbers.endswith(f"= {c5:.3g}"), numbers  # a result needs no brackets
     f5, c4 = trace.forget_gate[4, 0, 0], trace.cell[3, 0, 0]
-    assert f"{f5:.3g}" in c_line and f"{c4:.3g}" in c_line
+    shown_c4 = f"({c4:.3g})" if c4 < 0 else f"{c4:.3g}"  # a factor: negatives in brackets
+    assert numbers.startswith(f"&= {f5:.3g}\\cdot{shown_c4} + "), numbers
+
+
+def test_data_panel_is_drawn_only_when_opened():
+    at = run_page(PAGE)
+    python = lambda: [c.value for c in at.code if c.language == "python"]
+    assert not python() and not at.dataframe  # closed: nothing built, nothing sent
+    at.session_state["step_through.data"] = True
+    at.run()
+    no_exceptions(at)
+    assert "import numpy as np" in python()[0]
+    table = at.dataframe[0].value
+    trace = LSTM.random(1, 4, np.random.default_rng(0), 1.0, forget_bias=1.0).forward(sine())
+    np.testing.assert_allclose(table["c"], trace.cell[:, 0, 0], rtol=1e-12)
 
 
 @pytest.mark.parametrize("cell_type,legend", [("GRU", "z update gate"), ("RNN", "W·[x, h] + b"),
@@ -91,7 +122,7 @@ def test_slot_activations_change_the_run():
     np.testing.assert_allclose(line(at, "g candidate"), trace.candidate[:, 0, 0], rtol=1e-12)
     assert (line(at, "g candidate") >= 0).all()
     assert "Output squash is identity" in warnings(at)
-    titles = [a["title"]["text"] for k, a in charts(at)[1]["layout"].items()
+    titles = [a.get("title", {}).get("text", "") for k, a in charts(at)[1]["layout"].items()
               if k.startswith("xaxis")]
     assert any("ReLU" in t for t in titles) and any("id" in t for t in titles)
 
@@ -145,7 +176,8 @@ def test_hand_set_mode():
     no_exceptions(at)
     trace = hand_set_lstm({"w_ig": -3.0}).forward(sine())
     np.testing.assert_allclose(line(at, "c cell state"), trace.cell[:, 0, 0], rtol=1e-12)
-    assert len(charts(at)) == 2  # H = 1: no heatmaps
+    assert len(charts(at)) == 2
+    assert not [t for t in charts(at)[1]["data"] if t["type"] == "heatmap"]  # H = 1: none
     widget(at, "radio", "cell_type").set_value("GRU").run()
     assert "hand-set weights are for a 1-unit LSTM" in warnings(at).replace("\\", "")
 

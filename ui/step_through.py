@@ -201,6 +201,8 @@ def render_diagnoses(found: list[Diagnosis]) -> None:
 
 
 def _latex_number(value: float, bracket: bool = True) -> str:
+    """A number in LaTeX: 3 significant digits, ×10^k when large; negatives in brackets when
+    it is a factor (``bracket``)."""
     if not np.isfinite(value):
         return r"\text{NaN}" if np.isnan(value) else (r"\infty" if value > 0 else r"-\infty")
     text = f"{value:.3g}" if abs(value) < 1e4 else f"{value:.2e}"
@@ -211,11 +213,16 @@ def _latex_number(value: float, bracket: bool = True) -> str:
 
 
 def latex_lines(result: StepResult, t: int) -> list[str]:
-    """The cell's equations at step ``t`` (from 1) for the shown unit, numbers plugged in."""
+    """The cell's equations at step ``t`` (from 1) for the shown unit, numbers plugged in.
+
+    Rows of one ``aligned`` block (``&=`` marks where the rows line up): the gates two to a
+    row, then each state update as its formula and, on the next row, its numbers, so the
+    longest row stays short enough for the column at the default width.
+    """
     tr, u, k = result.trace, result.unit, t - 1
     n = _latex_number
 
-    def a(value: float) -> str:  # a function's argument: already in brackets
+    def a(value: float) -> str:  # an argument or a result: needs no brackets
         return _latex_number(value, bracket=False)
 
     sym = {slot: LATEX_SYMBOLS.get(act.key, rf"\operatorname{{{SYMBOLS.get(act.key, 'f')}}}")
@@ -223,27 +230,34 @@ def latex_lines(result: StepResult, t: int) -> list[str]:
     v = unit_values(tr, u)
     pre = {name: float(arr[k, 0, u]) for name, arr in tr.preactivations.items()}
     if tr.cell_type == "LSTM":
-        gate = sym["gate"]
+        gate, out = sym["gate"], sym["output"]
         return [
-            rf"i_t = {gate}({a(pre['input_gate'])}) = {n(v['i'][k])}, \quad "
-            rf"f_t = {gate}({a(pre['forget_gate'])}) = {n(v['f'][k])}",
-            rf"g_t = {sym['candidate']}({a(pre['candidate'])}) = {n(v['g'][k])}, \quad "
-            rf"o_t = {gate}({a(pre['output_gate'])}) = {n(v['o'][k])}",
-            rf"c_t = f_t\,c_{{t-1}} + i_t\,g_t = {n(v['f'][k])}\cdot{n(v['c_prev'][k])} + "
-            rf"{n(v['i'][k])}\cdot{n(v['g'][k])} = {n(v['c'][k])}",
-            rf"h_t = o_t\,{sym['output']}(c_t) = {n(v['o'][k])}\cdot "
-            rf"{sym['output']}({a(v['c'][k])}) = {n(v['h'][k])}",
+            rf"i_t &= {gate}({a(pre['input_gate'])}) = {a(v['i'][k])}, \quad "
+            rf"f_t = {gate}({a(pre['forget_gate'])}) = {a(v['f'][k])}",
+            rf"g_t &= {sym['candidate']}({a(pre['candidate'])}) = {a(v['g'][k])}, \quad "
+            rf"o_t = {gate}({a(pre['output_gate'])}) = {a(v['o'][k])}",
+            r"c_t &= f_t\,c_{t-1} + i_t\,g_t",
+            rf"&= {n(v['f'][k])}\cdot{n(v['c_prev'][k])} + {n(v['i'][k])}\cdot{n(v['g'][k])}"
+            rf" = {a(v['c'][k])}",
+            rf"h_t &= o_t\,{out}(c_t)",
+            rf"&= {n(v['o'][k])}\cdot {out}({a(v['c'][k])}) = {a(v['h'][k])}",
         ]
     if tr.cell_type == "GRU":
         gate = sym["gate"]
         return [
-            rf"r_t = {gate}({a(pre['reset_gate'])}) = {n(v['r'][k])}, \quad "
-            rf"z_t = {gate}({a(pre['update_gate'])}) = {n(v['z'][k])}",
-            rf"n_t = {sym['candidate']}({a(pre['candidate'])}) = {n(v['n'][k])}",
-            rf"h_t = (1-z_t)\,n_t + z_t\,h_{{t-1}} = {n(1.0 - v['z'][k])}\cdot{n(v['n'][k])} + "
-            rf"{n(v['z'][k])}\cdot{n(v['h_prev'][k])} = {n(v['h'][k])}",
+            rf"r_t &= {gate}({a(pre['reset_gate'])}) = {a(v['r'][k])}, \quad "
+            rf"z_t = {gate}({a(pre['update_gate'])}) = {a(v['z'][k])}",
+            rf"n_t &= {sym['candidate']}({a(pre['candidate'])}) = {a(v['n'][k])}",
+            r"h_t &= (1-z_t)\,n_t + z_t\,h_{t-1}",
+            rf"&= {n(1.0 - v['z'][k])}\cdot{n(v['n'][k])} + {n(v['z'][k])}\cdot"
+            rf"{n(v['h_prev'][k])} = {a(v['h'][k])}",
         ]
-    return [rf"h_t = {sym['activation']}({a(pre['hidden'])}) = {n(v['h'][k])}"]
+    return [rf"h_t &= {sym['activation']}({a(pre['hidden'])}) = {a(v['h'][k])}"]
+
+
+def latex_block(result: StepResult, t: int) -> str:
+    """:func:`latex_lines` as one ``aligned`` block (one ``st.latex`` element)."""
+    return r"\begin{aligned}" + r" \\ ".join(latex_lines(result, t)) + r"\end{aligned}"
 
 
 @st.fragment
@@ -255,8 +269,7 @@ def equations_panel(result: StepResult) -> None:
         st.session_state[key] = min(result.initial_step, steps)
     st.number_input(f"Equations at step t (1–{steps})", min_value=1, max_value=steps, step=1,
                     key=key)
-    for line in latex_lines(result, int(st.session_state[key])):
-        st.latex(line)
+    st.latex(latex_block(result, int(st.session_state[key])))
 
 
 def _table(result: StepResult) -> pd.DataFrame:
@@ -268,15 +281,26 @@ def _table(result: StepResult) -> pd.DataFrame:
     return pd.DataFrame(frame)
 
 
+#: Cell type → the quantities of the units × time heatmaps: (trace quantity, short name).
+HEATMAP_QUANTITIES = {
+    "LSTM": (("input_gate", "i"), ("forget_gate", "f"), ("output_gate", "o"), ("candidate", "g"),
+             ("cell", "c"), ("hidden", "h")),
+    "GRU": (("reset_gate", "r"), ("update_gate", "z"), ("candidate", "n"), ("hidden", "h")),
+    "RNN": (("hidden", "h"),),
+}
+
+
 def render(result: StepResult) -> None:
-    """Draw the page for one result."""
+    """Draw the page for one result: the scrubbed figure, the equations, the overview figure
+    (operating points and, for H > 1, every unit over time), the data."""
     tr = result.trace
     hidden = tr.hidden.shape[2]
     render_diagnoses(result.diagnoses)
     series = unit_values(tr, result.unit)
     label = f" (unit {result.unit + 1} of {hidden})" if hidden > 1 else ""
+    symbols = _symbols(result)
     fig = step_figures.step_through_figure(
-        tr.cell_type, series, _series_saturation(result), _symbols(result),
+        tr.cell_type, series, _series_saturation(result), symbols,
         initial_step=result.initial_step, unit_label=label,
     )
     charts.show(fig, key=f"{PAGE}.diagram", alt=(
@@ -291,33 +315,35 @@ def render(result: StepResult) -> None:
     with right:
         st.subheader("Where each slot operates")
         st.caption(prose("step_through_curves"))
-    panels = []
+    curves = []
     for slot, quantities in SLOT_QUANTITIES[tr.cell_type].items():
         grid, curve, sat = result.curves[slot]
         points = [(POINT_LABELS[q], tr.preactivations[q][:, 0, result.unit],
                    tr.values[q][:, 0, result.unit]) for q in quantities]
-        panels.append(dict(title=f"{SLOT_TITLES[slot]}: {_symbols(result)[slot]}", grid=grid,
+        curves.append(dict(title=f"{SLOT_TITLES[slot]}: {symbols[slot]}", grid=grid,
                            curve=curve, saturated=sat, points=points))
-    charts.show(step_figures.operating_points(panels, result.epsilon), key=f"{PAGE}.curves",
-                alt="Each slot's activation curve with this run's pre-activations drawn on it; "
-                    "saturated regions shaded.")
-    if hidden > 1:
-        st.subheader(f"All {hidden} units over time")
-        names = {"LSTM": (("input_gate", "i"), ("forget_gate", "f"), ("output_gate", "o"),
-                          ("candidate", "g"), ("cell", "c"), ("hidden", "h")),
-                 "GRU": (("reset_gate", "r"), ("update_gate", "z"), ("candidate", "n"),
-                         ("hidden", "h")),
-                 "RNN": (("hidden", "h"),)}[tr.cell_type]
-        quantities = [(short, f"{short}: unit", tr.values[q][:, 0, :]) for q, short in names]
-        charts.show(step_figures.unit_heatmaps(tr.cell_type, quantities,
-                                               height=110 * len(quantities) + 80),
-                    key=f"{PAGE}.heatmaps", alt="Units × time heatmaps of every gate and state.")
+    units = [(short, f"{short}: unit", tr.values[q][:, 0, :])
+             for q, short in HEATMAP_QUANTITIES[tr.cell_type]] if hidden > 1 else []
+    charts.show(step_figures.overview_figure(curves, result.epsilon, units),
+                key=f"{PAGE}.overview", alt=(
+                    "Each slot's activation curve with this run's pre-activations drawn on it; "
+                    "saturated regions shaded" + (f"; below, units × time heatmaps of all {hidden} "
+                                                  "units" if hidden > 1 else "") + "."))
     render_data(result)
 
 
+@st.fragment
 def render_data(result: StepResult) -> None:
-    """The trace table with CSV download, and the NumPy snippet."""
-    with st.expander("The data: trace table and NumPy code"):
+    """The trace table with CSV download, and the NumPy snippet.
+
+    Drawn only while its expander is open (opening it reruns just this fragment): closed, the
+    table and the code cost no server or browser time on every other rerun.
+    """
+    box = st.expander("The data: trace table and NumPy code", key=widget_key(PAGE, "data"),
+                      on_change="rerun")
+    if not box.open:
+        return
+    with box:
         table = _table(result)
         st.dataframe(table, hide_index=True, height=280)
         trace = result.trace

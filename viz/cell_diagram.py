@@ -1,12 +1,13 @@
-"""The cell diagram in the classic style, drawn with Plotly shapes, markers and text.
+"""The cell diagram in the classic style, drawn with Plotly lines, markers and text.
 
 LSTM: the cell-state line across the top, the four gate boxes over the input bus, ⊙ and ⊕ nodes,
 the hidden state out at the bottom right. GRU and plain RNN get the same treatment.
 
-The diagram has a static part (lines, op symbols, box labels: :func:`diagram_layout`) and a
+The diagram has a static part (lines, op symbols, box labels: :func:`static_traces`) and a
 per-step part (node colours and values, flow widths: :func:`node_trace`, :func:`flow_traces`)
-that the Step-Through figure swaps frame by frame. Nothing here computes model values: it is
-given one unit's values at one step and only maps them to colours and widths.
+that the Step-Through figure swaps frame by frame. Everything is built as plain trace dicts (see
+``viz.theme.figure``). Nothing here computes model values: it is given one unit's values and only
+maps them to colours, widths and text.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import plotly.graph_objects as go
 
 from viz.theme import DIVERGING
 
@@ -59,7 +59,7 @@ class Diagram:
 
 _LSTM = Diagram(
     nodes=(
-        Node("x", 1.5, 0.0, "x_t", "bottom center"),
+        Node("x", 1.5, 0.0, "x_t", "middle right"),
         Node("h_prev", 0.2, 1.0, "h_t−1", "bottom center"),
         Node("c_prev", 0.2, 5.0, "c_t−1", "top center"),
         Node("f", 2.5, 2.2, "f", "bottom center", "gate"),
@@ -92,7 +92,7 @@ _LSTM = Diagram(
 
 _GRU = Diagram(
     nodes=(
-        Node("x", 1.3, 0.0, "x_t", "bottom center"),
+        Node("x", 1.3, 0.0, "x_t", "middle right"),
         Node("h_prev", 0.2, 5.0, "h_t−1", "top center"),
         Node("r", 2.3, 2.2, "r", "bottom center", "gate"),
         Node("z", 4.0, 2.2, "z", "bottom center", "gate"),
@@ -120,7 +120,7 @@ _GRU = Diagram(
 
 _RNN = Diagram(
     nodes=(
-        Node("x", 2.0, 0.0, "x_t", "bottom center"),
+        Node("x", 2.0, 0.0, "x_t", "middle right"),
         Node("h_prev", 0.2, 1.0, "h_t−1", "bottom center"),
         Node("pre", 5.0, 1.0, "W·[x, h] + b", "bottom right"),
         Node("h", 9.8, 3.0, "h_t", "top center"),
@@ -145,7 +145,12 @@ def colour_value(values: np.ndarray) -> np.ndarray:
 def flow_width(magnitude: np.ndarray) -> np.ndarray:
     """Line width 1.5 … 9.5 growing with |value| (m / (1 + m), so 1 gives the middle)."""
     m = np.nan_to_num(np.abs(np.asarray(magnitude, dtype=float)), nan=0.0, posinf=1e300)
-    return 1.5 + 8.0 * m / (1.0 + m)
+    return 1.5 + 8.0 * (m / (1.0 + m))  # m / (1 + m) first: 8·m overflows near 1e308
+
+
+def flow_opacity(width: np.ndarray) -> np.ndarray:
+    """Opacity 0.25 … 1 growing with a flow's width (3 decimals)."""
+    return np.round(0.25 + 0.75 * (np.asarray(width, dtype=float) - 1.5) / 8.0, 3)
 
 
 def format_value(value: float) -> str:
@@ -157,11 +162,30 @@ def format_value(value: float) -> str:
     return text.replace("-", "−")
 
 
+def format_values(values: np.ndarray) -> list[str]:
+    """:func:`format_value` of every element of ``values`` (flattened, C order).
+
+    The common case (every value finite and below 10⁴ in size) is one comprehension over Python
+    floats: ~0.3 µs a value, 4× faster than ``np.strings.mod`` on NumPy 2.4.
+    """
+    v = np.asarray(values, dtype=float).ravel()
+    with np.errstate(invalid="ignore"):
+        plain = bool(np.all(np.abs(v) < 1e4))  # False if any is NaN or ±∞
+    if plain:
+        return "\x00".join([f"{x:.3g}" for x in v.tolist()]).replace("-", "−").split("\x00")
+    return [format_value(x) for x in v.tolist()]
+
+
+def bracket_negatives(texts: list[str]) -> list[str]:
+    """Formatted numbers as factors: negatives in brackets ("(−0.57)")."""
+    return [f"({t})" if t.startswith("−") else t for t in texts]
+
+
 def static_traces(
     cell_type: str, symbols: dict[str, str], xaxis: str, yaxis: str
-) -> tuple[list, list]:
-    """The unchanging parts: (under the value markers: wires and op circles; over them: the op
-    and box symbols). Drawn once; never in a frame."""
+) -> tuple[list[dict], list[dict]]:
+    """Trace dicts of the unchanging parts: (under the flows and value markers: wires and op
+    circles; over them: the op and box symbols)."""
     diagram = DIAGRAMS[cell_type]
     wx: list[float | None] = []
     wy: list[float | None] = []
@@ -170,80 +194,72 @@ def static_traces(
         wy += [*ys, None]
     ops_x = [op[0] for op in diagram.ops]
     ops_y = [op[1] for op in diagram.ops]
+    common = {"type": "scatter", "hoverinfo": "skip", "showlegend": False, "xaxis": xaxis,
+              "yaxis": yaxis}
     under = [
-        go.Scatter(x=wx, y=wy, mode="lines", line=dict(color="#BBBBBB", width=2),
-                   hoverinfo="skip", showlegend=False, xaxis=xaxis, yaxis=yaxis),
-        go.Scatter(x=ops_x, y=ops_y, mode="markers",
-                   marker=dict(size=26, color="white", line=dict(color="#555555", width=1.5)),
-                   hoverinfo="skip", showlegend=False, xaxis=xaxis, yaxis=yaxis),
+        {**common, "x": wx, "y": wy, "mode": "lines", "line": {"color": "#BBBBBB", "width": 2}},
+        {**common, "x": ops_x, "y": ops_y, "mode": "markers",
+         "marker": {"size": 26, "color": "white", "line": {"color": "#555555", "width": 1.5}}},
     ]
     boxes = [node for node in diagram.nodes if node.box_slot]
-    over = [go.Scatter(
-        x=ops_x + [n.x for n in boxes], y=ops_y + [n.y for n in boxes], mode="text",
-        text=[op[2] for op in diagram.ops] + [symbols.get(n.box_slot, "") for n in boxes],
-        textfont=dict(size=[16] * len(ops_x) + [12] * len(boxes), color="#222222"),
-        hoverinfo="skip", showlegend=False, xaxis=xaxis, yaxis=yaxis,
-    )]
+    over = [{
+        **common, "x": ops_x + [n.x for n in boxes], "y": ops_y + [n.y for n in boxes],
+        "mode": "text",
+        "text": [op[2] for op in diagram.ops] + [symbols.get(n.box_slot, "") for n in boxes],
+        "textfont": {"size": [16] * len(ops_x) + [12] * len(boxes), "color": "#222222"},
+    }]
     return under, over
 
 
-def flow_traces(cell_type: str, values_at_step: dict[str, float], xaxis: str, yaxis: str) -> list:
-    """One line per flow, width and opacity by the magnitude of what flows at this step."""
+def flow_traces(cell_type: str, widths: np.ndarray, xaxis: str, yaxis: str) -> list[dict]:
+    """One line dict per flow; ``widths`` (one per flow, see :func:`flow_width`) set its width
+    and opacity."""
     out = []
-    for flow in DIAGRAMS[cell_type].flows:
-        width = float(flow_width(values_at_step[flow.name]))
-        out.append(go.Scatter(
-            x=flow.xs, y=flow.ys, mode="lines", opacity=_opacity(width),
-            line=dict(color="#0072B2", width=width), hoverinfo="skip", showlegend=False,
-            xaxis=xaxis, yaxis=yaxis,
-        ))
+    for flow, width in zip(DIAGRAMS[cell_type].flows, np.asarray(widths).tolist(), strict=True):
+        out.append({
+            "type": "scatter", "x": flow.xs, "y": flow.ys, "mode": "lines",
+            "opacity": float(flow_opacity(width)), "line": {"color": "#0072B2", "width": width},
+            "hoverinfo": "skip", "showlegend": False, "xaxis": xaxis, "yaxis": yaxis,
+        })
     return out
 
 
-def _opacity(width: float) -> float:
-    return round(0.25 + 0.75 * (width - 1.5) / 8.0, 3)
-
-
-def flow_frame_data(cell_type: str, values_at_step: dict[str, float]) -> list[dict]:
-    """The per-frame update of :func:`flow_traces` (only width and opacity change)."""
-    out = []
-    for flow in DIAGRAMS[cell_type].flows:
-        width = round(float(flow_width(values_at_step[flow.name])), 2)
-        out.append({"line": {"width": width}, "opacity": _opacity(width)})
-    return out
-
-
-def node_texts(cell_type: str, values_at_step: dict[str, float]) -> list[str]:
-    """"label value" for every node at one step."""
-    return [f"{n.label} {format_value(values_at_step[n.name])}" for n in DIAGRAMS[cell_type].nodes]
-
-
-def node_trace(cell_type: str, values_at_step: dict[str, float], xaxis: str, yaxis: str):
-    """Every value holder as a marker coloured by sign and size of its value, with its number."""
+def formatted_nodes(cell_type: str, series: dict[str, np.ndarray]) -> dict[str, list[str]]:
+    """Node name → its value at every step as printed (:func:`format_value`); ``series``:
+    name → (T,) values (``step_values.unit_values``)."""
     nodes = DIAGRAMS[cell_type].nodes
-    values = np.array([values_at_step[n.name] for n in nodes])
-    return go.Scatter(
-        x=[n.x for n in nodes], y=[n.y for n in nodes], mode="markers+text",
-        text=node_texts(cell_type, values_at_step),
-        textposition=[n.text_position for n in nodes], textfont=dict(size=13),
-        marker=dict(
-            size=[38 if n.box_slot else (26 if _on_op(cell_type, n) else 16) for n in nodes],
-            symbol=["square" if n.box_slot else "circle" for n in nodes],
-            color=colour_value(values), colorscale=DIVERGING, cmin=-1.0, cmax=1.0,
-            line=dict(color="#333333", width=1),
-        ),
-        hoverinfo="skip", showlegend=False, xaxis=xaxis, yaxis=yaxis,
-    )
+    flat = format_values(np.stack([np.asarray(series[n.name], dtype=float) for n in nodes],
+                                  axis=1))
+    return {n.name: flat[j::len(nodes)] for j, n in enumerate(nodes)}
+
+
+def node_texts(cell_type: str, formatted: dict[str, list[str]]) -> list[list[str]]:
+    """"label value" for every node (diagram order), one list per step (``formatted``: see
+    :func:`formatted_nodes`)."""
+    columns = [[n.label + " " + text for text in formatted[n.name]]
+               for n in DIAGRAMS[cell_type].nodes]
+    return [list(row) for row in zip(*columns, strict=True)]
+
+
+def node_trace(cell_type: str, colours: list[float], texts: list[str], xaxis: str,
+               yaxis: str) -> dict:
+    """Every value holder as a marker coloured by sign and size of its value (``colours``:
+    :func:`colour_value` of each node's value), with its ``texts``."""
+    nodes = DIAGRAMS[cell_type].nodes
+    return {
+        "type": "scatter", "x": [n.x for n in nodes], "y": [n.y for n in nodes],
+        "mode": "markers+text", "text": texts,
+        "textposition": [n.text_position for n in nodes], "textfont": {"size": 13},
+        "marker": {
+            "size": [38 if n.box_slot else (26 if _on_op(cell_type, n) else 16) for n in nodes],
+            "symbol": ["square" if n.box_slot else "circle" for n in nodes],
+            "color": colours, "colorscale": DIVERGING, "cmin": -1.0, "cmax": 1.0,
+            "line": {"color": "#333333", "width": 1},
+        },
+        "hoverinfo": "skip", "showlegend": False, "xaxis": xaxis, "yaxis": yaxis,
+    }
 
 
 def _on_op(cell_type: str, node: Node) -> bool:
     return any(abs(node.x - x) < 1e-9 and abs(node.y - y) < 1e-9
                for x, y, _ in DIAGRAMS[cell_type].ops)
-
-
-def node_frame_data(cell_type: str, values_at_step: dict[str, float]) -> dict:
-    """The per-frame update of :func:`node_trace` (colours and texts)."""
-    nodes = DIAGRAMS[cell_type].nodes
-    values = np.array([values_at_step[n.name] for n in nodes])
-    return {"marker": {"color": np.round(colour_value(values), 3).tolist()},
-            "text": node_texts(cell_type, values_at_step)}

@@ -1,11 +1,29 @@
-"""Figures of the Cell Step-Through page (pure builders: arrays in, ``go.Figure`` out).
+"""The figures of the Cell Step-Through page (pure builders: arrays in, ``go.Figure`` out).
 
-* :func:`step_through_figure` — the cell diagram over the time series of one unit, with the
+* :func:`step_through_figure` — the cell diagram of one unit over its time series, with the
   step chosen *inside* the figure (Plotly frames + slider + play): scrubbing never reruns the
-  script. Each frame carries only what changes: node colours and values, flow widths, the two
+  script. Each frame carries only what changes: node colours and values, flow widths, the
   equation lines and the step cursor.
-* :func:`unit_heatmaps` — units × time heatmaps (for H > 1).
-* :func:`operating_points` — each slot's activation curve with the run's pre-activations on it.
+* :func:`overview_figure` — "Where each slot operates" (each slot's activation curve with the
+  run's pre-activations on it) and, for H > 1, units × time heatmaps, in one figure.
+
+Two figures, not three: Streamlit draws every changed chart from scratch (``newPlot``) and each
+chart costs ~40–50 ms of browser time before it draws anything. Not one: the scrubbed figure
+stays small so that its first draw stays cheap.
+
+Frames animate with ``redraw: false``: plotly.js then restyles only the traces in the frame
+(~15 ms a step instead of a ~60 ms full redraw at T = 100). Two rules make that safe:
+
+* every subplot has a trace in each frame (each time-series panel its own cursor line, with
+  the panel's y range fixed so the line spans it): plotly.js drops the traces of a subplot the
+  frame does not touch;
+* in the diagram the framed traces come last, in drawing order (flows, value markers, the op
+  and box symbols — framed with an empty update — and the equations): plotly.js redraws framed
+  traces above the others.
+
+Everything is built in one step from plain dicts (``viz.theme``): no ``update_layout``, no trace
+objects, no per-step loops over Plotly objects; the frames are never validated (see
+:class:`AnimatedFigure`).
 """
 
 from __future__ import annotations
@@ -16,7 +34,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from viz import cell_diagram as cd
-from viz.theme import DIVERGING, SATURATION_FILL, SEQUENTIAL, base_layout, series_style
+from viz.theme import DIVERGING, SATURATION_FILL, SEQUENTIAL, axis, figure, layout, series_style
 
 #: Cell type → time-series panels: (panel title, ((series name, legend label), …)).
 PANELS: dict[str, tuple[tuple[str, tuple[tuple[str, str], ...]], ...]] = {
@@ -39,10 +57,52 @@ PANELS: dict[str, tuple[tuple[str, tuple[tuple[str, str], ...]], ...]] = {
         ("hidden state", (("h", "h hidden state"),)),
     ),
 }
-DIAGRAM_DOMAIN = (0.63, 1.0)
-SERIES_DOMAIN = (0.0, 0.50)
-SLIDER_Y = 0.60
-GAP = 0.025
+#: Heights in pixels of the figures' bands (top to bottom).
+#: Margins wide enough for the usual tick labels and axis titles: when Streamlit's theme makes an
+#: axis push a margin out, plotly.js draws the whole figure a second time.
+MARGIN = {"l": 84, "r": 24, "t": 34, "b": 24}
+DIAGRAM_PX = 290
+SLIDER_PX = 50
+LEGEND_PX = 46         # room for a legend that wraps to two rows
+PANEL_PX, PANEL_GAP_PX = 68, 16
+AXIS_PX = 60           # tick labels and title under a block of panels
+TITLE_PX = 40          # a block's title (and its legend)
+HEAT_PX, HEAT_GAP_PX = 74, 10
+CURVES_PX = 250
+COLORBAR_SPACE = 0.10  # share of the width kept for the heatmaps' colour bars
+#: Frame options of the slider steps: no full redraw (see the module notes).
+ANIMATE = {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
+           "transition": {"duration": 0}}
+
+
+class _Bands:
+    """Horizontal bands stacked top-down in pixels, placed in paper coordinates (0 at the bottom
+    of the plot area, 1 at its top)."""
+
+    def __init__(self) -> None:
+        self._bands: list[tuple[float, float]] = []
+        self.height = 0.0
+
+    def add(self, pixels: float) -> int:
+        self._bands.append((self.height, pixels))
+        self.height += pixels
+        return len(self._bands) - 1
+
+    def domain(self, band: int) -> list[float]:
+        top, pixels = self._bands[band]
+        return [round(1.0 - (top + pixels) / self.height, 6), round(1.0 - top / self.height, 6)]
+
+
+def _span(arrays: Sequence[np.ndarray]) -> list[float]:
+    """A y range holding every finite value of ``arrays`` with 5 % to spare (fixed, so that the
+    cursor line can span the panel)."""
+    finite = np.concatenate([np.asarray(a, dtype=float).ravel() for a in arrays])
+    finite = finite[np.isfinite(finite)]
+    if not finite.size:
+        return [-1.0, 1.0]
+    lo, hi = float(finite.min()), float(finite.max())
+    pad = 0.05 * (hi - lo) if hi > lo else max(abs(lo) * 0.1, 1.0)
+    return [lo - pad, hi + pad]
 
 
 def _finite(values: np.ndarray) -> np.ndarray:
@@ -51,31 +111,28 @@ def _finite(values: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(v), v, np.nan)
 
 
-def equation_lines(cell_type: str, v: Mapping[str, float]) -> list[str]:
-    """The state-update equations of one step with its numbers plugged in (plain text)."""
-    f = cd.format_value
-
-    def p(value: float) -> str:  # a factor: negatives in brackets
-        text = f(value)
-        return f"({text})" if text.startswith("−") else text
-
+def equation_lines(cell_type: str, series: Mapping[str, np.ndarray],
+                   formatted: Mapping[str, list[str]] | None = None) -> list[list[str]]:
+    """The state-update equations with each step's numbers plugged in (plain text): one pair
+    of lines per step. ``series``: name → (T,) values; ``formatted``: the same values as
+    printed (``cell_diagram.formatted_nodes``), computed when not given."""
+    f = dict(formatted) if formatted is not None else cd.formatted_nodes(cell_type, series)
+    p = {name: cd.bracket_negatives(texts) for name, texts in f.items()}  # factors: (−0.57)
     if cell_type == "LSTM":
-        return [
-            f"c_t = f·c_t−1 + i·g = {p(v['f'])}·{p(v['c_prev'])} + {p(v['i'])}·{p(v['g'])}"
-            f" = {f(v['c'])}",
-            f"h_t = o·φ(c_t) = {p(v['o'])}·{p(v['squashed'])} = {f(v['h'])}",
-        ]
+        return [[f"c_t = f·c_t−1 + i·g = {pf}·{pc} + {pi}·{pg} = {c}",
+                 f"h_t = o·φ(c_t) = {po}·{ps} = {h}"]
+                for pf, pc, pi, pg, c, po, ps, h in zip(
+                    p["f"], p["c_prev"], p["i"], p["g"], f["c"], p["o"], p["squashed"], f["h"],
+                    strict=True)]
     if cell_type == "GRU":
-        return [
-            f"h_t = (1 − z)·n + z·h_t−1 = {p(1.0 - v['z'])}·{p(v['n'])} + {p(v['z'])}·"
-            f"{p(v['h_prev'])} = {f(v['h'])}",
-            f"z = {f(v['z'])} of the old state is kept, r = {f(v['r'])} of it feeds n",
-        ]
-    return [f"h_t = φ(W·[x_t, h_t−1] + b) = φ({f(v['pre'])}) = {f(v['h'])}", ""]
-
-
-def _at(series: Mapping[str, np.ndarray], t: int) -> dict[str, float]:
-    return {name: float(arr[t - 1]) for name, arr in series.items()}
+        with np.errstate(all="ignore"):
+            keep = cd.bracket_negatives(cd.format_values(1.0 - np.asarray(series["z"], float)))
+        return [[f"h_t = (1 − z)·n + z·h_t−1 = {pk}·{pn} + {pz}·{ph} = {h}",
+                 f"z = {z} of the old state is kept, r = {r} of it feeds n"]
+                for pk, pn, pz, ph, h, z, r in zip(
+                    keep, p["n"], p["z"], p["h_prev"], f["h"], f["z"], f["r"], strict=True)]
+    return [[f"h_t = φ(W·[x_t, h_t−1] + b) = φ({pre}) = {h}", ""]
+            for pre, h in zip(f["pre"], f["h"], strict=True)]
 
 
 def step_through_figure(
@@ -85,7 +142,6 @@ def step_through_figure(
     symbols: Mapping[str, str],
     initial_step: int = 1,
     unit_label: str = "",
-    height: int = 900,
 ) -> go.Figure:
     """Diagram (top) and time series (bottom) of one unit, scrubbed by an in-figure slider.
 
@@ -95,263 +151,310 @@ def step_through_figure(
     """
     steps = len(series["h"])
     initial_step = int(min(max(initial_step, 1), steps))
-    now = _at(series, initial_step)
-    traces: list = []
-    # -- the diagram: static traces, then the ones frames change ---------------------------------
-    under, over = cd.static_traces(cell_type, dict(symbols), "x", "y")
-    for trace in under:
-        traces.append(trace)
-    changing = [len(traces)]
-    traces.append(cd.node_trace(cell_type, now, "x", "y"))
-    for trace in over:
-        traces.append(trace)
-    for trace in cd.flow_traces(cell_type, now, "x", "y"):
-        changing.append(len(traces))
-        traces.append(trace)
-    changing.append(len(traces))
-    traces.append(go.Scatter(
-        x=[-0.4, -0.4], y=[-0.95, -1.6], mode="text", text=equation_lines(cell_type, now),
-        textposition="middle right", textfont=dict(size=14, family="monospace"),
-        hoverinfo="skip", showlegend=False, xaxis="x", yaxis="y",
-    ))
-    # -- time series: one y axis per panel, one shared x axis -------------------------------------
+    k0 = initial_step - 1
     panels = PANELS[cell_type]
-    lo, hi = SERIES_DOMAIN
-    height_each = (hi - lo - GAP * (len(panels) - 1)) / len(panels)
+    bands = _Bands()
+    diagram_band = bands.add(DIAGRAM_PX)
+    slider_band = bands.add(SLIDER_PX)
+    bands.add(LEGEND_PX)
+    panel_bands = []
+    for k in range(len(panels)):
+        if k:
+            bands.add(PANEL_GAP_PX)
+        panel_bands.append(bands.add(PANEL_PX))
+    bands.add(AXIS_PX)
+    # -- what changes from step to step, for every step at once ---------------------------------
+    nodes = cd.DIAGRAMS[cell_type].nodes
+    values = np.stack([np.asarray(series[n.name], dtype=float) for n in nodes], axis=1)  # (T, N)
+    colours = np.round(cd.colour_value(values), 3).tolist()
+    formatted = cd.formatted_nodes(cell_type, series)
+    texts = cd.node_texts(cell_type, formatted)
+    flows = cd.DIAGRAMS[cell_type].flows
+    widths = np.round(cd.flow_width(np.stack([series[f.name] for f in flows], axis=1)), 2)
+    opacity = cd.flow_opacity(widths).tolist()
+    widths = widths.tolist()
+    equations = equation_lines(cell_type, series, formatted)
+    step_texts = [f"step t = {t}" for t in range(1, steps + 1)]
+    # -- the diagram: static traces, then the ones frames change, in drawing order -------------
+    under, over = cd.static_traces(cell_type, dict(symbols), "x", "y")
+    traces: list[dict] = [*under]
+    changing = list(range(len(traces), len(traces) + len(flows) + 3))
+    traces += cd.flow_traces(cell_type, widths[k0], "x", "y")
+    traces.append(cd.node_trace(cell_type, colours[k0], texts[k0], "x", "y"))
+    traces += over
+    traces.append({  # the two equations, and the step shown (bottom right)
+        "type": "scatter", "x": [-0.4, -0.4, 10.6], "y": [-0.95, -1.6, -1.6], "mode": "text",
+        "text": [*equations[k0], step_texts[k0]],
+        "textposition": ["middle right", "middle right", "middle left"],
+        "textfont": {"size": [14, 14, 15], "family": "monospace", "color": "#222222"},
+        "hoverinfo": "skip", "showlegend": False, "xaxis": "x", "yaxis": "y",
+    })
+    axes: dict = {
+        "xaxis": {"domain": [0, 1], "range": cd.X_RANGE, "visible": False, "fixedrange": True},
+        "yaxis": {"domain": bands.domain(diagram_band), "range": cd.Y_RANGE, "visible": False,
+                  "fixedrange": True},
+    }
+    # -- time series: one y axis per panel, one shared step axis x2 --------------------------------
     t = np.arange(1, steps + 1, dtype=float)  # float: plotly.js has no int64 typed arrays
-    layout_axes: dict = {}
     colour_index = 0
+    saturated_legend = True
+    spans = []
     for k, (title, lines) in enumerate(panels):
-        axis_number = k + 2
-        top = hi - k * (height_each + GAP)
-        layout_axes[f"yaxis{axis_number}"] = dict(
-            domain=[max(0.0, round(top - height_each, 6)), round(top, 6)], anchor="x2",
-            title=dict(text=title, font=dict(size=11)),
-            zeroline=True, zerolinecolor="#DDDDDD",
+        span = _span([series[name] for name, _ in lines])
+        spans.append(span)
+        axes[f"yaxis{k + 2}"] = axis(
+            domain=bands.domain(panel_bands[k]), anchor="x2", range=span,
+            title={"text": title, "font": {"size": 11}}, zeroline=True, zerolinecolor="#DDDDDD",
         )
         for name, label in lines:
             style = series_style(colour_index)
             colour_index += 1
-            traces.append(go.Scatter(
-                x=t, y=_finite(series[name]), mode="lines", name=label,
-                line=dict(color=style.color, dash=style.dash, width=1.6),
-                xaxis="x2", yaxis=f"y{axis_number}",
-                hovertemplate=f"{name} = %{{y:.4g}}<extra>step %{{x}}</extra>",
-            ))
+            y = _finite(series[name])
+            traces.append({
+                "type": "scatter", "x": t, "y": y, "mode": "lines", "name": label,
+                "line": {"color": style.color, "dash": style.dash, "width": 1.6},
+                "xaxis": "x2", "yaxis": f"y{k + 2}",
+                "hovertemplate": f"{name} = %{{y:.4g}}<extra>step %{{x}}</extra>",
+            })
             mask = np.asarray(saturated.get(name, np.zeros(steps, bool)), dtype=bool)
             if mask.any():
-                traces.append(go.Scatter(
-                    x=t[mask], y=_finite(series[name])[mask], mode="markers",
-                    name="saturated (|f′| < ε)", legendgroup="saturated",
-                    showlegend=not any(tr.legendgroup == "saturated" for tr in traces),
-                    marker=dict(symbol="x-thin", size=6, color="#555555",
-                                line=dict(width=1.2, color="#555555")),
-                    xaxis="x2", yaxis=f"y{axis_number}", hoverinfo="skip",
-                ))
-    # the step cursor on an overlay axis spanning every panel
-    cursor_axis = len(panels) + 2
-    layout_axes[f"yaxis{cursor_axis}"] = dict(domain=[lo, hi], range=[0, 1], visible=False,
-                                              anchor="x2", fixedrange=True)
-    changing.append(len(traces))
-    traces.append(go.Scatter(
-        x=[initial_step, initial_step], y=[0, 1], mode="lines", name="shown step",
-        line=dict(color="#333333", width=2, dash="dot"), xaxis="x2", yaxis=f"y{cursor_axis}",
-        hoverinfo="skip", showlegend=False,
-    ))
-    fig = AnimatedFigure(data=traces)
-    base_layout(fig, height=height)
-    fig.update_layout(
-        xaxis=dict(domain=[0, 1], range=cd.X_RANGE, visible=False, fixedrange=True),
-        yaxis=dict(domain=list(DIAGRAM_DOMAIN), range=cd.Y_RANGE, visible=False,
-                   fixedrange=True),
-        xaxis2=dict(domain=[0, 1], anchor=f"y{len(panels) + 1}", range=[0.5, steps + 0.5],
-                    title=dict(text="step t")),
+                traces.append({
+                    "type": "scatter", "x": t[mask], "y": y[mask], "mode": "markers",
+                    "name": "saturated (|f′| < ε)", "legendgroup": "saturated",
+                    "showlegend": saturated_legend,
+                    "marker": {"symbol": "x-thin", "size": 6, "color": "#555555",
+                               "line": {"width": 1.2, "color": "#555555"}},
+                    "xaxis": "x2", "yaxis": f"y{k + 2}", "hoverinfo": "skip",
+                })
+                saturated_legend = False
+    axes["xaxis2"] = axis(domain=[0, 1], anchor=f"y{len(panels) + 1}",
+                          range=[0.5, steps + 0.5], title={"text": "step t"})
+    # the step cursor: one line per panel, drawn over the series, spanning the panel
+    changing += range(len(traces), len(traces) + len(panels))
+    for k, span in enumerate(spans):
+        traces.append({
+            "type": "scatter", "x": [initial_step, initial_step], "y": span, "mode": "lines",
+            "name": "shown step", "line": {"color": "#333333", "width": 2, "dash": "dot"},
+            "xaxis": "x2", "yaxis": f"y{k + 2}", "hoverinfo": "skip", "showlegend": False,
+        })
+    names = [str(s) for s in range(1, steps + 1)]
+    frames = [
+        {"name": names[k], "traces": changing, "data": [
+            *({"line": {"width": w}, "opacity": a}
+              for w, a in zip(widths[k], opacity[k], strict=True)),
+            {"marker": {"color": colours[k]}, "text": texts[k]},
+            {},  # the symbols: unchanged, framed to stay above the value markers
+            {"text": [*equations[k], step_texts[k]]},
+            *({"x": [k + 1, k + 1]} for _ in spans),
+        ]}
+        for k in range(steps)
+    ]
+    # Empty labels and no "current value" box: plotly.js measures every step's label (twice
+    # with the box) whenever it draws the figure; the diagram shows the step instead.
+    slider_steps = [{"method": "animate", "label": "", "args": [[name], ANIMATE]}
+                    for name in names]
+    slider_top = bands.domain(slider_band)[1]
+    fig_layout = layout(
+        height=round(bands.height + MARGIN["t"] + MARGIN["b"]),
         hovermode="closest",
-        # the cursor's overlay subplot spans every panel: a see-through plot area keeps it from
-        # painting over them
-        plot_bgcolor="rgba(0,0,0,0)",
-        legend=dict(orientation="h", yanchor="bottom", y=SERIES_DOMAIN[1] + 0.01, x=0),
-        margin=dict(l=70, r=20, t=40, b=110),
-        annotations=[dict(text=f"Cell diagram{unit_label}: values at the step chosen below",
-                          x=0, y=1.0, xref="paper", yref="paper", showarrow=False,
-                          xanchor="left", yanchor="bottom", font=dict(size=13))],
-        **layout_axes,
+        legend={"orientation": "h", "yanchor": "bottom",
+                "y": bands.domain(panel_bands[0])[1] + 6 / bands.height, "xanchor": "left",
+                "x": 0},
+        margin=MARGIN,
+        annotations=[_title(f"Cell diagram{unit_label}: values at the step chosen below",
+                            1.0, size=13)],
+        sliders=[{
+            "active": k0, "x": 0.10, "len": 0.90, "y": slider_top, "yanchor": "top",
+            "pad": {"t": 8, "b": 0}, "ticklen": 0, "minorticklen": 0,
+            "font": {"size": 1, "color": "rgba(0,0,0,0)"}, "currentvalue": {"visible": False},
+            "steps": slider_steps[:1],  # the rest is attached unvalidated (see AnimatedFigure)
+        }],
+        updatemenus=[{
+            "type": "buttons", "direction": "left", "x": 0.0, "y": slider_top, "xanchor": "left",
+            "yanchor": "top", "pad": {"t": 0, "r": 4}, "showactive": False,
+            "buttons": [
+                {"label": "▶", "method": "animate",
+                 "args": [None, {**ANIMATE, "fromcurrent": True,
+                                 "frame": {"duration": 60, "redraw": False}}]},
+                {"label": "❚❚", "method": "animate", "args": [[None], ANIMATE]},
+            ],
+        }],
+        **axes,
     )
-    _add_frames(fig, cell_type, series, changing, steps, initial_step)
-    return fig
+    return AnimatedFigure(traces, fig_layout, frames, slider_steps)
+
+
+def overview_figure(
+    curves: Sequence[dict], epsilon: float,
+    units: Sequence[tuple[str, str, np.ndarray]] = (),
+) -> go.Figure:
+    """"Where each slot operates" (the curves, side by side) and, when ``units`` is given,
+    "All H units over time" (the heatmaps, stacked, under a title of their own).
+
+    ``curves``: one panel dict per slot: ``title`` (str), ``grid`` and ``curve`` (the
+    activation on a grid), ``saturated`` (bool over the grid: |f′| < ε), ``points``: list of
+    (label, pre, out). ``units``: (name, axis title, (T, H) values) per quantity, one heatmap
+    each: signed quantities get colours symmetric around 0 (blue negative, vermillion
+    positive); non-negative ones (e.g. σ gates) a sequential scale from 0, so that a gate at
+    0.2 and one at 0.9 look different. NaN/∞ show as gaps.
+    """
+    bands = _Bands()
+    bands.add(TITLE_PX - 10)  # the legend (the page titles this block itself)
+    curves_band = bands.add(CURVES_PX)
+    bands.add(AXIS_PX)
+    heat_bands = []
+    if units:
+        heat_title = bands.add(TITLE_PX)
+        for k in range(len(units)):
+            if k:
+                bands.add(HEAT_GAP_PX)
+            heat_bands.append(bands.add(HEAT_PX))
+        bands.add(AXIS_PX)
+    low, high = bands.domain(curves_band)
+    traces, axes = _curve_parts(curves, epsilon, [low, high], 1, 1)
+    annotations = []
+    legend = {"orientation": "h", "yanchor": "bottom", "y": high + 4 / bands.height,
+              "xanchor": "left", "x": 0}
+    if units:
+        first_x, first_y = len(curves) + 1, len(curves) + 1
+        right = 1.0 - COLORBAR_SPACE
+        heat_traces, heat_axes = _heatmap_parts(
+            units, [bands.domain(b) for b in heat_bands], f"x{first_x}", first_y, right)
+        traces += heat_traces
+        axes |= heat_axes
+        axes[f"xaxis{first_x}"] = axis(domain=[0, right], anchor=f"y{first_y + len(units) - 1}",
+                                       title={"text": "step t"})
+        annotations.append(_title(f"All {units[0][2].shape[1]} units over time",
+                                  bands.domain(heat_title)[0]))
+    return figure(traces, layout(
+        height=round(bands.height + MARGIN["t"] + MARGIN["b"]), hovermode="closest",
+        legend=legend, margin=MARGIN,
+        annotations=annotations, **axes,
+    ))
+
+
+def _title(text: str, y: float, size: int = 15) -> dict:
+    """A block title at the left edge, just above paper height ``y``."""
+    return {"text": text, "x": 0, "y": y, "xref": "paper", "yref": "paper", "showarrow": False,
+            "xanchor": "left", "yanchor": "bottom", "font": {"size": size}}
 
 
 class AnimatedFigure(go.Figure):
-    """A ``go.Figure`` whose frames and slider steps are attached as plain JSON-ready dicts.
+    """A ``go.Figure`` whose frames and slider steps are kept as plain JSON-ready dicts and
+    added by :meth:`to_dict` (which ``st.plotly_chart``, ``plotly.io.to_json`` and
+    ``write_html`` all go through).
 
-    Validating 500 frames (``fig.frames = …``) cost ~0.2 s and ``to_dict`` deep-copies them
-    (~0.08 s) on Plotly 7.1; the builder below makes them to the schema itself, so
-    :meth:`to_dict` adds them to the validated rest of the figure as they are.
+    Why not ``go.Figure(frames=[dict, …])``: Plotly 7.1 validates every frame on construction
+    and deep-copies them in ``to_dict``: measured at T = 500, 120–250 ms even for these minimal
+    frames, against ~1 ms here. The builder above makes the frames to the schema itself, and
+    the rest of the figure is validated as usual.
     """
+
+    def __init__(self, data: list[dict], layout_dict: dict, frames: list[dict],
+                 slider_steps: list[dict]):
+        super().__init__(data=data, layout=layout_dict)
+        self._plain_frames = frames
+        self._plain_slider_steps = slider_steps
 
     def to_dict(self) -> dict:
         out = super().to_dict()
-        extra = self.__dict__.get("_animation")
-        if extra:
-            out["frames"] = extra["frames"]
-            out["layout"]["sliders"][0]["steps"] = extra["steps"]
+        if self._plain_frames:
+            out["frames"] = self._plain_frames
+        sliders = out["layout"].get("sliders")
+        if sliders and self._plain_slider_steps:
+            sliders[0]["steps"] = self._plain_slider_steps
         return out
 
     @property
     def animation_frames(self) -> list[dict]:
         """The frames as attached (one per step)."""
-        return self.__dict__.get("_animation", {}).get("frames", [])
+        return self._plain_frames
 
 
-def _add_frames(fig, cell_type, series, changing, steps, initial_step) -> None:
-    names = [str(t) for t in range(1, steps + 1)]
-    nodes = cd.DIAGRAMS[cell_type].nodes
-    values = np.stack([np.asarray(series[n.name], dtype=float) for n in nodes], axis=1)  # (T, N)
-    colours = np.round(cd.colour_value(values), 3).tolist()
-    labels = [n.label for n in nodes]
-    fmt = cd.format_value
-    flows = cd.DIAGRAMS[cell_type].flows
-    widths = np.round(cd.flow_width(np.stack([series[f.name] for f in flows], axis=1)), 2)
-    opacity = np.round(0.25 + 0.75 * (widths - 1.5) / 8.0, 3).tolist()
-    widths = widths.tolist()
-    rows = values.tolist()  # Python floats: formatting them is ~20× faster than NumPy scalars
-    frames = []
-    for k in range(steps):
-        row = rows[k]
-        v = {n.name: row[j] for j, n in enumerate(nodes)}
-        data = [{"marker": {"color": colours[k]},
-                 "text": [f"{label} {fmt(value)}" for label, value in zip(labels, row,
-                                                                           strict=True)]}]
-        data += [{"line": {"width": w}, "opacity": a}
-                 for w, a in zip(widths[k], opacity[k], strict=True)]
-        data += [{"text": equation_lines(cell_type, v)}, {"x": [k + 1, k + 1]}]
-        frames.append({"name": names[k], "data": data, "traces": changing})
-    animate = dict(mode="immediate", frame=dict(duration=0, redraw=True),
-                   transition=dict(duration=0))
-    slider_steps = [{"method": "animate", "label": name, "args": [[name], animate]}
-                    for name in names]
-    fig.update_layout(
-        sliders=[dict(
-            active=initial_step - 1, x=0.10, len=0.90, y=SLIDER_Y,
-            yanchor="top", pad=dict(t=0, b=0), ticklen=0, minorticklen=0,
-            font=dict(size=1, color="rgba(0,0,0,0)"),
-            currentvalue=dict(prefix="step t = ", font=dict(size=14, color="#333333"),
-                              xanchor="left"),
-            steps=slider_steps[:1],  # the rest is attached unvalidated (see AnimatedFigure)
-        )],
-        updatemenus=[dict(
-            type="buttons", direction="left", x=0.0, y=SLIDER_Y, xanchor="left",
-            yanchor="top", pad=dict(t=0, r=4), showactive=False,
-            buttons=[
-                dict(label="▶", method="animate",
-                     args=[None, dict(mode="immediate", fromcurrent=True,
-                                      frame=dict(duration=80, redraw=True),
-                                      transition=dict(duration=0))]),
-                dict(label="❚❚", method="animate",
-                     args=[[None], dict(mode="immediate", frame=dict(duration=0, redraw=False),
-                                        transition=dict(duration=0))]),
-            ],
-        )],
-    )
-    fig.__dict__["_animation"] = {"frames": frames, "steps": slider_steps}
-
-
-def unit_heatmaps(
-    cell_type: str, quantities: Sequence[tuple[str, str, np.ndarray]], height: int = 520
-) -> go.Figure:
-    """One units × time heatmap per quantity, stacked; ``quantities`` = (name, title, (T, H)).
-
-    Signed quantities get colours symmetric around 0 (blue negative, vermillion positive);
-    non-negative ones (e.g. σ gates) a sequential scale from 0, so that a gate at 0.2 and one at
-    0.9 look different. NaN/∞ show as gaps.
-    """
-    traces: list = []
-    count = len(quantities)
-    each = (1.0 - 0.04 * (count - 1)) / count
-    axes = {}
+def _heatmap_parts(
+    quantities: Sequence[tuple[str, str, np.ndarray]], domains: Sequence[list[float]],
+    x_name: str, first_y: int, right: float,
+) -> tuple[list[dict], dict]:
+    """Heatmap traces and their y axes (``y{first_y}`` on), one per quantity, on ``x_name``."""
+    traces: list[dict] = []
+    axes: dict = {}
     for k, (name, title, values) in enumerate(quantities):
         z = _finite(values).T  # (H, T)
         finite = z[np.isfinite(z)]
         bound = float(np.max(np.abs(finite))) if finite.size else 1.0
-        top = 1.0 - k * (each + 0.04)
-        suffix = "" if k == 0 else str(k + 1)
-        axes[f"yaxis{suffix}"] = dict(domain=[max(0.0, round(top - each, 6)), round(top, 6)],
-                                      title=dict(text=title, font=dict(size=11)),
-                                      autorange="reversed",
-                                      anchor=f"x{len(quantities) if count > 1 else ''}",
-                                      tickmode="auto", nticks=5)
+        low, high = domains[k]
+        y_name = f"y{first_y + k}" if first_y + k > 1 else "y"
+        axes[f"yaxis{first_y + k}" if first_y + k > 1 else "yaxis"] = axis(
+            domain=[low, high], title={"text": title, "font": {"size": 11}},
+            autorange="reversed", anchor=x_name, tickmode="auto", nticks=5)
         if finite.size and finite.min() >= 0.0:
-            colours = dict(colorscale=SEQUENTIAL, zmin=0.0, zmax=max(bound, 1e-12))
+            colours = {"colorscale": SEQUENTIAL, "zmin": 0.0, "zmax": max(bound, 1e-12)}
         else:
-            colours = dict(colorscale=DIVERGING, zmid=0.0, zmin=-bound or -1, zmax=bound or 1)
-        traces.append(go.Heatmap(
-            z=z, x=np.arange(1.0, z.shape[1] + 1), y=np.arange(1.0, z.shape[0] + 1), **colours,
-            xaxis=f"x{len(quantities) if count > 1 else ''}", yaxis=f"y{suffix}",
-            colorbar=dict(len=each, y=top - each / 2, thickness=10, title=dict(text=name)),
-            hovertemplate=f"{name}: unit %{{y}}, step %{{x}}: %{{z:.4g}}<extra></extra>",
-        ))
-    fig = go.Figure(data=traces)
-    base_layout(fig, height=height)
-    xname = f"xaxis{count if count > 1 else ''}"
-    fig.update_layout(hovermode="closest", margin=dict(l=70, r=20, t=30, b=45),
-                      **{xname: dict(domain=[0, 0.92], anchor=f"y{count if count > 1 else ''}",
-                                     title=dict(text="step t"))}, **axes)
-    return fig
+            colours = {"colorscale": DIVERGING, "zmid": 0.0, "zmin": -bound or -1,
+                       "zmax": bound or 1}
+        traces.append({
+            "type": "heatmap", "z": z, "x": np.arange(1.0, z.shape[1] + 1),
+            "y": np.arange(1.0, z.shape[0] + 1), **colours, "xaxis": x_name, "yaxis": y_name,
+            "colorbar": {"len": round(high - low, 6), "y": round((low + high) / 2, 6),
+                         "x": right + 0.01, "xanchor": "left", "thickness": 10, "nticks": 3,
+                         "title": {"text": name, "side": "right"}},
+            "hovertemplate": f"{name}: unit %{{y}}, step %{{x}}: %{{z:.4g}}<extra></extra>",
+        })
+    return traces, axes
 
 
-def operating_points(
-    panels: Sequence[dict], epsilon: float, height: int = 360
-) -> go.Figure:
-    """Activation curves with the run's pre-activations as points, side by side.
-
-    Each panel dict: ``title`` (str), ``grid`` and ``curve`` (the activation on a grid),
-    ``saturated`` (bool over the grid: |f′| < ε), ``points``: list of (label, pre, out).
-    """
-    traces: list = []
+def _curve_parts(
+    panels: Sequence[dict], epsilon: float, domain: list[float], first_x: int, first_y: int,
+) -> tuple[list[dict], dict]:
+    """Operating-point traces and axes: panel k on ``x{first_x + k}`` / ``y{first_y + k}``."""
+    traces: list[dict] = []
     count = len(panels)
     width = (1.0 - 0.06 * (count - 1)) / count
-    axes = {}
+    axes: dict = {}
     colour_index = 0
     for k, panel in enumerate(panels):
-        suffix = "" if k == 0 else str(k + 1)
+        xn, yn = first_x + k, first_y + k
+        x_suffix, y_suffix = ("" if xn == 1 else str(xn)), ("" if yn == 1 else str(yn))
         left = k * (width + 0.06)
         grid = np.asarray(panel["grid"], dtype=float)
         curve = _finite(panel["curve"])
         finite = curve[np.isfinite(curve)]
         y_lo, y_hi = (float(finite.min()), float(finite.max())) if finite.size else (-1.0, 1.0)
         pad = 0.08 * (y_hi - y_lo or 1.0)
-        axes[f"xaxis{suffix}"] = dict(domain=[round(left, 6), min(1.0, round(left + width, 6))],
-                                      anchor=f"y{suffix}",
-                                      title=dict(text=panel["title"], font=dict(size=12)))
-        axes[f"yaxis{suffix}"] = dict(anchor=f"x{suffix}", range=[y_lo - pad, y_hi + pad])
+        axes[f"xaxis{x_suffix}"] = axis(
+            domain=[round(left, 6), min(1.0, round(left + width, 6))], anchor=f"y{y_suffix}",
+            title={"text": panel["title"], "font": {"size": 12}})
+        axes[f"yaxis{y_suffix}"] = axis(anchor=f"x{x_suffix}", range=[y_lo - pad, y_hi + pad],
+                                        domain=domain)
+        where = {"xaxis": f"x{x_suffix}", "yaxis": f"y{y_suffix}"}
         fill_x, fill_y = _shading(grid, np.asarray(panel["saturated"], bool), y_lo - pad,
                                   y_hi + pad)
         if fill_x:
-            traces.append(go.Scatter(
-                x=fill_x, y=fill_y, fill="toself", fillcolor=SATURATION_FILL, mode="none",
-                name=f"saturated: |f′| < {epsilon:g}", legendgroup="sat", showlegend=k == 0,
-                xaxis=f"x{suffix}", yaxis=f"y{suffix}", hoverinfo="skip",
-            ))
-        traces.append(go.Scatter(
-            x=grid, y=curve, mode="lines", line=dict(color="#333333", width=2),
-            name="activation curve", legendgroup="curve", showlegend=k == 0,
-            xaxis=f"x{suffix}", yaxis=f"y{suffix}", hoverinfo="skip",
-        ))
+            traces.append({
+                "type": "scatter", "x": fill_x, "y": fill_y, "fill": "toself",
+                "fillcolor": SATURATION_FILL, "mode": "none",
+                "name": f"saturated: |f′| < {epsilon:g}", "legendgroup": "sat",
+                "showlegend": k == 0, "hoverinfo": "skip", **where,
+            })
+        traces.append({
+            "type": "scatter", "x": grid, "y": curve, "mode": "lines",
+            "line": {"color": "#333333", "width": 2}, "name": "activation curve",
+            "legendgroup": "curve", "showlegend": k == 0, "hoverinfo": "skip", **where,
+        })
         for label, pre, out in panel["points"]:
             style = series_style(colour_index)
             colour_index += 1
             pre, out = _finite(pre), _finite(out)
             keep = np.isfinite(pre) & np.isfinite(out) & (pre >= grid[0]) & (pre <= grid[-1])
-            traces.append(go.Scatter(
-                x=pre[keep], y=out[keep], mode="markers", name=label,
-                marker=dict(color=style.color, symbol=style.marker, size=6, opacity=0.6),
-                xaxis=f"x{suffix}", yaxis=f"y{suffix}",
-                hovertemplate=f"{label}: x = %{{x:.3g}}, f(x) = %{{y:.3g}}<extra></extra>",
-            ))
-    fig = go.Figure(data=traces)
-    base_layout(fig, height=height)
-    fig.update_layout(hovermode="closest", margin=dict(l=50, r=20, t=40, b=50), **axes)
-    return fig
+            traces.append({
+                "type": "scatter", "x": pre[keep], "y": out[keep], "mode": "markers",
+                "name": label,
+                "marker": {"color": style.color, "symbol": style.marker, "size": 6,
+                           "opacity": 0.6},
+                "hovertemplate": f"{label}: x = %{{x:.3g}}, f(x) = %{{y:.3g}}<extra></extra>",
+                **where,
+            })
+    return traces, axes
 
 
 def _shading(grid: np.ndarray, mask: np.ndarray, y_lo: float, y_hi: float):

@@ -19,6 +19,7 @@ from .tasks import get_task
 from .training import PRESETS, Settings, train_run
 
 GRID = np.linspace(-8.0, 8.0, 16001)  # step 0.001: derivative maxima located to ±0.0005
+SHOWN = slice(None, None, 20)  # evidence charts draw every 20th point (801): a pixel is coarser
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,8 @@ def tanh_is_rescaled_sigmoid() -> Verdict:
         "true" if holds else "false",
         f"Largest difference on [−8, 8]: {error:.1e} (floating-point round-off). The difference "
         "that matters is the range: tanh is zero-centred, so a candidate can lower the memory.",
-        Evidence(GRID, {"tanh(x)": np.tanh(GRID), "2σ(2x) − 1": rescaled}, "x", "value"),
+        Evidence(GRID[SHOWN], {"tanh(x)": np.tanh(GRID)[SHOWN], "2σ(2x) − 1": rescaled[SHOWN]},
+                 "x", "value"),
         {"max_error": error},
     )
 
@@ -71,7 +73,8 @@ def derivative_maxima() -> Verdict:
         f"Measured: max σ′ = {max_sigmoid:.6f} at x = {where_sigmoid:+.3f}, max tanh′ = "
         f"{max_tanh:.6f} at x = {where_tanh:+.3f}. Through n sigmoids a gradient shrinks by at "
         f"least 4ⁿ (n = 10: {max_sigmoid**10:.1e}); tanh alone does not force a shrink.",
-        Evidence(GRID, {"σ′(x)": d_sigmoid, "tanh′(x)": d_tanh}, "x", "slope"),
+        Evidence(GRID[SHOWN], {"σ′(x)": d_sigmoid[SHOWN], "tanh′(x)": d_tanh[SHOWN]}, "x",
+                 "slope"),
         {"max_sigmoid_slope": max_sigmoid, "max_tanh_slope": max_tanh},
     )
 
@@ -91,8 +94,8 @@ def popular_sigmoid_derivative() -> Verdict:
         f"Against a finite difference of σ the quoted formula is off by up to {error:.3f}; with "
         f"the minus sign removed it agrees to {sign_flipped:.1e}. σ rises everywhere, so its "
         "slope cannot be negative: σ′(z) = e^{−z} / (1 + e^{−z})² = σ(z)(1 − σ(z)).",
-        Evidence(GRID, {"quoted formula": quoted, "finite difference of σ": numeric}, "z",
-                 "slope"),
+        Evidence(GRID[SHOWN], {"quoted formula": quoted[SHOWN],
+                               "finite difference of σ": numeric[SHOWN]}, "z", "slope"),
         {"max_error": error, "max_error_without_sign": sign_flipped},
     )
 

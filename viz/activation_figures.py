@@ -67,6 +67,13 @@ def _scatter(**props: object) -> dict:
     return {"type": "scatter", **props}
 
 
+def _shown(values: np.ndarray) -> np.ndarray:
+    """Curve values as drawn: float32 halves the chart's payload (every rerun sends it to every
+    browser) and is far finer than a pixel; values beyond float32 become ±inf, off the panel."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.asarray(values, dtype=float).astype(np.float32)
+
+
 def activation_figure(
     x: np.ndarray,
     curves: Sequence[Curves],
@@ -83,6 +90,7 @@ def activation_figure(
     ``overlay`` is 2σ(2x) − 1 on ``x`` (drawn over tanh); ``depth`` adds a right-hand panel of
     (max |f′|)^n on a log scale.
     """
+    x = _shown(x)
     data: list[dict] = []
     panels = [p for p in panels if p in PANEL_TITLES]
     right = 0.62 if depth else 1.0
@@ -112,7 +120,7 @@ def activation_figure(
             ))
         for i, c in enumerate(curves):
             style = series_style(i)
-            values = getattr(c, panel)
+            values = _shown(getattr(c, panel))
             name = _safe(c.name)
             data.append(_scatter(
                 x=x, y=values, mode="lines", name=name, legendgroup=name, showlegend=row == 0,
@@ -129,7 +137,8 @@ def activation_figure(
                 ))
         if panel == "f" and overlay is not None:
             data.append(_scatter(
-                x=x, y=overlay, mode="lines", name="2σ(2x) − 1", xaxis=axis_x, yaxis=axis_y,
+                x=x, y=_shown(overlay), mode="lines", name="2σ(2x) − 1", xaxis=axis_x,
+                yaxis=axis_y,
                 line=dict(color="#000000", dash="dot", width=3),
                 hovertemplate="2σ(2x) − 1: %{y:.4g}<extra></extra>",
             ))

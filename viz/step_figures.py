@@ -347,12 +347,13 @@ class AnimatedFigure(go.Figure):
     Why not ``go.Figure(frames=[dict, …])``: Plotly 7.1 validates every frame on construction
     and deep-copies them in ``to_dict``: measured at T = 500, 120–250 ms even for these minimal
     frames, against ~1 ms here. The builder above makes the frames to the schema itself, and
-    the rest of the figure is validated as usual.
+    Like :func:`viz.theme.figure`, nothing is validated at run time; the tests validate the
+    whole output, frames included (tests/test_step_figures.py).
     """
 
     def __init__(self, data: list[dict], layout_dict: dict, frames: list[dict],
                  slider_steps: list[dict]):
-        super().__init__(data=data, layout=layout_dict)
+        super().__init__(data=data, layout=layout_dict, _validate=False)
         self._plain_frames = frames
         self._plain_slider_steps = slider_steps
 

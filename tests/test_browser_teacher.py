@@ -24,6 +24,7 @@ def test_teacher_mode_hides_controls_and_enlarges_text(page, app_url, screenshot
     page.get_by_role("button", name="Leave teacher mode").click()
     wait_for_run(page)
     page.wait_for_function("() => !location.search.includes('teacher=1')")
-    assert page.locator('[data-testid="stSidebar"]').is_visible()
-    assert page.locator('[data-testid="stSlider"]').first.is_visible()
+    # The stylesheet goes when the rerun's elements replace the old ones: wait for that.
+    page.locator('[data-testid="stSidebar"]').wait_for(state="visible", timeout=15_000)
+    page.locator('[data-testid="stSlider"]').first.wait_for(state="visible", timeout=15_000)
     assert "eps=0.1" in page.url  # leaving keeps the view

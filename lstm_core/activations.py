@@ -61,18 +61,6 @@ class Activation:
             return self.d1_from_output(x, y)
         return self.d1(x)
 
-    @property
-    def range_text(self) -> str:
-        lo, hi = self.output_range
-        left = "(−∞" if lo == -np.inf else f"[{_fmt(lo)}"
-        right = "∞)" if hi == np.inf else f"{_fmt(hi)}]"
-        if self.key in ("sigmoid", "tanh", "softsign"):  # open interval: the bound is never reached
-            left, right = "(" + left[1:], right[:-1] + ")"
-        return f"{left}, {right}"
-
-
-def _fmt(value: float) -> str:
-    return f"{value:g}".replace("-", "−")
 
 
 # --- the functions -------------------------------------------------------------------------------

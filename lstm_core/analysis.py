@@ -8,7 +8,7 @@ golden-section search where a boundary or a maximum matters), never typed in by 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -124,12 +124,6 @@ def saturation(d1: ArrayFn, eps: float, half_width: float = WINDOW) -> Intervals
             return np.abs(d1(x)) < eps
 
     return _region(flat, window_grid(half_width), half_width)
-
-
-def saturation_mask(d1: ArrayFn, x: np.ndarray, eps: float) -> np.ndarray:
-    """Boolean mask |f′(x)| < ``eps`` on the given x (for shading a plot)."""
-    with np.errstate(all="ignore"):
-        return np.abs(d1(np.asarray(x, dtype=float))) < eps
 
 
 # --- maxima -------------------------------------------------------------------------------------
@@ -354,8 +348,3 @@ def property_row(activation: Activation, eps: float) -> dict[str, object]:
 def _clean(value: float) -> float:
     """Round away last-digit noise (e.g. 0.24999999999 → 0.25) for display."""
     return float(f"{value:.10g}") if math.isfinite(value) else value
-
-
-def property_rows(activations: Sequence[Activation], eps: float) -> list[dict[str, object]]:
-    """The property table: one row per activation."""
-    return [property_row(act, eps) for act in activations]

@@ -56,10 +56,6 @@ class Task:
     def loss_name(self) -> str:
         return "cross-entropy" if self.classification else "MSE"
 
-    @property
-    def metric_name(self) -> str:
-        return "accuracy" if self.classification else "R² (1 − loss / baseline)"
-
     def sample(self, rng: np.random.Generator, batch: int, length: int):
         """A batch ``(x, target)``: x (T, B, D); target (B, 1) or (T, B, 1) (see module doc)."""
         if length < self.min_length:

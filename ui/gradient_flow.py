@@ -170,6 +170,8 @@ def _compute(
     custom_text: str | None, loss: str, seed: int, epsilon: float,
     _activations: dict[str, Activation],
 ) -> GradientFlowResult:
+    # slot_keys and custom_text only key the cache; the activations themselves (not hashable
+    # by value) arrive as _activations, which st.cache_data does not hash.
     x = make_sequence("noise", steps, 1, seed=seed + 1)
     models = gradient_models(1, hidden, seed, scale, forget_bias, _activations)
     runs = gradient_flow(models, x, loss)

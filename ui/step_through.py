@@ -128,7 +128,10 @@ def _run(
     setup_values: tuple, slot_ids: tuple, epsilon: float, csv: bytes | None, npz: bytes | None,
     _activations: dict[str, Activation],
 ):
-    """The trace and everything derived from it that does not depend on the unit shown."""
+    """The trace and everything derived from it that does not depend on the unit shown.
+
+    ``slot_ids`` only keys the cache; ``_activations`` (not hashed by st.cache_data) carries the
+    activations it names."""
     setup = RunSetup(**dict(zip(SETUP_FIELDS, setup_values, strict=True)))
     x = build_inputs(setup, csv, npz)
     cell = build_cell(setup, activations=_activations, input_size=x.shape[1], npz_data=npz)

@@ -366,10 +366,6 @@ class AnimatedFigure(go.Figure):
             sliders[0]["steps"] = self._plain_slider_steps
         return out
 
-    @property
-    def animation_frames(self) -> list[dict]:
-        """The frames as attached (one per step)."""
-        return self._plain_frames
 
 
 def _heatmap_parts(

@@ -425,4 +425,7 @@ def show_setup_error(err: Exception, kept_view: bool) -> None:
     """A friendly warning for a setup that cannot run; says whether the last view is kept."""
     tail = (" The last good run is shown below." if kept_view
             else " Fix it (or pick another source) to see the run.")
-    st.warning(escape_markdown(str(err)) + tail, icon=":material/warning:")
+    message = str(err).rstrip()
+    if not message.endswith((".", "!", "?")):
+        message += "."
+    st.warning(escape_markdown(message) + tail, icon=":material/warning:")

@@ -211,8 +211,13 @@ def _identity(x: Array) -> Array:
 
 
 def leaky_relu(slope: float = 0.01) -> Activation:
-    """Leaky ReLU with negative-side slope ``slope`` (f'(0) = slope, as in PyTorch)."""
-    slope = float(slope)
+    """Leaky ReLU with negative-side slope ``slope`` (f'(0) = slope, as in PyTorch).
+
+    ``ValueError`` when ``slope`` is not a finite number; −0.0 is read as 0.0.
+    """
+    slope = float(slope) + 0.0  # −0.0 would print as "-0" in the name and the formula
+    if not np.isfinite(slope):
+        raise ValueError(f"the leaky ReLU slope must be a finite number, got {slope!r}")
 
     def f(x: Array) -> Array:
         x = np.asarray(x)

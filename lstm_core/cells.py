@@ -98,7 +98,17 @@ class RecurrentCell:
         weight_scale: float = 1.0,
         **activations: Activation | str,
     ):
-        """PyTorch's initialisation U(−k, k), k = weight_scale / √H, for every parameter."""
+        """PyTorch's initialisation U(−k, k), k = weight_scale / √H, for every parameter.
+
+        Raises ``ValueError`` for sizes below 1 or a ``weight_scale`` that is negative or not
+        finite (−0.0 counts as 0.0).
+        """
+        for name, size in (("input_size", input_size), ("hidden_size", hidden_size)):
+            if int(size) != size or size < 1:
+                raise ValueError(f"{name} must be a whole number ≥ 1, got {size!r}")
+        weight_scale = _finite(weight_scale, "weight_scale")
+        if weight_scale < 0:
+            raise ValueError(f"weight_scale must be ≥ 0, got {weight_scale!r}")
         bound = weight_scale / np.sqrt(hidden_size)
         rows = cls.gate_blocks * hidden_size
         shapes = [(rows, input_size), (rows, hidden_size), (rows,), (rows,)]
@@ -159,6 +169,17 @@ class RecurrentCell:
             bias_hh=d_hidden_side.sum(axis=(0, 1)),
             x=d_input_side @ self.weight_ih,
         )
+
+
+def _finite(value: float, name: str) -> float:
+    """``value`` as a float with −0.0 made 0.0; ``ValueError`` when it is not a finite number."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, got {value!r}") from None
+    if not np.isfinite(number):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return number + 0.0  # −0.0 + 0.0 is 0.0: a bound of −0.0 would make U(−k, k) refuse
 
 
 def _check_shapes(blocks, weight_ih, weight_hh, bias_ih, bias_hh) -> None:
@@ -235,6 +256,7 @@ class LSTM(RecurrentCell):
         cell = super().random(input_size, hidden_size, rng, weight_scale, **activations)
         if forget_bias is None:
             return cell
+        forget_bias = _finite(forget_bias, "forget_bias")
         bias_ih, bias_hh = cell.bias_ih.copy(), cell.bias_hh.copy()
         cell.block(bias_ih, "forget_gate")[:] = forget_bias
         cell.block(bias_hh, "forget_gate")[:] = 0.0

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
+import time
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -53,3 +56,28 @@ def decode(values) -> np.ndarray:
 
 def no_exceptions(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
+
+
+def own_warning(w: warnings.WarningMessage) -> bool:
+    """A RuntimeWarning from anywhere, or any warning attributed to this project's code."""
+    return issubclass(w.category, RuntimeWarning) or (str(ROOT) in str(w.filename) and (
+        "site-packages" not in str(w.filename)))
+
+
+def checked(step: Callable[[], AppTest | None], what: str, cpu_limit: float) -> AppTest | None:
+    """Run ``step`` (e.g. ``at.run``): no exception on the page, no warning of ours (see
+    :func:`own_warning`), under ``cpu_limit`` seconds of process CPU. Returns what it returned.
+
+    Warnings are recorded process-wide (the script runs in AppTest's own thread)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        start = time.process_time()
+        at = step()
+        cpu = time.process_time() - start
+    if at is not None:
+        assert not at.exception, f"{what}: {[e.value for e in at.exception]}"
+    bad = [f"{w.category.__name__}: {w.message} ({w.filename}:{w.lineno})"
+           for w in caught if own_warning(w)]
+    assert not bad, f"{what}: {bad}"
+    assert cpu < cpu_limit, f"{what}: took {cpu:.2f} s of CPU"
+    return at

@@ -105,3 +105,11 @@ def test_gelu_minimum_is_declared_exactly():
     # GELU (tanh approx.): minimum ≈ −0.170041 near x ≈ −0.7525, below the often-quoted −0.17.
     x = np.linspace(-0.76, -0.745, 150_001)
     assert REGISTRY["gelu"].f(x).min() == pytest.approx(REGISTRY["gelu"].output_range[0], abs=1e-12)
+
+
+def test_leaky_relu_reads_negative_zero_as_zero_and_refuses_non_finite_slopes():
+    act = leaky_relu(-0.0)
+    assert act.name == "leaky ReLU (0)" and "-0" not in act.latex
+    for slope in (float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="slope"):
+            leaky_relu(slope)

@@ -357,3 +357,31 @@ def test_activation_slots_accept_keys_and_objects():
     assert cell.candidate.key == "relu" and cell.output.name == "leaky ReLU (0.2)"
     with pytest.raises(KeyError, match="unknown activation"):
         LSTM.random(1, 1, np.random.default_rng(0), gate="nope")
+
+
+@pytest.mark.parametrize("cls", [LSTM, GRU, RNN])
+@pytest.mark.parametrize("scale", [-1.0, -1e-300, np.nan, np.inf, -np.inf, "abc"])
+def test_random_refuses_a_scale_it_cannot_draw_with(cls, scale):
+    with pytest.raises(ValueError, match="weight_scale"):
+        cls.random(1, 2, np.random.default_rng(0), weight_scale=scale)
+
+
+@pytest.mark.parametrize("cls", [LSTM, GRU, RNN])
+@pytest.mark.parametrize(("inputs", "hidden"), [(0, 2), (1, 0), (-1, 2), (1, 2.5)])
+def test_random_refuses_sizes_below_one(cls, inputs, hidden):
+    with pytest.raises(ValueError, match="_size"):
+        cls.random(inputs, hidden, np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("cls", [LSTM, GRU, RNN])
+def test_a_negative_zero_scale_is_a_zero_scale(cls):
+    """−0.0 passes ``0 <= scale`` and used to reach ``uniform(0.0, -0.0)``, which refuses."""
+    cell = cls.random(2, 3, np.random.default_rng(0), weight_scale=-0.0)
+    for value in cell.parameters().values():
+        assert not value.any() and not np.signbit(value).any()
+
+
+@pytest.mark.parametrize("bias", [np.nan, np.inf])
+def test_lstm_random_refuses_a_forget_bias_that_is_not_finite(bias):
+    with pytest.raises(ValueError, match="forget_bias"):
+        LSTM.random(1, 2, np.random.default_rng(0), forget_bias=bias)

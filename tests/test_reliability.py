@@ -23,7 +23,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from apptest_helpers import charts, no_exceptions, run_page
+from apptest_helpers import charts, checked, no_exceptions, own_warning, run_page
 
 from lstm_core.activations import REGISTRY
 from lstm_core.weights import HAND_SET_NAMES
@@ -59,12 +59,6 @@ def _id(case) -> str:
     return Path(path).stem + ("" if not query else "-" + "-".join(query.values()))
 
 
-def _own_warning(w: warnings.WarningMessage) -> bool:
-    """A RuntimeWarning from anywhere, or any warning attributed to this project's code."""
-    return issubclass(w.category, RuntimeWarning) or (str(ROOT) in str(w.filename) and (
-        "site-packages" not in str(w.filename)))
-
-
 #: Sliders and number inputs each page shows at its defaults (so the test cannot pass by finding
 #: none); a page may gain more.
 MIN_WIDGETS = {"pages/activation_lab.py": 3, "pages/step_through.py": 10, "pages/compare.py": 9,
@@ -72,16 +66,7 @@ MIN_WIDGETS = {"pages/activation_lab.py": 3, "pages/step_through.py": 10, "pages
 
 
 def _timed_run(at, what: str) -> None:
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        start = time.process_time()
-        at.run()
-        cpu = time.process_time() - start
-    no_exceptions(at)
-    bad = [f"{w.category.__name__}: {w.message} ({w.filename}:{w.lineno})"
-           for w in caught if _own_warning(w)]
-    assert not bad, f"{what}: {bad}"
-    assert cpu < CPU_BOUND, f"{what}: the rerun took {cpu:.2f} s of CPU"
+    checked(at.run, what, CPU_BOUND)
 
 
 def _widgets(at) -> list[tuple[str, str]]:
@@ -167,7 +152,7 @@ def test_uploads_at_the_float_limits_blow_up_as_a_result(path, cell_type):
                       "c2_candidate": "relu"}
         at = run_page(path, query=query, session=session)
     no_exceptions(at)
-    assert not [f"{w.message} ({w.filename}:{w.lineno})" for w in caught if _own_warning(w)]
+    assert not [f"{w.message} ({w.filename}:{w.lineno})" for w in caught if own_warning(w)]
     assert charts(at), [w.value for w in at.warning]  # the run is drawn, overflow included
 
 
@@ -201,7 +186,7 @@ def test_every_maximum_at_once_stays_bounded(path):
         at = run_page(path, query=HEAVIEST[path])  # two runs: the router's, then the page's
         cpu = time.process_time() - start
     no_exceptions(at)
-    assert not [w for w in caught if _own_warning(w)], [str(w.message) for w in caught]
+    assert not [w for w in caught if own_warning(w)], [str(w.message) for w in caught]
     assert not [m for m in at.info if "ignored" in m.value], [m.value for m in at.info]
     assert cpu < CPU_BOUND, f"the heaviest {path} took {cpu:.2f} s of CPU"
     if path == "pages/training_lab.py":

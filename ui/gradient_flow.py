@@ -38,6 +38,7 @@ from ui.activation_picker import (
 )
 from ui.charts import show
 from ui.content import prose
+from ui.run_setup import escape_markdown
 from ui.state import PageState, choice, collect, load, number, save, widget_key
 from viz.gradient_figures import gradient_norms_figure, lstm_inside_figure
 
@@ -211,9 +212,17 @@ def compute(state: GradientFlowState, epsilon: float) -> tuple[GradientFlowResul
             messages.append(message)
     keys = tuple(getattr(state, slot) for slot in LSTM_SLOTS)
     custom_text = custom_expression() if CUSTOM in keys else None
-    result = _compute(state.steps, state.hidden, float(state.scale), float(state.forget_bias),
-                      keys, custom_text, state.loss, int(state.seed), float(epsilon),
-                      _activations=activations)
+    try:
+        result = _compute(state.steps, state.hidden, float(state.scale), float(state.forget_bias),
+                          keys, custom_text, state.loss, int(state.seed), float(epsilon),
+                          _activations=activations)
+    except ValueError as err:  # the engine refuses what it cannot run: say so, show the defaults
+        if state == _DEFAULTS:
+            raise
+        result, more = compute(_DEFAULTS, epsilon)
+        reason = escape_markdown(str(err).rstrip("."))
+        return result, [*messages, f"These settings cannot be run ({reason}); showing the "
+                        "defaults instead.", *more]
     return result, messages
 
 

@@ -393,8 +393,11 @@ def build_parameters(
             raise SetupError(f"hand-set weights take one input per step; this sequence has "
                              f"D = {input_size}")
         return hand_set_lstm({n: getattr(setup, n) for n in HAND_SET_NAMES}).to_pytorch()
-    return _random(cell_type, input_size, setup.hidden_size, setup.seed, setup.weight_scale,
-                   setup.forget_bias)
+    try:
+        return _random(cell_type, input_size, setup.hidden_size, setup.seed, setup.weight_scale,
+                       setup.forget_bias)
+    except ValueError as err:  # the engine refuses what it cannot draw (e.g. a negative scale)
+        raise SetupError(f"Random weights: {err}") from None
 
 
 def build_cell(

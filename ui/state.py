@@ -16,6 +16,7 @@ field is declared with :func:`number`, :func:`choice`, :func:`choices`, :func:`f
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import MISSING, Field, dataclass, field, fields
 from typing import Any, TypeVar
@@ -67,14 +68,18 @@ class _Invalid(ValueError):
     pass
 
 
+#: A number as a link writes it: ASCII digits, optional sign, point and exponent. Python's
+#: ``float`` also reads " 1", "1_000", "٣", "nan" and "infinity"; a link gets none of them.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
+
+
 def _parse(spec: Field, raw: str) -> Any:
     meta = spec.metadata
     kind = meta["kind"]
     if kind in ("int", "float"):
-        try:
-            value = float(raw)
-        except ValueError:
-            raise _Invalid("not a number") from None
+        if not _NUMBER.fullmatch(raw):
+            raise _Invalid("not a number")  # also spaces, 0x10, 1_000, ٣, nan, inf
+        value = float(raw) + 0.0  # −0.0 + 0.0 is 0.0: "-0" means zero, not a negative bound
         if not math.isfinite(value):
             raise _Invalid("not a finite number")
         if kind == "int":

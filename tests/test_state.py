@@ -41,7 +41,7 @@ def test_defaults_make_an_empty_query_and_changes_round_trip():
     [
         ({"steps": "501"}, "outside"),
         ({"steps": "2.5"}, "whole"),
-        ({"steps": "nan"}, "finite"),
+        ({"steps": "nan"}, "not a number"),
         ({"scale": "1e999"}, "finite"),
         ({"scale": "abc"}, "number"),
         ({"cell": "LSTM<script>"}, "choices"),

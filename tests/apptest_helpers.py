@@ -81,3 +81,14 @@ def checked(step: Callable[[], AppTest | None], what: str, cpu_limit: float) -> 
     assert not bad, f"{what}: {bad}"
     assert cpu < cpu_limit, f"{what}: took {cpu:.2f} s of CPU"
     return at
+
+
+def default_titles(paths: list[str]) -> dict[str, str]:
+    """Each page's title at its defaults. Opening every page once also keeps imports and
+    one-off set-up (the Claims verdicts) out of the cost of the runs a test measures next."""
+    titles = {}
+    for path in paths:
+        at = run_page(path)
+        assert not at.exception and at.title, path
+        titles[path] = at.title[0].value
+    return titles

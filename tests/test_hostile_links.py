@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from apptest_helpers import charts, checked, run_page
+from apptest_helpers import charts, checked, default_titles, run_page
 from test_state import PAGE_STATES
 
 from ui.share import PAGE_FILES
@@ -41,6 +41,7 @@ PAGE_STATE: dict[str, type[PageState]] = {
     if hasattr(module := importlib.import_module(cls.__module__), "PAGE")
     and cls.__module__ != "ui.run_setup"
 }
+PAGES = sorted(PAGE_STATE)
 #: Parameters every page reads: the custom activation (``custom``) and teacher mode.
 APP_PARAMS = ("custom", "teacher")
 
@@ -184,19 +185,10 @@ def test_the_hostile_list_is_long_and_varied():
 
 # --- pages ---------------------------------------------------------------------------------------
 
-#: Each page's title at its defaults (filled by ``warm``): a hostile link must still draw it.
-TITLES: dict[str, str] = {}
-
-
 @pytest.fixture(scope="module")
 def warm() -> dict[str, str]:
-    """Open every page once: imports and one-off set-up (the Claims verdicts) are not a link's
-    cost."""
-    for path in PAGE_STATE:
-        at = run_page(path)
-        assert not at.exception and at.title, path
-        TITLES[path] = at.title[0].value
-    return TITLES
+    """Each page's title at its defaults (a hostile link must still draw it); pages warmed."""
+    return default_titles(PAGES)
 
 
 def check_link(path: str, query: dict[str, str], titles: dict[str, str]) -> None:
@@ -224,7 +216,6 @@ def _refused_expression(text: str) -> bool:
     return False
 
 
-PAGES = sorted(PAGE_STATE)
 #: CI: value i on page i mod 7 (so every value is tried on some page); FULL: every pair.
 AT_ONCE = [(path, raw) for i, raw in enumerate(HOSTILE) for k, path in enumerate(PAGES)
            if FULL or i % len(PAGES) == k]

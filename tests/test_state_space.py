@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from apptest_helpers import checked, run_page
+from apptest_helpers import checked, default_titles, run_page
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
@@ -95,18 +95,13 @@ def links(cls) -> st.SearchStrategy[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def titles() -> dict[str, str]:
-    """Each page's title at its defaults (opening each page once also warms its caches)."""
-    found = {}
-    for path in PAGES:
-        at = run_page(path)
-        assert not at.exception and at.title, path
-        found[path] = at.title[0].value
-    return found
+def warm() -> dict[str, str]:
+    """Each page's title at its defaults; pages warmed."""
+    return default_titles(PAGES)
 
 
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: Path(p).stem)
-def test_any_valid_link_draws_the_page(path, titles):
+def test_any_valid_link_draws_the_page(path, warm):
     cls = PAGE_STATE[path]
 
     @PROFILE
@@ -116,7 +111,7 @@ def test_any_valid_link_draws_the_page(path, titles):
         assert refused == [], f"a valid value was refused: {refused}"
         what = f"{Path(path).stem}?{query}"
         at = checked(lambda: run_page(path, query=query), what[:300], CPU_LIMIT)
-        assert at.title and at.title[0].value == titles[path], what
+        assert at.title and at.title[0].value == warm[path], what
         assert not [el.value for el in at.info if "ignored" in el.value], what
 
     check()
@@ -227,8 +222,8 @@ class OneSession(RuleBasedStateMachine):
                 assert self.at.title[0].value == self.TITLES[self.path], self.path
 
 
-def test_one_session_changing_random_controls(titles):
-    OneSession.TITLES = titles
+def test_one_session_changing_random_controls(warm):
+    OneSession.TITLES = warm
     machine = OneSession.TestCase
     machine.settings = settings(PROFILE, max_examples=max(PROFILE.max_examples // 4, 2))
     machine("runTest").runTest()

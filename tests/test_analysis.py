@@ -86,6 +86,13 @@ def test_depth_products_for_sigmoid_are_quarter_powers():
     assert depth_products(1.0).tolist() == [1.0] * 50
 
 
+def test_depth_products_of_a_steep_activation_overflow_to_inf_without_a_warning():
+    """Found by tests/test_state_space.py: ``custom=exp(exp(exp(x)))`` on the Activation Lab
+    (max |f′| ≈ 10⁷) raised "overflow encountered in power" (a RuntimeWarning, an error here)."""
+    products = depth_products(1e7, 50)
+    assert products[0] == 1e7 and np.isinf(products[-1]) and (products > 0).all()
+
+
 def test_maxima_by_hand():
     tanh = max_abs_derivative(REGISTRY["tanh"].d1)
     assert tanh.value == 1.0 and tanh.where == "x = 0"

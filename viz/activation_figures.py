@@ -158,7 +158,7 @@ def activation_figure(
             i = names.index(name) if name in names else len(names)
             style = series_style(i)
             n = np.arange(1, len(series.products) + 1)
-            positive = series.products > 0
+            positive = (series.products > 0) & np.isfinite(series.products)  # log axis
             data.append(_scatter(
                 x=n[positive], y=series.products[positive], mode="lines+markers", name=name,
                 legendgroup=name, showlegend=name not in names,

@@ -141,14 +141,12 @@ def _json_ready(value, key: str = ""):
 
 def _validated(value, key: str = ""):
     """What Plotly's validators make of a subplot's (``xaxis2``, ``coloraxis2``…) plain dict:
-    every compound property's keys sorted, named colour scales expanded, string titles as
-    ``{"text": …}``. (tests/test_viz_common.py checks the result against Plotly itself.)"""
+    every compound property's keys sorted and named colour scales expanded — what the figures
+    here use (tests/test_viz_common.py checks the result against Plotly itself)."""
     if isinstance(value, dict):
         return {k: _validated(value[k], k) for k in sorted(value)}
     if key == "colorscale" and isinstance(value, str):
         return _COLORSCALE.validate_coerce(value)
-    if key == "title" and isinstance(value, str):
-        return {"text": value}
     if isinstance(value, (list, tuple)):
         return [_validated(v) for v in value]
     return value

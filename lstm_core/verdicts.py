@@ -12,7 +12,6 @@ import numpy as np
 VERDICTS = ("true", "false", "partly")
 GRID = np.linspace(-8.0, 8.0, 16001)  # step 0.001: derivative maxima located to ±0.0005
 SHOWN = slice(None, None, 20)  # evidence charts draw every 20th point (801): a pixel is coarser
-MAX_POINTS = 1000
 T = TypeVar("T")
 
 
@@ -45,12 +44,6 @@ class Verdict:
 def steps_axis(count: int) -> np.ndarray:
     """1, 2, …, count as floats (steps shown to students count from 1)."""
     return np.arange(1, count + 1, dtype=float)
-
-
-def thin(x: np.ndarray, curves: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Every k-th point so that no curve has more than ``MAX_POINTS`` points."""
-    every = max(1, -(-x.size // MAX_POINTS))
-    return x[::every], {name: values[::every] for name, values in curves.items()}
 
 
 def central_difference(f, x: np.ndarray, step: float = 1e-6) -> np.ndarray:

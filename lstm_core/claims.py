@@ -626,7 +626,8 @@ class Claim:
     related: tuple[str, ...] = ()
 
     def __call__(self) -> Verdict:
-        return self.check()
+        """The verdict, computed once per process (see :func:`check`)."""
+        return check(self.key)
 
 
 def _claim(key, group, statement, plain, source, function, **extra) -> Claim:

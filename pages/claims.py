@@ -3,7 +3,7 @@
 import streamlit as st
 
 from lstm_core.claims import CLAIMS
-from ui.claims import controls, render_claim, summary_table, verdicts, wait_for
+from ui.claims import controls, pending, progress, render_claim, summary_table, verdicts
 from ui.content import prose
 from ui.share import share_box
 
@@ -11,9 +11,8 @@ st.title("Claims, checked live")
 st.markdown(prose("claims"))
 
 results = verdicts()
-missing = sum(v is None for v in results.values())
-if missing:
-    wait_for(missing)
+if pending():
+    progress()
 st.dataframe(summary_table(results), hide_index=True, width="stretch", key="claims.summary")
 
 left, right = st.columns([1, 2], gap="large")

@@ -270,17 +270,26 @@ def test_every_link_opens_its_page_without_ignored_settings():
 
 
 def test_claims_page_while_races_are_computing(monkeypatch, warm):
-    import ui.claims
+    import threading
 
-    monkeypatch.setattr(ui.claims, "peek", lambda key: None)
-    monkeypatch.setattr(ui.claims, "_background", lambda: None)
-    at = run_page("pages/claims.py", query={"claim": "gates_binary"})
-    no_exceptions(at)
-    table = at.dataframe[0].value
-    trained = [k for k, c in claims.CLAIMS.items() if c.trained]
-    assert (table["verdict"] == "computing…").sum() == len(trained)
-    assert any("Still computing" in info.value for info in at.info)
-    assert not charts(at)
+    from ui import warmup
+
+    release = threading.Event()
+    jobs = {key: (lambda: release.wait(60)) if claim.trained else claim
+            for key, claim in claims.CLAIMS.items()}
+    monkeypatch.setattr(warmup, "_CLAIMS", warmup.BackgroundJobs(jobs))
+    try:
+        at = run_page("pages/home.py")  # run_page would wait for the verdicts
+        at.switch_page("pages/claims.py")
+        at.run()
+        no_exceptions(at)
+        table = at.dataframe[0].value
+        trained = [k for k, c in claims.CLAIMS.items() if c.trained]
+        assert (table["verdict"] == "computing…").sum() == len(trained)
+        assert any("still computing this verdict" in info.value for info in at.info)
+        assert not charts(at)
+    finally:
+        release.set()
 
 
 def test_claims_page_from_a_bad_link(warm):

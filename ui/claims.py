@@ -1,22 +1,21 @@
 """Claims page: every claim listed at once, its verdict computed live by the engine.
 
-The verdicts that train models take seconds; they are computed off the request path (a
-background thread started on the first visit, or earlier by a warm-up) and the page says which
-are still being computed and updates itself when they arrive. The others take milliseconds and
-are computed on the spot.
+The verdicts that train models take seconds; they are computed off the request path by the
+process's warm-up (:mod:`ui.warmup`), and the page says which are still being computed and
+updates itself when they arrive. The others take milliseconds and are computed on the spot.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
-from lstm_core.claims import CLAIMS, GROUPS, Claim, check, check_all, peek
+from lstm_core.claims import CLAIMS, GROUPS, Claim, check
 from lstm_core.claims_race import RACE
 from lstm_core.verdicts import Verdict
+from ui import warmup
 from ui.charts import show
 from ui.share import PAGE_FILES
 from ui.state import PageState, announce_ignored, choice, collect, load, save, widget_key
@@ -89,31 +88,38 @@ class ClaimsState(PageState):
 # --- verdicts, computed on the spot or in the background -----------------------------------------
 
 
-@st.cache_resource(show_spinner=False)
-def _background() -> threading.Thread:
-    """One thread per server process that computes every verdict (shared by all sessions)."""
-    thread = threading.Thread(target=check_all, name="claims-verdicts", daemon=True)
-    thread.start()
-    return thread
+POLL_SECONDS = 0.5
 
 
 def verdicts() -> dict[str, Verdict | None]:
-    """Every claim's verdict: the quick ones computed now, the trained ones if already known
-    (None while still computing; the first call starts computing them)."""
-    results = {key: (peek(key) if claim.trained else check(key)) for key, claim in CLAIMS.items()}
-    if any(v is None for v in results.values()):
-        _background()
-    return results
+    """Every claim's verdict by key: the quick ones computed now, the trained ones as the
+    warm-up delivers them (None while it is still computing them)."""
+    jobs = warmup.claim_verdicts()
+    return {key: jobs.get(key) or (None if claim.trained else check(key))
+            for key, claim in CLAIMS.items()}
 
 
-@st.fragment(run_every=1.0)
-def wait_for(missing: int) -> None:
-    """While verdicts are missing: say so, and rerun the page once a new one has arrived."""
-    still = [key for key, claim in CLAIMS.items() if claim.trained and peek(key) is None]
-    if len(still) < missing:
+def pending() -> list[str]:
+    """Keys of the trained verdicts the warm-up has not delivered yet."""
+    return [key for key in warmup.claim_verdicts().pending() if CLAIMS[key].trained]
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def progress() -> None:
+    """While verdicts are still being computed: say which, and rerun the page once a new one
+    has arrived."""
+    waiting = pending()
+    shown = st.session_state.get(f"{PAGE}.__pending__")
+    st.session_state[f"{PAGE}.__pending__"] = len(waiting)
+    if shown is not None and len(waiting) < shown:
         st.rerun(scope="app")
-    st.info(f"Still computing {len(still)} verdict(s) that train small models (a few seconds, "
-            "once per server); this page fills them in by itself.", icon=":material/hourglass:")
+    trained = [key for key, claim in CLAIMS.items() if claim.trained]
+    done = len(trained) - len(waiting)
+    names = ", ".join(CLAIMS[k].plain.rstrip(".") for k in waiting)
+    st.progress(done / len(trained),
+                text=f"The engine is training small models to check {len(waiting)} claim(s) "
+                     f"(once per server; this page fills them in by itself): still computing "
+                     f"{names}.")
 
 
 # --- table and controls --------------------------------------------------------------------------
@@ -172,8 +178,12 @@ def render_claim(claim: Claim, verdict: Verdict | None) -> None:
     st.caption(f"{GROUPS[claim.group]} · said in {claim.source}")
     st.markdown(f"#### {claim.statement}")
     if verdict is None:
-        st.badge("Still computing…", icon=":material/hourglass:", color="gray")
-        st.markdown("This verdict trains small models; it appears here by itself when ready.")
+        error = warmup.claim_verdicts().error(claim.key)
+        if error is not None:
+            st.error(f"This claim could not be checked: {error}")
+        else:
+            st.info("The engine is still computing this verdict; it appears here by itself.",
+                    icon=":material/hourglass:")
     else:
         text, colour = VERDICT_BADGES[verdict.verdict]
         st.badge(text, color=colour)

@@ -51,21 +51,38 @@ def central_difference(f, x: np.ndarray, step: float = 1e-6) -> np.ndarray:
     return (f(x + step) - f(x - step)) / (2.0 * step)
 
 
-_memo: dict[object, object] = {}
-_memo_lock = threading.Lock()
-_key_locks: dict[object, threading.Lock] = {}
+class Memo:
+    """Values computed once per process, by key (deterministic verdicts and the shared race:
+    the same for every session, so sharing them is right). Concurrent callers of one key wait
+    for the first."""
+
+    def __init__(self) -> None:
+        self._values: dict[object, object] = {}
+        self._locks: dict[object, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def once(self, key: object, compute: Callable[[], T]) -> T:
+        """``compute()`` the first time ``key`` is asked for; the kept value afterwards."""
+        with self._lock:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._values:
+                self._values[key] = compute()
+            return self._values[key]  # type: ignore[return-value]
+
+    def get(self, key: object) -> object | None:
+        """The value kept for ``key``, or None if it has not been computed (never computes)."""
+        return self._values.get(key)
+
+
+MEMO = Memo()
 
 
 def once(key: object, compute: Callable[[], T]) -> T:
-    """``compute()`` once per process for ``key``; concurrent callers wait for the first."""
-    with _memo_lock:
-        lock = _key_locks.setdefault(key, threading.Lock())
-    with lock:
-        if key not in _memo:
-            _memo[key] = compute()
-        return _memo[key]  # type: ignore[return-value]
+    """``MEMO.once``: compute once per process for ``key``."""
+    return MEMO.once(key, compute)
 
 
 def remembered(key: object) -> object | None:
     """What :func:`once` computed for ``key``, or None if it has not finished (never computes)."""
-    return _memo.get(key)
+    return MEMO.get(key)

@@ -52,7 +52,7 @@ def test_every_claim_is_listed_with_its_metadata_in_page_order():
 
 
 def test_listing_computes_nothing_and_check_remembers(monkeypatch):
-    monkeypatch.setattr(verdicts, "_memo", {})
+    monkeypatch.setattr(verdicts, "MEMO", verdicts.Memo())
     assert all(claims.peek(key) is None for key in claims.CLAIMS)
     first = claims.check("hard_tanh_saturates")
     assert claims.peek("hard_tanh_saturates") is first

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from ui.claims import controls, render_claim, summary_table, verdicts
+from lstm_core.claims import CLAIMS
+from ui.claims import controls, pending, progress, render_claim, summary_table, verdicts
 from ui.content import prose
 from ui.share import share_box
 
@@ -10,11 +11,13 @@ st.title("Claims, checked live")
 st.markdown(prose("claims"))
 
 results = verdicts()
-st.dataframe(summary_table(results), hide_index=True, width="stretch")
+if pending():
+    progress()
+st.dataframe(summary_table(results), hide_index=True, width="stretch", key="claims.summary")
 
 left, right = st.columns([1, 2], gap="large")
 with left:
     state = controls(results)
     share_box("claims", state)
 with right:
-    render_claim(next(v for v in results if v.key == state.claim))
+    render_claim(CLAIMS[state.claim], results[state.claim])

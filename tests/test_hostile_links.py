@@ -11,7 +11,7 @@ A link is the most common way a class opens the app, and anyone can write one. T
   draws the page's title, shows the notice naming each refused parameter, raises nothing, warns
   nothing and takes < ``CPU_LIMIT`` s of CPU. CI runs a share of the values on each page (every
   value on some page); ``LSTM_LENS_HOSTILE_FULL=1`` runs every value on every page, and each
-  parameter alone with every value (about 11,000 links, ~45 minutes on a 2-core machine).
+  parameter alone with every value (about 13,000 links: an hour or more on a 2-core machine).
 """
 
 from __future__ import annotations
@@ -230,7 +230,7 @@ def test_a_hostile_value_in_every_parameter_at_once(path, raw, warm):
 ONE_BY_ONE = [(path, name) for path in PAGES for name in page_params(path)] if FULL else []
 
 
-@pytest.mark.skipif(not FULL, reason="set LSTM_LENS_HOSTILE_FULL=1 (about 45 minutes)")
+@pytest.mark.skipif(not FULL, reason="set LSTM_LENS_HOSTILE_FULL=1 (an hour or more)")
 @pytest.mark.parametrize(("path", "name"), ONE_BY_ONE,
                          ids=[f"{Path(p).stem}-{n}" for p, n in ONE_BY_ONE])
 def test_each_parameter_alone_with_every_hostile_value(path, name, warm):

@@ -60,8 +60,8 @@ def test_defaults_match_the_engine_and_scrub_in_the_figure():
     assert len(cursors) == 5  # one per panel: x, gates, g, c, h
     assert len(frame["traces"]) == len(frame["data"])
     c37 = trace.cell[36, 0, 0]
-    text = next(d["text"] for d in frame["data"] if str(d.get("text", [""])[0]).startswith("c_t"))
-    assert text[0].endswith(f"= {c37:.3g}".replace("-", "−")) and text[-1] == "step t = 37"
+    text = frame["data"][-len(cursors) - 1]["text"]  # "step t = …", then the equations
+    assert text[0] == "37" and text[1] == f"{c37:.3g}".replace("-", "−")
     # the slider restyles only the framed traces (no full redraw): scrubbing stays cheap
     step = fig["layout"]["sliders"][0]["steps"][36]
     assert step["args"] == [["37"], {"mode": "immediate", "frame": {"duration": 0,

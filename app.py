@@ -1,9 +1,11 @@
 """LSTM Lens: the router. Every page lives in ``pages/``; this file only lists them."""
 
+import os
+
 import streamlit as st
 
 import lstm_core  # noqa: F401  (caps BLAS threads before any heavy NumPy work)
-from ui import charts, teacher
+from ui import charts, teacher, warmup
 
 st.set_page_config(page_title="LSTM Lens", page_icon=":material/memory:", layout="wide")
 
@@ -24,6 +26,10 @@ PAGES = {
     ],
 }
 
+if os.environ.get("LSTM_LENS_BENCH_FLOOR") == "1":  # the benchmarks' reference page only
+    PAGES["Benchmark"] = [st.Page("bench/floor_page.py", title="Floor", url_path="floor")]
+
+warmup.start()  # once per process, in the background: see ui/warmup.py
 teacher.apply()
 charts.chart_options()
 st.navigation({section: pages for section, pages in PAGES.items() if pages}).run()

@@ -111,3 +111,19 @@ def total_rss(pids: Iterable[int]) -> int:
 def fmt_mb(n_bytes: float) -> str:
     """Bytes as MB with one decimal."""
     return "–" if n_bytes is None or math.isnan(n_bytes) else f"{n_bytes / 2**20:.1f}"
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of process ``pid`` and its threads so far (``/proc/<pid>/stat``),
+    or None if it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text[text.rindex(")") + 2:].split()  # the command name may contain spaces
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def total_cpu_seconds(pids: Iterable[int]) -> float:
+    """Summed CPU seconds of ``pids`` (processes that are gone count 0)."""
+    return sum(cpu or 0.0 for cpu in map(cpu_seconds, pids))

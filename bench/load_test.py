@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import math
 import random
 import sys
 import time
@@ -49,6 +50,7 @@ from bench.common import (
     goal_mark,
     percentile,
     require_loopback,
+    total_cpu_seconds,
     total_rss,
 )
 
@@ -176,6 +178,8 @@ class Student:
         self._echoed = False
         self._has_slider = False
         self._reader: asyncio.Task | None = None
+        self._bytes = 0
+        self.run_bytes: list[int] = []
 
     def _cookies(self) -> tuple[str, str]:
         """GET /_stcore/health like the frontend: returns (Cookie header, XSRF token)."""
@@ -207,6 +211,7 @@ class Student:
 
         try:
             async for raw in self.ws:
+                self._bytes += len(raw)
                 msg = ForwardMsg()
                 msg.ParseFromString(raw)
                 kind = msg.WhichOneof("type")
@@ -241,6 +246,7 @@ class Student:
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
         self._run_slider, self._run_errors, self._has_slider = None, [], False
+        self._bytes = 0
         started = time.perf_counter()
         await self.ws.send(payload)
         status = ForwardMsg.FINISHED_EARLY_FOR_RERUN
@@ -253,6 +259,7 @@ class Student:
             except TimeoutError:
                 raise RunFailed("timeout", f"no script_finished in {self.timeout:g} s") from None
         latency = time.perf_counter() - started
+        self.run_bytes.append(self._bytes)
         if isinstance(status, BaseException):
             raise RunFailed("disconnect", repr(status))
         if status not in (ForwardMsg.FINISHED_SUCCESSFULLY,
@@ -364,9 +371,13 @@ async def scenario(base: str, args: argparse.Namespace, pids: list[int]) -> dict
                 return
             await asyncio.sleep(think)
 
-    started = time.monotonic()
+    for student in alive:
+        student.run_bytes.clear()
+    started, cpu_start = time.monotonic(), total_cpu_seconds(pids)
     await asyncio.gather(*(work(s) for s in alive))
     elapsed = time.monotonic() - started
+    cpu = total_cpu_seconds(pids) - cpu_start if pids else float("nan")
+    sent = [b for s in alive for b in s.run_bytes]
     stop.set()
     await sampler
     await asyncio.gather(*(s.close() for s in students))
@@ -378,19 +389,26 @@ async def scenario(base: str, args: argparse.Namespace, pids: list[int]) -> dict
         "rss_before": rss_before, "rss_idle": rss_idle, "rss_peak": peak[0],
         "rss_after": rss_after, "measured_rss": bool(pids),
         "per_idle": (rss_idle - rss_before) / n_open if pids and n_open else float("nan"),
+        "cpu_per_run": cpu / len(results.latencies) if results.latencies else float("nan"),
+        "bytes_per_run": sum(sent) / len(sent) if sent else float("nan"),
     }
 
 
 # --- reporting -----------------------------------------------------------------------------------
 
 
-HEADERS = ["target", "students", "s", "reruns", "reruns/s", "errors", "p50 ms", "p95 ms",
-           "max ms", "open p95 ms", "RSS before/idle/peak/after MB", "MB/idle session",
-           "goal p95 ≤ 1 s, 0 errors, ≤ 2 MB"]
+HEADERS = ["target", "page (control)", "students", "s", "reruns", "reruns/s", "errors",
+           "p50 ms", "p95 ms", "max ms", "open p95 ms", "CPU ms/run", "× floor", "kB/rerun",
+           "RSS before/idle/peak/after MB", "MB/idle session", "goals"]
+GOAL_CPU_S = 0.040
+GOAL_CPU_FLOOR_RATIO = 6.0
+FLOOR_PAGE = "floor"
 
 
-def row(target: str, students: int, figures: dict[str, Any]) -> list[str]:
-    """One table row from a scenario's figures."""
+def row(target: str, students: int, figures: dict[str, Any], floor_cpu: float = math.nan,
+        page: str = "") -> list[str]:
+    """One table row from a scenario's figures; ``floor_cpu`` is the floor page's CPU per run
+    measured in the same run (NaN when not measured)."""
     res: Results = figures["results"]
     lat = res.latencies
     n_err = sum(res.errors.values())
@@ -398,15 +416,22 @@ def row(target: str, students: int, figures: dict[str, Any]) -> list[str]:
     if figures["measured_rss"]:
         rss = "/".join(fmt_mb(figures[k]) for k in ("rss_before", "rss_idle", "rss_peak",
                                                     "rss_after"))
-    per_idle = figures["per_idle"]
-    p95 = percentile(lat, 95)
-    goals = [goal_mark(p95, GOAL_P95_S), "ok" if n_err == 0 else "MISS",
-             goal_mark(per_idle, GOAL_IDLE_BYTES)]
+    p95, cpu = percentile(lat, 95), figures.get("cpu_per_run", math.nan)
+    ratio = cpu / floor_cpu if floor_cpu and not math.isnan(floor_cpu) else math.nan
+    goals = [f"p95 {goal_mark(p95, GOAL_P95_S)}", "errors " + ("ok" if n_err == 0 else "MISS"),
+             f"CPU {goal_mark(cpu, GOAL_CPU_S)}"]
+    if not math.isnan(ratio) and page != FLOOR_PAGE:
+        goals.append(f"×floor {goal_mark(ratio, GOAL_CPU_FLOOR_RATIO)}")
+    kb = figures.get("bytes_per_run", math.nan)
     return [
-        target, f"{figures['opened']}/{students}", f"{figures['elapsed']:.0f}", str(len(lat)),
+        target, f"{page} ({res.control or '?'})", f"{figures['opened']}/{students}",
+        f"{figures['elapsed']:.0f}", str(len(lat)),
         f"{len(lat) / figures['elapsed']:.1f}" if figures["elapsed"] else "–", str(n_err),
-        fmt_ms(percentile(lat, 50)), fmt_ms(p95), fmt_ms(max(lat) if lat else float("nan")),
-        fmt_ms(percentile(res.opens, 95)), rss, fmt_mb(per_idle), " / ".join(goals),
+        fmt_ms(percentile(lat, 50)), fmt_ms(p95), fmt_ms(max(lat) if lat else math.nan),
+        fmt_ms(percentile(res.opens, 95)), fmt_ms(cpu),
+        "–" if math.isnan(ratio) or page == FLOOR_PAGE else f"{ratio:.1f}",
+        "–" if math.isnan(kb) else f"{kb / 1000:.0f}", rss, fmt_mb(figures["per_idle"]),
+        " · ".join(goals),
     ]
 
 
@@ -427,8 +452,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help=f"simulated students, 1…{MAX_STUDENTS} (default 10)")
     parser.add_argument("--duration", type=float, default=20.0,
                         help=f"seconds of interaction, ≤ {MAX_DURATION_S} (default 20)")
-    parser.add_argument("--page", default="activation_lab",
-                        help="page URL path = file stem in pages/ (default activation_lab)")
+    parser.add_argument("--page", "--pages", dest="pages", default="activation_lab",
+                        help="page URL paths (file stems in pages/), comma-separated, run one "
+                             "after another on the same server; 'floor' is the benchmarks' "
+                             "one-slider page (default activation_lab)")
+    parser.add_argument("--before", type=Path,
+                        help="a second checkout of the app (e.g. `git worktree add /tmp/before "
+                             "main`): its server runs the same pages in the same run, rows "
+                             "labelled 'before'")
     parser.add_argument("--query", default="", help="URL query string to open the page with")
     parser.add_argument("--url", help="app URL on loopback; default: start a server here")
     parser.add_argument("--pids", default="",
@@ -468,6 +499,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     except (OSError, ValueError) as why:
         parser.error(f"bad pid list: {why}")
     args.query = args.query.lstrip("?")
+    args.pages = [p.strip() for p in args.pages.split(",") if p.strip()]
+    if not args.pages:
+        parser.error("--pages needs at least one page")
+    if args.before is not None and not (args.before / "app.py").is_file():
+        parser.error(f"--before {args.before}: no app.py there")
     return args
 
 
@@ -476,45 +512,70 @@ def _hard_limit(args: argparse.Namespace) -> float:
     return args.duration + args.students * args.stagger + 3 * args.timeout + 60
 
 
-async def _run_target(target: str, base: str, args: argparse.Namespace, pids: list[int]) -> list:
+async def _run_target(target: str, base: str, args: argparse.Namespace,
+                      pids: list[int]) -> tuple[str, dict[str, Any]]:
     print(f"… {target}: {args.students} students on {base}/{args.page} for {args.duration:g} s",
           file=sys.stderr, flush=True)
     figures = await asyncio.wait_for(scenario(base, args, pids), _hard_limit(args))
     res: Results = figures["results"]
     for kind, count in res.errors.items():
         print(f"  {kind}: {count}× e.g. {res.first_error[kind]}", file=sys.stderr)
-    return row(f"{target} ({res.control or '?'})", args.students, figures)
+    return target, figures
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     own_server = args.url is None and not args.replicas_only
-    if own_server and not (ROOT / "pages" / f"{args.page}.py").exists():
-        print(f"no page pages/{args.page}.py")
-        return 2
-    rows = []
-    proc = None
+    for page in args.pages:
+        if own_server and page != FLOOR_PAGE and not (ROOT / "pages" / f"{page}.py").exists():
+            print(f"no page pages/{page}.py")
+            return 2
+    from tests.conftest import start_server, stop_server
+
+    (ROOT / ".pytest_cache").mkdir(exist_ok=True)
+    targets: list[tuple[str, str, list[int]]] = []  # (label, url, pids)
+    procs = []
+    results: list[tuple[str, str, dict[str, Any]]] = []  # (label, page, figures)
     try:
         if not args.replicas_only:
-            url, pids = args.url, args.pids
-            if url is None:
-                from tests.conftest import start_server
-
-                (ROOT / ".pytest_cache").mkdir(exist_ok=True)
-                proc, url = start_server()
-                pids = [proc.pid]
-            rows.append(asyncio.run(_run_target("1 process", url, args, pids)))
+            if args.url is None:
+                if args.before is not None:
+                    proc, url = start_server(root=args.before.resolve())
+                    procs.append(proc)
+                    targets.append(("before", url, [proc.pid]))
+                proc, url = start_server(env={"LSTM_LENS_BENCH_FLOOR": "1"})
+                procs.append(proc)
+                targets.append(("1 process" if args.before is None else "after", url,
+                                [proc.pid]))
+            else:
+                targets.append(("1 process", args.url, args.pids))
         if args.replicas_url:
             n = len(args.replicas_pids)
-            label = f"nginx + {n} replicas" if n else "replicas"
-            rows.append(asyncio.run(_run_target(label, args.replicas_url, args,
-                                                args.replicas_pids)))
+            targets.append((f"nginx + {n} replicas" if n else "replicas", args.replicas_url,
+                            args.replicas_pids))
+        for page in args.pages:
+            for label, url, pids in targets:
+                if page == FLOOR_PAGE and label == "before":
+                    continue  # the floor page is this checkout's
+                args.page = page
+                results.append((label, page, asyncio.run(_run_target(label, url, args, pids))[1]))
     finally:
-        if proc is not None:
-            from tests.conftest import stop_server
-
+        for proc in procs:
             stop_server(proc)
+    floors = {label: figures["cpu_per_run"] for label, page, figures in results
+              if page == FLOOR_PAGE}
+    floor = next(iter(floors.values()), math.nan)
+    rows = [row(label, args.students, figures, floor, page) for label, page, figures in results]
     print(format_table(HEADERS, rows))
+    before = {page: f for label, page, f in results if label == "before"}
+    ratios = [[page, fmt_ms(before[page]["cpu_per_run"]), fmt_ms(f["cpu_per_run"]),
+               f"{f['cpu_per_run'] / before[page]['cpu_per_run']:.2f}",
+               f"{before[page]['bytes_per_run'] / 1000:.0f} → {f['bytes_per_run'] / 1000:.0f}"]
+              for label, page, f in results if label == "after" and page in before]
+    if ratios:
+        print()
+        print(format_table(["page", "before CPU ms/run", "after CPU ms/run", "after ÷ before",
+                            "kB/rerun before → after"], ratios))
     return 0
 
 

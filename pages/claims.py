@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.claims import controls, render_claim, summary_table, verdicts
+from ui.claims import controls, pending, progress, render_claim, summary_table, verdicts
 from ui.content import prose
 from ui.share import share_box
 
@@ -10,6 +10,8 @@ st.title("Claims, checked live")
 st.markdown(prose("claims"))
 
 results = verdicts()
+if pending():
+    progress()
 st.dataframe(summary_table(results), hide_index=True, width="stretch")
 
 left, right = st.columns([1, 2], gap="large")
@@ -17,4 +19,4 @@ with left:
     state = controls(results)
     share_box("claims", state)
 with right:
-    render_claim(next(v for v in results if v.key == state.claim))
+    render_claim(state.claim, results[state.claim])

@@ -21,6 +21,10 @@ def run_page(
     path: str, query: dict[str, str] | None = None, session: dict | None = None
 ) -> AppTest:
     """Run ``app.py`` switched to the page file ``path`` (e.g. ``"pages/activation_lab.py"``)."""
+    if path == "pages/claims.py":  # its verdicts are computed in the background: let them finish
+        from ui import warmup
+
+        assert warmup.claim_verdicts().wait(120), "the claim verdicts did not finish in 120 s"
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     for key, value in (query or {}).items():
         at.query_params[key] = value

@@ -47,8 +47,10 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> No
     raise RuntimeError("streamlit did not become healthy within 60 s")
 
 
-def start_server(port: int | None = None) -> tuple[subprocess.Popen, str]:
-    """Start ``streamlit run app.py`` on a loopback port; returns the process and its URL."""
+def start_server(port: int | None = None, root: Path = ROOT,
+                 env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+    """Start ``streamlit run app.py`` of the project at ``root`` on a loopback port, with extra
+    environment variables ``env``; returns the process and its URL."""
     port = port or _free_port()
     cmd = [
         sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
@@ -56,7 +58,8 @@ def start_server(port: int | None = None) -> tuple[subprocess.Popen, str]:
         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
     ]
     log = open(ROOT / ".pytest_cache" / f"streamlit-{port}.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, cwd=root, stdout=log, stderr=subprocess.STDOUT,
+                            env={**os.environ, **(env or {})})
     url = f"http://127.0.0.1:{port}"
     _wait_healthy(url, proc)
     return proc, url

@@ -34,7 +34,16 @@ import numpy as np
 import plotly.graph_objects as go
 
 from viz import cell_diagram as cd
-from viz.theme import DIVERGING, SATURATION_FILL, SEQUENTIAL, axis, figure, layout, series_style
+from viz.theme import (
+    DIVERGING,
+    SATURATION_FILL,
+    SEQUENTIAL,
+    PlainFigure,
+    axis,
+    figure,
+    layout,
+    series_style,
+)
 
 #: Cell type → time-series panels: (panel title, ((series name, legend label), …)).
 PANELS: dict[str, tuple[tuple[str, tuple[tuple[str, str], ...]], ...]] = {
@@ -367,21 +376,22 @@ def _title(text: str, y: float, size: int = 15) -> dict:
             "xanchor": "left", "yanchor": "bottom", "font": {"size": size}}
 
 
-class AnimatedFigure(go.Figure):
-    """A ``go.Figure`` whose frames and slider steps are kept as plain JSON-ready dicts and
-    added by :meth:`to_dict` (which ``st.plotly_chart``, ``plotly.io.to_json`` and
-    ``write_html`` all go through).
+class AnimatedFigure(PlainFigure):
+    """A :class:`~viz.theme.PlainFigure` whose frames and slider steps are plain JSON-ready
+    dicts, added as they are by :meth:`to_dict`.
 
     Why not ``go.Figure(frames=[dict, …])``: Plotly 7.1 validates every frame on construction
     and deep-copies them in ``to_dict``: measured at T = 500, 120–250 ms even for these minimal
     frames, against ~1 ms here. The builder above makes the frames to the schema itself, and
-    Like :func:`viz.theme.figure`, nothing is validated at run time; the tests validate the
+    like :func:`viz.theme.figure`, nothing is validated at run time; the tests validate the
     whole output, frames included (tests/test_step_figures.py).
     """
 
+    _own_attributes = (*PlainFigure._own_attributes, "_plain_frames", "_plain_slider_steps")
+
     def __init__(self, data: list[dict], layout_dict: dict, frames: list[dict],
                  slider_steps: list[dict]):
-        super().__init__(data=data, layout=layout_dict, _validate=False)
+        super().__init__(data, layout_dict)
         self._plain_frames = frames
         self._plain_slider_steps = slider_steps
 
@@ -393,7 +403,6 @@ class AnimatedFigure(go.Figure):
         if sliders and self._plain_slider_steps:
             sliders[0]["steps"] = self._plain_slider_steps
         return out
-
 
 
 def _heatmap_parts(

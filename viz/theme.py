@@ -7,8 +7,10 @@ style and marker, so no chart relies on colour alone.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import plotly.graph_objects as go
+from _plotly_utils.utils import convert_to_base64
 
 PALETTE = (
     "#0072B2",  # blue
@@ -82,13 +84,121 @@ def layout(*, height: int = 420, title: str | None = None, **overrides) -> dict:
     return base | overrides
 
 
-def figure(data: list[dict], layout_dict: dict) -> go.Figure:
+def figure(data: list[dict], layout_dict: dict, frames: list[dict] | None = None) -> go.Figure:
     """A figure built in one step from plain trace dicts and a layout dict (see :func:`layout`).
 
-    Plotly's property validation is skipped (it costs 5–20 ms a figure on every rerun); every
-    builder's output is validated once in the tests instead (tests/test_viz_common.py).
+    Returns a :class:`PlainFigure`: neither Plotly's constructor nor its validation runs on the
+    hot path; every builder's output is validated once in the tests instead
+    (tests/test_viz_common.py, tests/test_step_figures.py).
     """
-    return go.Figure(data=data, layout=layout_dict, _validate=False)
+    return PlainFigure(data, layout_dict, frames)
+
+
+@lru_cache(maxsize=1)
+def _default_template() -> dict:
+    """The JSON of Plotly's default template, which ``go.Figure`` puts in every layout."""
+    return go.Figure().to_dict()["layout"].get("template", {})
+
+
+@lru_cache(maxsize=1)
+def _layout_property_names() -> frozenset[str]:
+    return frozenset(go.Layout()._valid_props)
+
+
+def _copy_containers(value):
+    """A copy of nested dicts and lists (leaves such as arrays shared): Plotly's base64 step
+    replaces arrays in place and must not touch the builder's dicts."""
+    if isinstance(value, dict):
+        return {k: _copy_containers(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_copy_containers(v) for v in value]
+    return value
+
+
+def _trace_json(trace: dict, default_type: str | None) -> dict:
+    """A trace as ``go.Figure.to_dict`` orders it: properties sorted, ``type`` last."""
+    out = {k: _copy_containers(trace[k]) for k in sorted(trace) if k != "type"}
+    kind = trace.get("type", default_type)
+    if kind is not None:
+        out["type"] = kind
+    return out
+
+
+class PlainFigure(go.Figure):
+    """A ``go.Figure`` that keeps its data, layout and frames as the plain dicts it was given.
+
+    Why: ``go.Figure(...)`` costs even with ``_validate=False`` (it wraps every trace in an
+    object and applies the template), and ``st.plotly_chart`` then deep-copies it all again in
+    ``to_dict``. Here :meth:`to_dict` writes the same JSON as ``go.Figure(data, layout,
+    frames, _validate=False).to_dict()`` straight from the dicts. Anything else a figure offers
+    (``fig.data``, ``update_layout``, ``write_image``…) builds that real figure once, on
+    first use, and from then on :meth:`to_dict` is the real figure's.
+    """
+
+    #: Attributes kept on this object; every other attribute belongs to the real figure.
+    _own_attributes: tuple[str, ...] = ("_plain", "_real")
+
+    def __init__(self, data: list[dict], layout_dict: dict, frames: list[dict] | None = None):
+        # BaseFigure.__init__ is deliberately not called: it is the cost this class avoids.
+        self._plain = (data, layout_dict, frames or [])
+        self._real: go.Figure | None = None
+
+    def _materialised(self) -> go.Figure:
+        if self._real is None:
+            data, layout_dict, frames = self._plain
+            self._real = go.Figure(data=data, layout=layout_dict, frames=frames or None,
+                                   _validate=False)
+        return self._real
+
+    def __getattr__(self, name: str):
+        # Reached only when normal lookup fails: BaseFigure's properties read attributes
+        # that its constructor would have set.
+        if name.startswith("__") or name in self._own_attributes:
+            raise AttributeError(name)
+        return getattr(self._materialised(), name)
+
+    def __setattr__(self, name: str, value) -> None:
+        if name in self._own_attributes:
+            object.__setattr__(self, name, value)
+        elif name.startswith("_"):  # a BaseFigure method writing its internals on this object
+            raise AttributeError(f"PlainFigure does not support {name!r}: use update_layout")
+        else:
+            setattr(self._materialised(), name, value)
+
+    def __repr__(self) -> str:
+        return f"PlainFigure({len(self._plain[0])} traces, {len(self._plain[2])} frames)"
+
+    def update_layout(self, dict1=None, overwrite=False, **kwargs) -> PlainFigure:
+        self._materialised().update_layout(dict1, overwrite, **kwargs)
+        return self
+
+    def to_dict(self) -> dict:
+        if self._real is not None:
+            return self._real.to_dict()
+        data, layout_dict, frames = self._plain
+        # go.Layout sets its named properties in sorted order, then subplots (xaxis2, …) as
+        # given; only subplots become (validated) objects, which is cheap for these small dicts.
+        named = _layout_property_names()
+        out_layout = {k: _copy_containers(layout_dict[k]) for k in sorted(layout_dict)
+                      if k in named}
+        subplots = {k: v for k, v in layout_dict.items() if k not in named}
+        if subplots:
+            out_layout |= go.Layout(**subplots).to_plotly_json()
+        if "template" not in out_layout:
+            out_layout["template"] = _copy_containers(_default_template())
+        result = {"data": [_trace_json(t, None) for t in data], "layout": out_layout}
+        if frames:
+            result["frames"] = [
+                {**{k: _copy_containers(v) for k, v in frame.items() if k != "data"},
+                 **({"data": [_trace_json(t, "scatter") for t in frame["data"]]}
+                    if "data" in frame else {})}
+                for frame in frames
+            ]
+        convert_to_base64(result)
+        return result
+
+    def to_plotly_json(self) -> dict:
+        return self.to_dict()
 
 
 def export_config(filename: str, image_format: str = "svg") -> dict:

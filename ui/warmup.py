@@ -1,0 +1,116 @@
+"""Once per server process, off every request: load the pages' modules, freeze them out of the
+garbage collector, then compute the Claims page's verdicts.
+
+``app.py`` calls :func:`start` on every run; only the first call does anything. The work runs in
+one daemon thread, so the first student's page is never held up by it:
+
+1. import every page module (Plotly, pandas and the engine load once, in the background, while
+   the first visitor reads the Home page);
+2. ``gc.freeze()``: the ~125 k objects loaded so far move to the collector's permanent
+   generation, so its occasional full sweeps (the per-run one is off, see
+   ``.streamlit/config.toml``) no longer scan them;
+3. every claim's verdict, computed by the engine one after another (the race takes seconds).
+   The Claims page shows those that are ready and says which are still being computed.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+PAGE_MODULES = ("ui.activation_lab", "ui.step_through", "ui.compare", "ui.gradient_flow",
+                "ui.training_lab", "ui.claims", "ui.lessons")
+
+
+class BackgroundJobs(Generic[T]):
+    """Named zero-argument jobs run one after another in a daemon thread; results are read
+    with :meth:`get` as they arrive. A job that raises stores its exception instead."""
+
+    def __init__(self, jobs: Mapping[str, Callable[[], T]]) -> None:
+        self._jobs = dict(jobs)
+        self._results: dict[str, T] = {}
+        self._errors: dict[str, BaseException] = {}
+        self._seconds: dict[str, float] = {}
+        self._finished = threading.Event()
+        self._started = False
+        self._lock = threading.Lock()
+
+    def start(self, before: Callable[[], None] | None = None) -> None:
+        """Start the thread (once); ``before`` runs in it first."""
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        threading.Thread(target=self._run, args=(before,), name="lstm-lens-warmup",
+                         daemon=True).start()
+
+    def _run(self, before: Callable[[], None] | None) -> None:
+        try:
+            if before is not None:
+                before()
+            for key, job in self._jobs.items():
+                started = time.perf_counter()
+                try:
+                    self._results[key] = job()
+                except Exception as why:  # shown on the page as this job's failure
+                    self._errors[key] = why
+                self._seconds[key] = time.perf_counter() - started
+        finally:
+            self._finished.set()
+
+    @property
+    def keys(self) -> list[str]:
+        return list(self._jobs)
+
+    def get(self, key: str) -> T | None:
+        """The job's result, or None while it is pending (or if it failed)."""
+        return self._results.get(key)
+
+    def error(self, key: str) -> BaseException | None:
+        return self._errors.get(key)
+
+    def pending(self) -> list[str]:
+        """Keys of the jobs not finished yet, in running order."""
+        return [k for k in self._jobs if k not in self._results and k not in self._errors]
+
+    def seconds(self) -> dict[str, float]:
+        """Wall-clock seconds each finished job took."""
+        return dict(self._seconds)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until every job has finished (tests and benchmarks); True if they did."""
+        return self._finished.wait(timeout)
+
+
+def _load_pages_then_freeze() -> None:
+    for name in PAGE_MODULES:
+        importlib.import_module(name)
+    gc.collect()
+    gc.freeze()
+
+
+_CLAIMS: BackgroundJobs | None = None
+_CLAIMS_LOCK = threading.Lock()
+
+
+def claim_verdicts() -> BackgroundJobs:
+    """The process's claim verdicts (started if :func:`start` has not run yet)."""
+    global _CLAIMS
+    with _CLAIMS_LOCK:
+        if _CLAIMS is None:
+            from lstm_core.claims import CLAIMS
+
+            _CLAIMS = BackgroundJobs(CLAIMS)
+    _CLAIMS.start(before=_load_pages_then_freeze)
+    return _CLAIMS
+
+
+def start() -> None:
+    """Start the process's warm-up (cheap after the first call)."""
+    claim_verdicts()

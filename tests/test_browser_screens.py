@@ -11,7 +11,8 @@ PAGES = ("", "lessons", "claims", "activation_lab", "step_through", "compare", "
 #: Chart text in teacher mode: at least this many CSS pixels (the prose is 21–24 px).
 PROJECTOR_MIN_PX = 18
 
-SMALL_CHART_TEXT_JS = """() => [...document.querySelectorAll('[data-testid=stPlotlyChart] svg text')]
+SMALL_CHART_TEXT_JS = """() => [
+  ...document.querySelectorAll('[data-testid=stPlotlyChart] svg text')]
   .filter(t => (t.textContent || '').trim() && t.getBoundingClientRect().width)
   .map(t => [parseFloat(getComputedStyle(t).fontSize), t.textContent.slice(0, 30)])"""
 

@@ -22,6 +22,8 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Generic, TypeVar
 
+from lstm_core.claims import CLAIMS
+
 T = TypeVar("T")
 
 PAGE_MODULES = ("ui.activation_lab", "ui.step_through", "ui.compare", "ui.gradient_flow",
@@ -95,18 +97,12 @@ def _load_pages_then_freeze() -> None:
     gc.freeze()
 
 
-_CLAIMS: BackgroundJobs | None = None
-_CLAIMS_LOCK = threading.Lock()
+#: The process's claim verdicts; nothing runs until :func:`claim_verdicts` first asks.
+_CLAIMS: BackgroundJobs = BackgroundJobs(CLAIMS)
 
 
 def claim_verdicts() -> BackgroundJobs:
-    """The process's claim verdicts (started if :func:`start` has not run yet)."""
-    global _CLAIMS
-    with _CLAIMS_LOCK:
-        if _CLAIMS is None:
-            from lstm_core.claims import CLAIMS
-
-            _CLAIMS = BackgroundJobs(CLAIMS)
+    """The process's claim verdicts (their computation started if it has not yet been)."""
     _CLAIMS.start(before=_load_pages_then_freeze)
     return _CLAIMS
 

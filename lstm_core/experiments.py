@@ -95,6 +95,7 @@ def stack_rows(acts: Sequence[Activation]) -> Activation:
         d1_from_output=each("derivative_given_output"),
         f_into=f_into,
         custom=any(a.custom for a in acts),
+        range_closed=first.range_closed,
     )
 
 

@@ -53,6 +53,15 @@ def test_defaults_draw_sigmoid_tanh_relu(default_page):
     assert list(table["activation"]) == ["sigmoid σ", "tanh", "ReLU"]
 
 
+def test_intro_and_table_state_the_same_ranges(default_page):
+    # The intro says σ in (0, 1), tanh in (−1, 1); the table must not say [0, 1] (rounding).
+    intro = " ".join(m.value for m in default_page.markdown)
+    ranges = dict(zip(default_page.dataframe[0].value["activation"],
+                      default_page.dataframe[0].value["range"], strict=True))
+    assert "(0, 1)" in intro and "(−1, 1)" in intro
+    assert ranges == {"sigmoid σ": "(0, 1)", "tanh": "(−1, 1)", "ReLU": "[0, ∞)"}
+
+
 def test_changing_activations_changes_chart():
     at = run_page(PAGE)
     at.multiselect(key="activation_lab.activations").set_value(["softsign"]).run()

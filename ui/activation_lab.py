@@ -192,16 +192,7 @@ def render(result: LabResult) -> None:
     if not result.curves:
         st.info("Pick at least one activation (or type a custom one) to see its curves.")
         return
-    panels = [p for p, on in (("f", s.show_f), ("d1", s.show_d1), ("d2", s.show_d2)) if on]
-    if not panels and not s.depth:
-        st.info("Switch on at least one panel (f, f′, f″ or the depth view).")
-    else:
-        fig = activation_figure(
-            result.x, result.curves, panels=panels, eps=s.eps, overlay=result.overlay,
-            depth=result.depth if s.depth else None,
-            height=220 * max(len(panels), 2) + 60,
-        )
-        charts.show(fig, key=f"{PAGE}.curves", alt=_alt_text(result, panels))
+    curves_chart(result, key=f"{PAGE}.curves")
     _saturation_text(result)
     if result.overlay_max_diff is not None:
         st.markdown(
@@ -218,6 +209,29 @@ def render(result: LabResult) -> None:
     st.caption(prose("activation_lab_table"))
     if s.depth:
         st.markdown(prose("activation_lab_depth"))
+
+
+def curves_chart(result: LabResult, key: str) -> None:
+    """The f, f′, f″ (and depth) panels of the chosen activations (chart key ``key``)."""
+    s = result.state
+    panels = [p for p, on in (("f", s.show_f), ("d1", s.show_d1), ("d2", s.show_d2)) if on]
+    if not panels and not s.depth:
+        st.info("Switch on at least one panel (f, f′, f″ or the depth view).")
+        return
+    fig = activation_figure(
+        result.x, result.curves, panels=panels, eps=s.eps, overlay=result.overlay,
+        depth=result.depth if s.depth else None,
+        height=220 * max(len(panels), 2) + 60,
+    )
+    charts.show(fig, key=key, alt=_alt_text(result, panels))
+
+
+def lesson_view(params: dict[str, str], key: str) -> None:
+    """A lesson's activations (link ``params``): the curves and the saturation sentences."""
+    state, _ = ActivationLabState.from_query(params)
+    result = compute(state, None)
+    curves_chart(result, key)
+    _saturation_text(result)
 
 
 def _saturation_text(result: LabResult) -> None:

@@ -405,12 +405,20 @@ def diagnoses_markdown(runs: tuple[ConfigurationRun, ...]) -> str:
 
 def render(runs: tuple[ConfigurationRun, ...], unit: int) -> None:
     """The figure, the table and the diagnoses."""
-    ran = [r for r in runs if r.memory is not None]
     for run in runs:
         if run.error is not None:
             st.warning(f"{escape_markdown(run.label)} was not run: {escape_markdown(run.error)}")
+    if figure_and_table(runs, unit, key=f"{PAGE}.trajectories"):
+        st.subheader("Diagnoses")
+        st.markdown(diagnoses_markdown(runs))
+
+
+def figure_and_table(runs: tuple[ConfigurationRun, ...], unit: int, key: str) -> bool:
+    """The trajectories figure (chart key ``key``) and the summary table; False if no
+    configuration ran."""
+    ran = [r for r in runs if r.memory is not None]
     if len(ran) == 0:
-        return
+        return False
     units = ran[0].memory.shape[1]
     shown = min(unit, units)
     if unit > units:
@@ -420,11 +428,16 @@ def render(runs: tuple[ConfigurationRun, ...], unit: int) -> None:
                    "c" if r.cell_type == "LSTM" else "h", r.summary.blowup_step)
         for r in ran
     ]
-    show(trajectories_figure(trajectories, shown), key=f"{PAGE}.trajectories",
+    show(trajectories_figure(trajectories, shown), key=key,
          alt="Memory state and hidden state over time for each configuration, the memory "
              "state's difference from the first configuration, and h against the memory state.")
     st.subheader("Summary")
     st.dataframe(summary_frame(runs), hide_index=True, column_config=TABLE_COLUMNS,
                  width="stretch")
-    st.subheader("Diagnoses")
-    st.markdown(diagnoses_markdown(runs))
+    return True
+
+
+def lesson_view(params: dict[str, str], key: str) -> None:
+    """The comparison of a lesson's link ``params`` (figure and table), under chart key ``key``."""
+    state, _ = CompareState.from_query(params)
+    figure_and_table(compute(state, shared_epsilon()), state.unit, key)

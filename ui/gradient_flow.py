@@ -40,6 +40,7 @@ from ui.activation_picker import (
 )
 from ui.charts import show
 from ui.content import prose
+from ui.shared import shared_epsilon
 from ui.state import PageState, choice, collect, load, number, save, widget_key
 from viz.gradient_figures import gradient_norms_figure, lstm_inside_figure
 
@@ -332,17 +333,7 @@ def explanation(result: GradientFlowResult) -> str:
 def render(result: GradientFlowResult) -> None:
     """The page body: explanation, readouts, the two figures and the notes."""
     st.markdown(explanation(result))
-    with st.container(border=True):
-        st.markdown(sentences("gradient_flow_sentences")["readout_title"])
-        st.markdown("\n".join(
-            "- " + readout_text(model, quantity, readout, result.steps,
-                                result.split if model == "LSTM" else None)
-            for model, quantity, readout in result.readouts
-        ))
-    show(gradient_norms_figure(result.norms), key=f"{PAGE}.norms",
-         alt="Gradient norm against step t on a log scale for the LSTM (cell and hidden state, "
-             "and the part of the cell-state gradient carried by the cell-state path alone), "
-             "the GRU and plain RNNs with tanh, sigmoid and ReLU.")
+    readouts_and_norms(result, key=f"{PAGE}.norms")
     st.subheader("Inside the LSTM")
     show(lstm_inside_figure(result.cell_gradient, result.saturation, result.epsilon),
          key=f"{PAGE}.inside",
@@ -350,3 +341,26 @@ def render(result: GradientFlowResult) -> None:
              "share of units whose gate or candidate pre-activation is saturated at each step.")
     st.caption(sentences("gradient_flow_sentences")["epsilon"].format(epsilon=result.epsilon))
     st.markdown(prose("gradient_flow_notes"))
+
+
+def readouts_and_norms(result: GradientFlowResult, key: str) -> None:
+    """The readout box and the gradient-norm chart (chart key ``key``)."""
+    with st.container(border=True):
+        st.markdown(sentences("gradient_flow_sentences")["readout_title"])
+        st.markdown("\n".join(
+            "- " + readout_text(model, quantity, readout, result.steps,
+                                result.split if model == "LSTM" else None)
+            for model, quantity, readout in result.readouts
+        ))
+    show(gradient_norms_figure(result.norms), key=key,
+         alt="Gradient norm against step t on a log scale for the LSTM (cell and hidden state, "
+             "and the part of the cell-state gradient carried by the cell-state path alone), "
+             "the GRU and plain RNNs with tanh, sigmoid and ReLU.")
+
+
+def lesson_view(params: dict[str, str], key: str) -> None:
+    """A lesson's gradient flow (link ``params``): the sentences, readouts and chart."""
+    state, _ = GradientFlowState.from_query(params)
+    result, _ = compute(state, shared_epsilon())
+    st.markdown(explanation(result))
+    readouts_and_norms(result, key)

@@ -183,8 +183,10 @@ def max_abs_derivative(d1: ArrayFn, half_width: float = WINDOW) -> Maximum:
 
 
 def depth_products(max_slope: float, n_max: int = 50) -> np.ndarray:
-    """(max |f′|)^n for n = 1 … n_max: the largest factor a gradient can keep through n steps."""
-    return float(max_slope) ** np.arange(1, n_max + 1, dtype=float)
+    """(max |f′|)^n for n = 1 … n_max: the largest factor a gradient can keep through n steps
+    (inf past float64's largest number)."""
+    with np.errstate(over="ignore"):
+        return float(max_slope) ** np.arange(1, n_max + 1, dtype=float)
 
 
 # --- tanh versus the rescaled sigmoid -----------------------------------------------------------

@@ -19,7 +19,7 @@ from lstm_core.expressions import ALLOWED, MAX_CHARS, ExpressionError
 from ui import activation_picker, charts, shared, state
 from ui.content import prose
 from ui.state import PageState, choices, flag, number, text, widget_key
-from viz.activation_figures import Curves, DepthSeries, activation_figure
+from viz.activation_figures import DEPTH_CLIP, Curves, DepthSeries, activation_figure
 
 PAGE = "activation_lab"
 CUSTOM = activation_picker.CUSTOM
@@ -202,10 +202,13 @@ def render(result: LabResult) -> None:
             "i.e. floating-point rounding. " + prose("activation_lab_rescaled")
         )
     st.subheader("Properties, measured from the functions")
-    st.dataframe(
-        pd.DataFrame(result.rows), hide_index=True, width="stretch",
-        height=35 * (len(result.rows) + 1) + 3,
-    )
+    # A static table wraps long entries (a grid would cut them off at its column width).
+    frame = pd.DataFrame(result.rows).set_index("activation")
+    for column in frame.select_dtypes(include="bool").columns:
+        frame[column] = frame[column].map({True: "yes", False: "no"})
+    for column in frame.select_dtypes(include="float").columns:
+        frame[column] = frame[column].map(_table_number)
+    st.table(frame)
     st.caption(prose("activation_lab_table"))
     if s.depth:
         st.markdown(prose("activation_lab_depth"))
@@ -224,6 +227,29 @@ def curves_chart(result: LabResult, key: str) -> None:
         height=220 * max(len(panels), 2) + 60,
     )
     charts.show(fig, key=key, alt=_alt_text(result, panels))
+    notes = clipped_notes(result, panels)
+    if notes:
+        st.caption(" ".join(notes))
+
+
+def clipped_notes(result: LabResult, panels: list[str]) -> list[str]:
+    """One sentence per curve the chart cannot draw in full: points that are not finite
+    (overflow, or outside the function's domain) and depth products past the clip."""
+    notes = []
+    titles = {"f": "f", "d1": "f′", "d2": "f″"}
+    for curve in result.curves:
+        bad = [titles[p] for p in panels if not np.isfinite(getattr(curve, p)).all()]
+        if bad:
+            notes.append(f"**{_md(curve.name)}**: {', '.join(bad)} is not a finite number at "
+                         "some x shown (overflow, or outside its domain); those points are left "
+                         "out.")
+    if result.state.depth:
+        for series in result.depth:
+            over = np.flatnonzero(~(series.products <= DEPTH_CLIP))
+            if over.size:
+                notes.append(f"Depth view: (max |f′|)ⁿ of **{_md(series.name)}** passes "
+                              f"10⁵⁰ from n = {over[0] + 1} on and is clipped there.")
+    return notes
 
 
 def lesson_view(params: dict[str, str], key: str) -> None:
@@ -244,6 +270,15 @@ def _saturation_text(result: LabResult) -> None:
             lines.append(f"- **{_md(name)}** saturates for {where} at ε = {eps:g}.")
     st.markdown("\n".join(lines))
     st.markdown(prose("activation_lab_saturation"))
+
+
+def _table_number(value: float) -> str:
+    """A measured number for the table: 4 significant digits; no "None"/"nan" for NaN."""
+    if np.isnan(value):
+        return "not finite"
+    if np.isinf(value):
+        return "∞" if value > 0 else "−∞"
+    return f"{value:.4g}".replace("-", "−")
 
 
 def _md(text_: str) -> str:

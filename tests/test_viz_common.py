@@ -179,3 +179,16 @@ def test_table_twin_names_the_panel_of_each_row():
     rows = frame[frame["series"] == "tanh"]
     assert list(rows["panel"].unique()) == ["f(x)", "f′(x) (slope)"]
     np.testing.assert_allclose(rows[rows["panel"] == "f(x)"]["y"], np.tanh(x), rtol=1e-6)
+
+
+def test_colour_bar_titles_sit_above_the_bar_not_on_its_tick_labels():
+    # A title on the bar's right side is drawn over the tick labels ("10⁻²" under "|∂L/∂c_t|").
+    for name, fig in _every_figure().items():
+        for trace in fig.to_dict()["data"]:
+            title = trace.get("colorbar", {}).get("title")
+            if title:
+                assert title.get("side") == "top", name
+        for key, value in fig.to_dict()["layout"].items():
+            title = value.get("colorbar", {}).get("title") if isinstance(value, dict) else None
+            if title:
+                assert title.get("side") == "top", (name, key)

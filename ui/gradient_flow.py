@@ -293,8 +293,7 @@ def explanation(result: GradientFlowResult) -> str:
             mean_forget=num(forget.mean_forget), forget_bias=num(result.forget_bias),
             gate=result.gate_name, span=span, cell=power_of_ten(split.log10_cell),
             carousel=carousel,
-        ))
-        parts.append(_split_sentence(split))
+        ) + " " + _split_sentence(split))
     sigmoid = result.factors.get("RNN sigmoid")
     measured = dict((m, r) for m, _, r in result.readouts).get("RNN sigmoid")
     if sigmoid is not None and sigmoid.geo_mean_norm is not None:
@@ -324,7 +323,7 @@ def explanation(result: GradientFlowResult) -> str:
             steps=result.steps, best=best, best_value=power_of_ten(best_value), worst=worst,
             worst_value=power_of_ten(worst_value) if worst_value > -math.inf else "exactly 0",
         ))
-    return " ".join(parts)
+    return "\n\n".join(parts)  # one paragraph per model
 
 
 # --- rendering -----------------------------------------------------------------------------------

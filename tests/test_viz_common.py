@@ -192,3 +192,13 @@ def test_colour_bar_titles_sit_above_the_bar_not_on_its_tick_labels():
             title = value.get("colorbar", {}).get("title") if isinstance(value, dict) else None
             if title:
                 assert title.get("side") == "top", (name, key)
+
+
+def test_loss_lines_labels_stay_readable_and_divergence_marks_stand_out():
+    fig = _builder_figures()["losses"].to_dict()
+    for shape in fig["layout"]["shapes"]:
+        assert shape["layer"] == "below"  # the curves pass over the lines …
+    for note in fig["layout"]["annotations"]:
+        assert note["bgcolor"].startswith("rgba(255, 255, 255")  # … but not over their labels
+    (died,) = [t for t in fig["data"] if str(t.get("name", "")).endswith("diverged")]
+    assert died["marker"]["size"] >= 18 and died["marker"]["line"]["color"] == "#FFFFFF"

@@ -377,15 +377,23 @@ def summaries(race: Race) -> dict[str, Summary]:
     return {preset: summarise(results, race.task.threshold) for preset, results in grouped.items()}
 
 
+def _shown(value: float | None, digits: int, missing: str) -> str:
+    """A table number with ``digits`` significant digits, or ``missing`` (never "None")."""
+    if value is None or not np.isfinite(value):
+        return missing
+    return f"{value:.{digits}g}".replace("-", "−")
+
+
 def results_frame(race: Race) -> pd.DataFrame:
-    """One row per configuration, as the page shows it."""
+    """One row per configuration, as the page shows it (numbers as text, so that a missing
+    one says why instead of showing "None")."""
     rows = []
     for preset, s in summaries(race).items():
         rows.append({
             "configuration": PRESETS[preset].label,
-            "test loss": s.final_loss_mean,
-            "± std": s.final_loss_std,
-            "steps to threshold": s.steps_to_threshold,
+            "test loss": _shown(s.final_loss_mean, 4, "— (all diverged)"),
+            "± std": _shown(s.final_loss_std, 2, "—"),
+            "steps to threshold": _shown(s.steps_to_threshold, 6, "not reached"),
             "reached": f"{s.reached}/{s.runs}",
             "diverged": f"{s.diverged}/{s.runs}",
             "time (s)": round(s.seconds, 2),
@@ -399,11 +407,10 @@ def results_table(race: Race) -> None:
     st.dataframe(
         results_frame(race), hide_index=True, width="stretch", key=f"{PAGE}.results",
         column_config={
-            "test loss": st.column_config.NumberColumn(
-                format="%.4g", help="mean over the seeds that did not diverge"),
-            "± std": st.column_config.NumberColumn(format="%.2g"),
-            "steps to threshold": st.column_config.NumberColumn(
-                format="%d", help="median over the seeds that reached the threshold"),
+            "test loss": st.column_config.TextColumn(
+                help="mean over the seeds that did not diverge"),
+            "steps to threshold": st.column_config.TextColumn(
+                help="median over the seeds that reached the threshold"),
             "reached": st.column_config.TextColumn(help="seeds that reached the threshold"),
             "time (s)": st.column_config.NumberColumn(help="compute time when first computed"),
         },

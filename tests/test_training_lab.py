@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from lstm_core.tasks import TASKS
 from lstm_core.training import PRESETS, Settings, train_run

@@ -43,6 +43,10 @@ def test_compare_loads_and_redraws_on_a_key(page, app_url, screenshot_dir):
     assert_no_exception(page)
     assert chart_count(page) == 1
     assert _points(page) == 100
+    cut = page.evaluate("""() => [...document.querySelectorAll(
+            '[data-testid="stMain"] [data-testid="stSelectbox"] input')]
+        .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.value)""")
+    assert cut == [], f"configuration names cut off: {cut}"
     page.screenshot(path=str(screenshot_dir / "compare.png"), full_page=True)
     steps = page.get_by_label("Steps T")
     steps.click()

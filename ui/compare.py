@@ -47,6 +47,7 @@ from viz.compare_figures import Trajectory, trajectories_figure
 
 PAGE = "compare"
 MAX_CONFIGS = 6
+PER_ROW = 3
 CELL_CHOICES = ("LSTM", "GRU", "RNN")
 #: The per-configuration fields: cell type, then the activation of each slot. A plain RNN's
 #: activation φ is held in ``candidate``.
@@ -184,7 +185,9 @@ def _configuration_controls(k: int, options: list[str]) -> None:
     matched = preset_of(*values)
     editing = matched == CUSTOM_PRESET or st.session_state.get(_editing_key(k), False)
     st.session_state[widget_key(PAGE, f"c{k}_preset")] = CUSTOM_PRESET if editing else matched
+    custom_name = f"custom: {_preset_caption(*values)}"  # named by its slots, as in the chart
     st.selectbox(f"Configuration {k}", [*PRESETS, CUSTOM_PRESET],
+                 format_func=lambda name: custom_name if name == CUSTOM_PRESET else name,
                  key=widget_key(PAGE, f"c{k}_preset"), on_change=_apply_preset, args=(k,))
     if not editing:
         st.caption(_preset_caption(*values))
@@ -234,10 +237,12 @@ def controls():
         st.caption("Under each preset: its cell type (gates, candidate, output squash). "
                    "Choose **custom** to pick the cell type and each slot's activation yourself.")
         count = st.session_state.get(widget_key(PAGE, "count"), MAX_CONFIGS)
-        for k, column in enumerate(st.columns(MAX_CONFIGS), start=1):
-            if k <= count:
-                with column:
-                    _configuration_controls(k, options)
+        # Three per row: six narrow columns cut the configuration names off.
+        for first in range(1, count + 1, PER_ROW):
+            for k, column in enumerate(st.columns(PER_ROW), start=first):
+                if k <= count:
+                    with column:
+                        _configuration_controls(k, options)
     state = collect_state(CompareState, PAGE)
     save_state(PAGE, state)
     return state, messages

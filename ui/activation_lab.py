@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from lstm_core import analysis
 from lstm_core.activations import REGISTRY, Activation
@@ -252,7 +253,7 @@ def clipped_notes(result: LabResult, panels: list[str]) -> list[str]:
     return notes
 
 
-def lesson_view(params: dict[str, str], key: str) -> None:
+def lesson_view(params: dict[str, str], key: str, below: DeltaGenerator | None = None) -> None:
     """A lesson's activations (link ``params``): the curves and the saturation sentences."""
     state, _ = ActivationLabState.from_query(params)
     result = compute(state, None)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, make_dataclass
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from lstm_core.activations import Activation
 from lstm_core.diagnoses import Diagnosis, diagnose, num
@@ -418,9 +419,10 @@ def render(runs: tuple[ConfigurationRun, ...], unit: int) -> None:
         st.markdown(diagnoses_markdown(runs))
 
 
-def figure_and_table(runs: tuple[ConfigurationRun, ...], unit: int, key: str) -> bool:
-    """The trajectories figure (chart key ``key``) and the summary table; False if no
-    configuration ran."""
+def figure_and_table(runs: tuple[ConfigurationRun, ...], unit: int, key: str,
+                     table_area: DeltaGenerator | None = None) -> bool:
+    """The trajectories figure (chart key ``key``) and the summary table (in ``table_area``
+    if given); False if no configuration ran."""
     ran = [r for r in runs if r.memory is not None]
     if len(ran) == 0:
         return False
@@ -436,13 +438,15 @@ def figure_and_table(runs: tuple[ConfigurationRun, ...], unit: int, key: str) ->
     show(trajectories_figure(trajectories, shown), key=key,
          alt="Memory state and hidden state over time for each configuration, the memory "
              "state's difference from the first configuration, and h against the memory state.")
-    st.subheader("Summary")
-    st.dataframe(summary_frame(runs), hide_index=True, column_config=TABLE_COLUMNS,
-                 width="stretch")
+    with table_area if table_area is not None else st.container():
+        st.subheader("Summary")
+        st.dataframe(summary_frame(runs), hide_index=True, column_config=TABLE_COLUMNS,
+                     width="stretch")
     return True
 
 
-def lesson_view(params: dict[str, str], key: str) -> None:
-    """The comparison of a lesson's link ``params`` (figure and table), under chart key ``key``."""
+def lesson_view(params: dict[str, str], key: str, below: DeltaGenerator) -> None:
+    """The comparison of a lesson's link ``params``: the figure (chart key ``key``), and the
+    table in the container ``below`` (full width: its columns are what the lesson points at)."""
     state, _ = CompareState.from_query(params)
-    figure_and_table(compute(state, shared_epsilon()), state.unit, key)
+    figure_and_table(compute(state, shared_epsilon()), state.unit, key, table_area=below)

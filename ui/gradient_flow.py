@@ -13,6 +13,7 @@ from functools import cache
 
 import numpy as np
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from lstm_core.activations import REGISTRY, Activation
 from lstm_core.diagnoses import num
@@ -342,9 +343,11 @@ def render(result: GradientFlowResult) -> None:
     st.markdown(prose("gradient_flow_notes"))
 
 
-def readouts_and_norms(result: GradientFlowResult, key: str) -> None:
-    """The readout box and the gradient-norm chart (chart key ``key``)."""
-    with st.container(border=True):
+def readouts_and_norms(result: GradientFlowResult, key: str,
+                       readout_area: DeltaGenerator | None = None) -> None:
+    """The readout box (in ``readout_area`` if given) and the gradient-norm chart (key ``key``)."""
+    area = readout_area if readout_area is not None else st
+    with area.container(border=True):
         st.markdown(sentences("gradient_flow_sentences")["readout_title"])
         st.markdown("\n".join(
             "- " + readout_text(model, quantity, readout, result.steps,
@@ -357,9 +360,11 @@ def readouts_and_norms(result: GradientFlowResult, key: str) -> None:
              "the GRU and plain RNNs with tanh, sigmoid and ReLU.")
 
 
-def lesson_view(params: dict[str, str], key: str) -> None:
-    """A lesson's gradient flow (link ``params``): the sentences, readouts and chart."""
+def lesson_view(params: dict[str, str], key: str, below: DeltaGenerator | None = None) -> None:
+    """A lesson's gradient flow (link ``params``): the chart (key ``key``), and the sentences
+    and readouts in ``below`` (full width)."""
     state, _ = GradientFlowState.from_query(params)
     result, _ = compute(state, shared_epsilon())
-    st.markdown(explanation(result))
-    readouts_and_norms(result, key)
+    area = below if below is not None else st.container()
+    area.markdown(explanation(result))
+    readouts_and_norms(result, key, readout_area=area)

@@ -107,7 +107,7 @@ def controls() -> LessonsState:
     return state
 
 
-def _live_views() -> dict[str, Callable[[dict[str, str], str], None]]:
+def _live_views() -> dict[str, Callable[..., None]]:
     """Page → the function drawing that page's lesson view (imported here, on first use)."""
     from ui import activation_lab, compare, gradient_flow, step_through
 
@@ -157,9 +157,10 @@ def render_scenario(item: Scenario) -> None:
                 st.success("Your prediction was right.")
             elif prediction is not None:
                 st.warning(f"Not quite: the answer is “{item.choices[item.answer]}”")
+    below = st.container()  # full width under the two columns (e.g. a wide table)
     with chart:
         if revealed:
-            _live_views()[item.page](item.params, f"{PAGE}.live.{item.key}")
+            _live_views()[item.page](item.params, f"{PAGE}.live.{item.key}", below)
         else:
             st.info(prose("lessons_before_reveal"), icon=":material/visibility_off:")
     if revealed:

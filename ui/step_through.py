@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from lstm_core.activations import Activation
 from lstm_core.diagnoses import Diagnosis, diagnose, saturated_mask
@@ -324,11 +325,13 @@ def overview(result: StepResult, key: str) -> None:
                                                   "units" if hidden > 1 else "") + "."))
 
 
-def lesson_view(params: dict[str, str], key: str) -> None:
-    """A lesson's run (link ``params``): diagnoses, the diagram and where each slot operates."""
+def lesson_view(params: dict[str, str], key: str, below: DeltaGenerator | None = None) -> None:
+    """A lesson's run (link ``params``): the diagram and where each slot operates (chart keys
+    from ``key``), and the diagnoses in ``below`` (full width)."""
     state, _ = StepThroughState.from_query(params)
     result = compute(state)
-    render_diagnoses(result.diagnoses)
+    with below if below is not None else st.container():
+        render_diagnoses(result.diagnoses)
     diagram(result, key=f"{key}.diagram")
     overview(result, key=f"{key}.overview")
 

@@ -144,7 +144,7 @@ def render_scenario(item: Scenario) -> None:
     st.markdown(item.question)
     revealed_key = f"{PAGE}.revealed.{item.key}"
     revealed = bool(st.session_state.get(revealed_key))
-    chart, side = st.columns([3, 2], gap="large")
+    side, chart = st.columns([2, 3], gap="large")  # prediction first, also on a phone
     with side:
         prediction = _persistent_radio("Predict first: what will you see?", item.choices,
                                        f"{PAGE}.prediction.{item.key}")

@@ -1,8 +1,9 @@
 """LSTM Lens engine: pure NumPy activations, recurrent cells, BPTT and training tasks."""
 
-from ._threads import limit_blas_threads
+from ._threads import limit_blas_threads, set_heap_pad
 
 limit_blas_threads()
+set_heap_pad()
 
 from .activations import REGISTRY, Activation, get_activation, resolve  # noqa: E402
 from .cells import CELL_TYPES, GRU, LSTM, RNN, RecurrentCell, WeightShapeError  # noqa: E402

@@ -16,7 +16,7 @@ from .activations import SIGMOID, TANH, sigmoid
 from .cells import GRU, LSTM, RNN
 from .losses import sum_last_step
 from .tasks import get_task
-from .training import PRESETS, Settings, train_run
+from .training import PRESETS, Settings, train_runs
 
 GRID = np.linspace(-8.0, 8.0, 16001)  # step 0.001: derivative maxima located to ±0.0005
 SHOWN = slice(None, None, 20)  # evidence charts draw every 20th point (801): a pixel is coarser
@@ -199,8 +199,7 @@ def relu_can_replace_tanh(seeds: tuple[int, ...] = (0, 1, 2), steps: int = 300) 
     """A small Training Lab race: textbook LSTM vs ReLU candidate and output, adding problem."""
     task, length = get_task("adding"), 20
     runs = {
-        key: [train_run(task, PRESETS[key].spec, Settings(), length, seed, steps)
-              for seed in seeds]
+        key: train_runs(task, PRESETS[key].spec, Settings(), length, seeds, steps)
         for key in ("lstm", "lstm_relu")
     }
     solved = {key: sum(r.diverged_at is None and r.evaluation.loss <= task.threshold

@@ -379,10 +379,23 @@ def train_run(
     task: Task, spec: ModelSpec, settings: Settings, length: int, seed: int, steps: int
 ) -> RunResult:
     """A whole run from scratch in one call, with its test-set evaluation and wall time."""
+    return train_runs(task, spec, settings, length, [seed], steps)[0]
+
+
+def train_runs(
+    task: Task, spec: ModelSpec, settings: Settings, length: int, seeds: Sequence[int],
+    steps: int,
+) -> list[RunResult]:
+    """``train_run`` for each seed, the seeds trained together (``train_seeds``); each run's
+    ``seconds`` is its share of the wall time."""
     start = time.perf_counter()
-    state, losses = train(task, spec, settings, init_state(spec, task, seed), steps, length, seed)
-    return RunResult(losses, state.diverged_at, evaluate(task, spec, state, length),
-                     time.perf_counter() - start, state)
+    states, curves = train_seeds(task, spec, settings,
+                                 [init_state(spec, task, seed) for seed in seeds], steps, length,
+                                 seeds)
+    evaluations = [evaluate(task, spec, state, length) for state in states]
+    seconds = (time.perf_counter() - start) / len(seeds)
+    return [RunResult(losses, state.diverged_at, evaluation, seconds, state)
+            for losses, state, evaluation in zip(curves, states, evaluations, strict=True)]
 
 
 def steps_to_threshold(losses: np.ndarray, threshold: float, window: int = 25) -> int | None:

@@ -23,6 +23,7 @@ from lstm_core.training import (
     summarise,
     train,
     train_run,
+    train_runs,
     train_seeds,
 )
 
@@ -261,9 +262,12 @@ def test_train_seeds_leaves_its_inputs_and_diverged_runs_alone():
 
 def test_evaluate_and_summaries():
     spec = PRESETS["rnn_tanh"].spec
-    results = [train_run(ADDING, spec, Settings(), 10, seed, 30) for seed in (1, 2)]
-    for r in results:
+    results = train_runs(ADDING, spec, Settings(), 10, (1, 2), 30)
+    for seed, r in zip((1, 2), results, strict=True):
         assert r.evaluation == evaluate(ADDING, spec, r.state, 10)
+        alone = train_run(ADDING, spec, Settings(), 10, seed, 30)
+        np.testing.assert_allclose(r.losses, alone.losses, rtol=0, atol=1e-12)
+        assert r.evaluation.loss == pytest.approx(alone.evaluation.loss, rel=1e-12)
     summary = summarise(results, ADDING.threshold)
     finals = [r.evaluation.loss for r in results]
     assert summary.final_loss_mean == pytest.approx(np.mean(finals))

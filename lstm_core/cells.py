@@ -167,12 +167,18 @@ class RecurrentCell:
     def _weight_gradients(self, d_input_side, d_hidden_side, x, h_prev):
         """∂L/∂W from the per-step gradients of the stacked pre-activations (summed over steps
         and sequences, separately for each model of a stack)."""
-        d_input_rows, d_hidden_rows = model_rows(d_input_side), model_rows(d_hidden_side)
+        d_input_rows = model_rows(d_input_side)
+        bias_ih = d_input_rows.sum(axis=-2)
+        if d_hidden_side is d_input_side:  # LSTM and RNN: one pre-activation for both sides
+            d_hidden_rows, bias_hh = d_input_rows, bias_ih.copy()
+        else:
+            d_hidden_rows = model_rows(d_hidden_side)
+            bias_hh = d_hidden_rows.sum(axis=-2)
         return dict(
             weight_ih=d_input_rows.mT @ model_rows(x),
             weight_hh=d_hidden_rows.mT @ model_rows(h_prev),
-            bias_ih=d_input_rows.sum(axis=-2),
-            bias_hh=d_hidden_rows.sum(axis=-2),
+            bias_ih=bias_ih,
+            bias_hh=bias_hh,
             x=d_input_side @ self.weight_ih,
         )
 
@@ -330,11 +336,9 @@ class LSTM(RecurrentCell):
             i, f, g, o = (self.block(act, name) for name in self.block_names)
             c_prev = _previous(trace.c0, trace.cell)
             # ∂pre/∂c_t for i, f, g and ∂pre/∂h_t for o, stacked as (T, …, B, 4, H)
-            coef = np.stack(
-                [g * d_act[..., :size], c_prev * d_act[..., size : 2 * size],
-                 i * d_act[..., cand], trace.cell_squashed * d_act[..., 3 * size :]],
-                axis=-2,
-            )
+            coef = np.empty((*pre.shape[:-1], 4, size))
+            for k, factor in enumerate((g, c_prev, i, trace.cell_squashed)):
+                np.multiply(factor, d_act[..., k * size : (k + 1) * size], out=coef[..., k, :])
             # ∂c_t/∂h_t through h_t = o_t ⊙ φ(c_t)
             h_to_c = o * self.output.derivative_given_output(trace.cell, trace.cell_squashed)
             d_pre = np.empty_like(pre)

@@ -24,6 +24,7 @@ Without ``--url`` the app is served on a free loopback port by ``tests/conftest.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from pathlib import Path
@@ -42,7 +43,11 @@ from bench.common import (
 )
 
 GOAL_CHANGE_S = 0.300
+GOAL_CHANGE_P95_S = 0.500
+GOAL_CHANGE_FLOOR_RATIO = 2.0
+GOAL_SWITCH_S = 1.0
 GOAL_LOAD_S = 2.5
+FLOOR_PAGE = "bench/floor_page.py"
 MAX_CHANGES = 100
 MAX_LOADS = 20
 SLIDER = "[data-testid=stSlider] [role=slider], [data-testid=stSlider] input[type=range]"
@@ -89,9 +94,10 @@ RESULT_JS = """() => { const l = window.__lens;
 
 
 def url_path(page: str) -> str:
-    """The URL path of page file ``page`` ("pages/x.py" → "x"; Home is the default page "")."""
+    """The URL path of page file ``page`` ("pages/x.py" → "x"; Home is the default page "";
+    the benchmarks' floor page is "floor")."""
     stem = Path(page).stem
-    return "" if stem == "home" else stem
+    return {"home": "", "floor_page": "floor"}.get(stem, stem)
 
 
 def first_loads(browser: Any, url: str, loads: int, timeout_ms: int) -> tuple[list[float], str]:
@@ -176,6 +182,55 @@ def changes(browser: Any, url: str, n: int, quiet_ms: int,
         context.close()
 
 
+# True once the page titled ``title`` has finished its run with ``charts`` charts drawn.
+SHOWN_JS = """([title, charts]) => {
+  const h1 = document.querySelector('[data-testid="stMain"] h1');
+  if (!h1 || h1.innerText.trim() !== title) return false;
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (document.querySelector('[data-testid="stSkeleton"]')) return false;
+  const all = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+  return all.length === charts && all.every(c => c.querySelector('.main-svg'));
+}"""
+
+
+def switches(browser: Any, base: str, path: str, n: int, timeout_ms: int) -> tuple[list[float],
+                                                                                    list[float]]:
+    """Page switches with a warm server: from Home, click the page's sidebar link and time
+    until its title, its finished run and every chart are on screen (``n`` times); then open
+    the page by its URL in the same browser (warm cache), ``n`` times. Returns both lists."""
+    from tests.browser_helpers import wait_for_run
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        page.goto(f"{base}/{path}")
+        wait_for_run(page, timeout=timeout_ms)
+        title = page.locator('[data-testid="stMain"] h1').first.inner_text().strip()
+        expected = [title, page.locator('[data-testid="stPlotlyChart"]').count()]
+        home = page.locator('[data-testid="stSidebarNavLink"]').first
+        link = page.locator(f'[data-testid="stSidebarNavLink"][href$="/{path}"]').first
+        clicks, opens = [], []
+        for _ in range(n):
+            home.click()
+            wait_for_run(page, timeout=timeout_ms)
+            page.wait_for_function(SHOWN_JS, arg=[
+                page.locator('[data-testid="stMain"] h1').first.inner_text().strip(),
+                page.locator('[data-testid="stPlotlyChart"]').count()], timeout=timeout_ms)
+            started = time.perf_counter()
+            link.click()
+            page.wait_for_function(SHOWN_JS, arg=expected, timeout=timeout_ms, polling=20)
+            clicks.append(time.perf_counter() - started)
+        for _ in range(n):
+            started = time.perf_counter()
+            page.goto(f"{base}/{path}")
+            page.wait_for_function(SHOWN_JS, arg=expected, timeout=timeout_ms, polling=20)
+            opens.append(time.perf_counter() - started)
+        return clicks, opens
+    finally:
+        context.close()
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line options (bounded: ≤ 100 changes, ≤ 20 loads, loopback URL only)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
@@ -186,8 +241,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--quiet", type=int, default=300,
                         help="ms without chart mutations that end a change (default 300)")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per wait")
+    parser.add_argument("--switches", type=int, default=5,
+                        help="sidebar page switches and warm URL opens per page (default 5)")
     parser.add_argument("--url", help="app URL on loopback; default: start a server here")
+    parser.add_argument("--before", type=Path,
+                        help="a second checkout of the app: its server is measured in the same "
+                             "run, rows labelled 'before'")
     args = parser.parse_args(argv)
+    if not 1 <= args.switches <= MAX_LOADS:
+        parser.error(f"--switches must be in 1…{MAX_LOADS}")
+    if args.before is not None and not (args.before / "app.py").is_file():
+        parser.error(f"--before {args.before}: no app.py there")
     if not 1 <= args.changes <= MAX_CHANGES or not 1 <= args.loads <= MAX_LOADS:
         parser.error(f"--changes must be in 1…{MAX_CHANGES}, --loads in 1…{MAX_LOADS}")
     if not 50 <= args.quiet <= 2000 or not 1 <= args.timeout <= 120:
@@ -200,6 +264,30 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def measure_page(browser: Any, base: str, page: str, args: argparse.Namespace) -> list:
+    """One table row (without the target label) for page file ``page`` served at ``base``."""
+    timeout_ms = int(args.timeout * 1000)
+    path = url_path(page)
+    target = f"{base}/{path}"
+    try:
+        loads, load_status = first_loads(browser, target, args.loads, timeout_ms)
+        totals, servers, n_charts, control, status = changes(
+            browser, target, args.changes, args.quiet, timeout_ms)
+        clicks, opens = switches(browser, base, path, args.switches, timeout_ms) if path else (
+            [], [])
+    except Exception as why:  # a page that never finishes still gets its row
+        loads, totals, servers, clicks, opens, n_charts, control = [], [], [], [], [], 0, "–"
+        load_status, status = "", f"error: {str(why).splitlines()[0][:70]}"
+    load, change, server = summary(loads), summary(totals), summary(servers)
+    click, warm = summary(clicks), summary(opens)
+    return [
+        Path(page).stem, n_charts, fmt_ms(load["median"]), fmt_ms(warm["median"]),
+        fmt_ms(click["median"]), fmt_ms(click["p95"]), control, change["n"],
+        fmt_ms(change["median"]), fmt_ms(change["p95"]), fmt_ms(server["median"]),
+        "; ".join(s for s in (load_status, status) if s and s != "ok") or "ok",
+    ], change["median"], change["p95"], click["median"], warm["median"]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     from playwright.sync_api import sync_playwright
@@ -209,40 +297,49 @@ def main(argv: list[str] | None = None) -> int:
     pages = page_files()
     if args.pages:
         pages = [p for p in pages if Path(p).stem in args.pages]
-    proc, url = None, args.url
-    rows = []
-    timeout_ms = int(args.timeout * 1000)
+    targets: list[tuple[str, str]] = []
+    procs = []
+    results = []  # (target, row, change median, change p95, switch median, warm open median)
     try:
-        if url is None:
+        if args.url is None:
             (ROOT / ".pytest_cache").mkdir(exist_ok=True)
-            proc, url = start_server()
+            if args.before is not None:
+                proc, url = start_server(root=args.before.resolve())
+                procs.append(proc)
+                targets.append(("before", url))
+            proc, url = start_server(env={"LSTM_LENS_BENCH_FLOOR": "1"})
+            procs.append(proc)
+            targets.append(("after" if args.before is not None else "this", url))
+        else:
+            targets.append(("this", args.url))
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-            for page in pages:
-                print(f"… {page}", file=sys.stderr, flush=True)
-                target = f"{url}/{url_path(page)}"
-                try:
-                    loads, load_status = first_loads(browser, target, args.loads, timeout_ms)
-                    totals, servers, n_charts, control, status = changes(
-                        browser, target, args.changes, args.quiet, timeout_ms)
-                except Exception as why:  # a page that never finishes still gets its row
-                    loads, totals, servers, n_charts, control = [], [], [], 0, "–"
-                    load_status, status = "", f"error: {str(why).splitlines()[0][:70]}"
-                load, change, server = summary(loads), summary(totals), summary(servers)
-                rows.append([
-                    Path(page).stem, n_charts, fmt_ms(load["median"]), fmt_ms(load["p95"]),
-                    f"≤ 2500: {goal_mark(load['median'], GOAL_LOAD_S)}", control, change["n"],
-                    fmt_ms(change["median"]), fmt_ms(change["p95"]), fmt_ms(server["median"]),
-                    f"≤ 300: {goal_mark(change['median'], GOAL_CHANGE_S)}",
-                    "; ".join(s for s in (load_status, status) if s and s != "ok") or "ok",
-                ])
+            for page in [*pages, FLOOR_PAGE]:
+                for label, url in targets:
+                    if page == FLOOR_PAGE and (label == "before" or args.url):
+                        continue  # the floor page is served by this checkout's own server
+                    print(f"… {label}: {page}", file=sys.stderr, flush=True)
+                    results.append((label, *measure_page(browser, url, page, args)))
             browser.close()
     finally:
-        if proc is not None:
+        for proc in procs:
             stop_server(proc)
-    headers = ["page", "charts", "load median ms", "load p95 ms", "goal load", "control", "changes",
-               "change median ms", "change p95 ms", "server median ms", "goal change",
-               "status"]
+    floor_name = Path(FLOOR_PAGE).stem
+    floor = {label: median for label, row, median, *_ in results if row[0] == floor_name}
+    rows = []
+    for label, row, median, p95, click, warm in results:
+        ratio = median / floor[label] if floor.get(label) else math.nan
+        goals = [f"change {goal_mark(median, GOAL_CHANGE_S)}",
+                 f"p95 {goal_mark(p95, GOAL_CHANGE_P95_S)}",
+                 f"switch {goal_mark(click, GOAL_SWITCH_S)}",
+                 f"URL {goal_mark(warm, GOAL_LOAD_S)}"]
+        if not math.isnan(ratio) and row[0] != floor_name:
+            goals.append(f"×floor {goal_mark(ratio, GOAL_CHANGE_FLOOR_RATIO)}")
+        rows.append([label, *row[:-1], "–" if math.isnan(ratio) or row[0] == floor_name
+                     else f"{ratio:.1f}", " · ".join(goals), row[-1]])
+    headers = ["target", "page", "charts", "first load median ms", "URL open (warm) ms",
+               "switch median ms", "switch p95 ms", "control", "changes", "change median ms",
+               "change p95 ms", "server median ms", "change × floor", "goals", "status"]
     print(format_table(headers, rows))
     return 0
 

@@ -301,9 +301,14 @@ class Student:
 # --- the scenario --------------------------------------------------------------------------------
 
 
-async def _sample_rss(pids: list[int], peak: list[int], stop: asyncio.Event) -> None:
+async def _sample_rss(pids: list[int], peak: list[int], stop: asyncio.Event,
+                      timeline: list[tuple[float, int]] | None = None) -> None:
+    started = time.monotonic()
     while not stop.is_set():
-        peak[0] = max(peak[0], total_rss(pids))
+        rss = total_rss(pids)
+        peak[0] = max(peak[0], rss)
+        if timeline is not None:
+            timeline.append((time.monotonic() - started, rss))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), 0.5)
 
@@ -354,7 +359,8 @@ async def scenario(base: str, args: argparse.Namespace, pids: list[int]) -> dict
     rss_idle = total_rss(pids)
 
     peak, stop = [max(rss_before, rss_idle)], asyncio.Event()
-    sampler = asyncio.create_task(_sample_rss(pids, peak, stop))
+    timeline: list[tuple[float, int]] = []
+    sampler = asyncio.create_task(_sample_rss(pids, peak, stop, timeline))
     deadline = time.monotonic() + args.duration
 
     async def work(student: Student) -> None:
@@ -387,6 +393,7 @@ async def scenario(base: str, args: argparse.Namespace, pids: list[int]) -> dict
     return {
         "results": results, "elapsed": elapsed, "opened": n_open,
         "rss_before": rss_before, "rss_idle": rss_idle, "rss_peak": peak[0],
+        "rss_growth": rss_growth(timeline, WARM_UP_SHARE) if pids else float("nan"),
         "rss_after": rss_after, "measured_rss": bool(pids),
         "per_idle": (rss_idle - rss_before) / n_open if pids and n_open else float("nan"),
         "cpu_per_run": cpu / len(results.latencies) if results.latencies else float("nan"),
@@ -394,12 +401,60 @@ async def scenario(base: str, args: argparse.Namespace, pids: list[int]) -> dict
     }
 
 
+def rss_growth(timeline: list[tuple[float, int]], warm_up_share: float) -> float:
+    """Relative RSS growth from the end of the warm-up (the first ``warm_up_share`` of the
+    samples' time span) to the last sample: 0.05 = grew 5 %. NaN with fewer than 2 samples."""
+    if len(timeline) < 2:
+        return math.nan
+    settled_at = timeline[-1][0] * warm_up_share
+    settled = next(rss for t, rss in timeline if t >= settled_at)
+    return timeline[-1][1] / settled - 1 if settled else math.nan
+
+
+async def churn(base: str, args: argparse.Namespace, pids: list[int]) -> dict[str, float]:
+    """Open and close ``args.churn`` sessions (``CHURN_BATCH`` at a time), each showing the
+    page once; RSS before, right after, and once the server has dropped the disconnected
+    sessions (``server.disconnectedSessionTTL`` later)."""
+    async def one(i: int) -> None:
+        student = Student(base, args.page, args.query, args.timeout, f"churn-{i}")
+        try:
+            await student.open()
+        except (RunFailed, OSError) as why:
+            errors.append(str(why))
+        finally:
+            await student.close()
+
+    async def settle() -> int:
+        """RSS once the disconnected sessions' TTL has passed and one more visit has let the
+        server drop them (its session store expires entries lazily, on use)."""
+        await asyncio.sleep(args.session_ttl + 2)
+        poke = Student(base, args.page, args.query, args.timeout, "churn-poke")
+        await poke.open()
+        await poke.close()
+        await asyncio.sleep(2)
+        return total_rss(pids)
+
+    errors: list[str] = []
+    before = await settle()
+    for first in range(0, args.churn, CHURN_BATCH):
+        await asyncio.gather(*(one(i) for i in range(first, min(first + CHURN_BATCH,
+                                                                  args.churn))))
+    right_after = total_rss(pids)
+    settled = await settle()
+    return {"before": before, "right_after": right_after, "settled": settled,
+            "errors": float(len(errors))}
+
+
 # --- reporting -----------------------------------------------------------------------------------
 
 
 HEADERS = ["target", "page (control)", "students", "s", "reruns", "reruns/s", "errors",
            "p50 ms", "p95 ms", "max ms", "open p95 ms", "CPU ms/run", "× floor", "kB/rerun",
-           "RSS before/idle/peak/after MB", "MB/idle session", "goals"]
+           "RSS before/idle/peak/after MB", "RSS growth after warm-up", "MB/idle session",
+           "goals"]
+WARM_UP_SHARE = 0.2
+GOAL_RSS_GROWTH = 0.10
+CHURN_BATCH = 20
 GOAL_CPU_S = 0.040
 GOAL_CPU_FLOOR_RATIO = 6.0
 FLOOR_PAGE = "floor"
@@ -423,6 +478,9 @@ def row(target: str, students: int, figures: dict[str, Any], floor_cpu: float = 
     if not math.isnan(ratio) and page != FLOOR_PAGE:
         goals.append(f"×floor {goal_mark(ratio, GOAL_CPU_FLOOR_RATIO)}")
     kb = figures.get("bytes_per_run", math.nan)
+    growth = figures.get("rss_growth", math.nan)
+    if not math.isnan(growth):
+        goals.append(f"RSS {goal_mark(growth, GOAL_RSS_GROWTH)}")
     return [
         target, f"{page} ({res.control or '?'})", f"{figures['opened']}/{students}",
         f"{figures['elapsed']:.0f}", str(len(lat)),
@@ -430,7 +488,8 @@ def row(target: str, students: int, figures: dict[str, Any], floor_cpu: float = 
         fmt_ms(percentile(lat, 50)), fmt_ms(p95), fmt_ms(max(lat) if lat else math.nan),
         fmt_ms(percentile(res.opens, 95)), fmt_ms(cpu),
         "–" if math.isnan(ratio) or page == FLOOR_PAGE else f"{ratio:.1f}",
-        "–" if math.isnan(kb) else f"{kb / 1000:.0f}", rss, fmt_mb(figures["per_idle"]),
+        "–" if math.isnan(kb) else f"{kb / 1000:.0f}", rss,
+        "–" if math.isnan(growth) else f"{100 * growth:+.1f} %", fmt_mb(figures["per_idle"]),
         " · ".join(goals),
     ]
 
@@ -477,6 +536,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=30.0,
                         help="seconds to wait for one rerun (default 30)")
     parser.add_argument("--seed", type=int, default=0, help="think-time random seed")
+    parser.add_argument("--churn", type=int, default=0,
+                        help="after the scenarios, open and close this many sessions on the "
+                             "last page and report RSS (≤ 2000; default 0: skip)")
+    parser.add_argument("--session-ttl", type=int, default=120,
+                        help="server.disconnectedSessionTTL of the servers started here, in "
+                             "seconds (Streamlit's default 120; lower it for --churn)")
     args = parser.parse_args(argv)
     if not 1 <= args.students <= MAX_STUDENTS:
         parser.error(f"--students must be in 1…{MAX_STUDENTS}")
@@ -492,6 +557,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                 setattr(args, name, require_loopback(getattr(args, name)))
             except ValueError as why:
                 parser.error(f"--{name.replace('_', '-')}: {why}")
+    if not 0 <= args.churn <= 2000 or not 1 <= args.session_ttl <= 600:
+        parser.error("--churn must be in 0…2000 and --session-ttl in 1…600 s")
     if args.replicas_only and not args.replicas_url:
         parser.error("--replicas-only needs --replicas-url")
     try:
@@ -536,14 +603,16 @@ def main(argv: list[str] | None = None) -> int:
     targets: list[tuple[str, str, list[int]]] = []  # (label, url, pids)
     procs = []
     results: list[tuple[str, str, dict[str, Any]]] = []  # (label, page, figures)
+    churned: list[list[str]] = []
+    ttl = (f"--server.disconnectedSessionTTL={args.session_ttl}",)
     try:
         if not args.replicas_only:
             if args.url is None:
                 if args.before is not None:
-                    proc, url = start_server(root=args.before.resolve())
+                    proc, url = start_server(root=args.before.resolve(), flags=ttl)
                     procs.append(proc)
                     targets.append(("before", url, [proc.pid]))
-                proc, url = start_server(env={"LSTM_LENS_BENCH_FLOOR": "1"})
+                proc, url = start_server(env={"LSTM_LENS_BENCH_FLOOR": "1"}, flags=ttl)
                 procs.append(proc)
                 targets.append(("1 process" if args.before is None else "after", url,
                                 [proc.pid]))
@@ -559,6 +628,17 @@ def main(argv: list[str] | None = None) -> int:
                     continue  # the floor page is this checkout's
                 args.page = page
                 results.append((label, page, asyncio.run(_run_target(label, url, args, pids))[1]))
+        if args.churn:
+            for label, url, pids in targets:
+                print(f"… {label}: {args.churn} sessions opened and closed", file=sys.stderr,
+                      flush=True)
+                c = asyncio.run(churn(url, args, pids))
+                grown = c["settled"] / c["before"] - 1 if c["before"] else math.nan
+                churned.append([label, args.page, str(args.churn), str(int(c["errors"])),
+                                fmt_mb(c["before"]), fmt_mb(c["right_after"]),
+                                fmt_mb(c["settled"]),
+                                "–" if math.isnan(grown) else f"{100 * grown:+.1f} %",
+                                goal_mark(grown, GOAL_RSS_GROWTH)])
     finally:
         for proc in procs:
             stop_server(proc)
@@ -567,6 +647,11 @@ def main(argv: list[str] | None = None) -> int:
     floor = next(iter(floors.values()), math.nan)
     rows = [row(label, args.students, figures, floor, page) for label, page, figures in results]
     print(format_table(HEADERS, rows))
+    if churned:
+        print()
+        print(format_table(["target", "page", "sessions", "errors", "RSS before MB",
+                            "right after MB", "after the TTL MB", "settled vs before",
+                            "goal ≤ +10 %"], churned))
     before = {page: f for label, page, f in results if label == "before"}
     ratios = [[page, fmt_ms(before[page]["cpu_per_run"]), fmt_ms(f["cpu_per_run"]),
                f"{f['cpu_per_run'] / before[page]['cpu_per_run']:.2f}",

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from lstm_core.claims import CLAIMS
 from ui.claims import controls, pending, progress, render_claim, summary_table, verdicts
 from ui.content import prose
 from ui.share import share_box
@@ -12,11 +13,11 @@ st.markdown(prose("claims"))
 results = verdicts()
 if pending():
     progress()
-st.dataframe(summary_table(results), hide_index=True, width="stretch")
+st.dataframe(summary_table(results), hide_index=True, width="stretch", key="claims.summary")
 
 left, right = st.columns([1, 2], gap="large")
 with left:
     state = controls(results)
     share_box("claims", state)
 with right:
-    render_claim(state.claim, results[state.claim])
+    render_claim(CLAIMS[state.claim], results[state.claim])

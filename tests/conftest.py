@@ -47,15 +47,15 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> No
     raise RuntimeError("streamlit did not become healthy within 60 s")
 
 
-def start_server(port: int | None = None, root: Path = ROOT,
-                 env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+def start_server(port: int | None = None, root: Path = ROOT, env: dict[str, str] | None = None,
+                 flags: tuple[str, ...] = ()) -> tuple[subprocess.Popen, str]:
     """Start ``streamlit run app.py`` of the project at ``root`` on a loopback port, with extra
-    environment variables ``env``; returns the process and its URL."""
+    environment variables ``env`` and command-line ``flags``; returns the process and URL."""
     port = port or _free_port()
     cmd = [
         sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
         "--server.address", "127.0.0.1", "--server.port", str(port),
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *flags,
     ]
     log = open(ROOT / ".pytest_cache" / f"streamlit-{port}.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(cmd, cwd=root, stdout=log, stderr=subprocess.STDOUT,

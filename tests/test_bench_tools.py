@@ -265,3 +265,20 @@ def test_number_input_control_is_sent_as_a_double_value():
     [widget] = BackMsg.FromString(
         load_test.rerun_msg("", widget=info, value=value)).rerun_script.widget_states.widgets
     assert widget.WhichOneof("value") == "double_value" and widget.double_value == 19.0
+
+
+def test_rss_growth_is_measured_from_the_end_of_the_warm_up():
+    timeline = [(0.0, 100), (1.0, 150), (2.0, 200), (8.0, 200), (10.0, 220)]
+    assert load_test.rss_growth(timeline, 0.2) == pytest.approx(0.10)  # 200 at t ≥ 2 → 220
+    assert load_test.rss_growth(timeline[:1], 0.2) != load_test.rss_growth(timeline[:1], 0.2)
+
+
+def test_cpu_seconds_reads_this_process():
+    import os
+
+    from bench.common import cpu_seconds, total_cpu_seconds
+
+    before = cpu_seconds(os.getpid())
+    sum(i * i for i in range(300_000))
+    assert cpu_seconds(os.getpid()) > before
+    assert cpu_seconds(2**22 + 12345) is None and total_cpu_seconds([2**22 + 12345]) == 0.0

@@ -1,69 +1,299 @@
-"""Claims: each verdict as computed by the engine, and the page that shows them."""
+"""Claims: each verdict as computed by the engine, each one changed by breaking its maths, the
+race shared with the Training Lab, and the page that shows them."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 import pytest
 
-from lstm_core import claims
+from lstm_core import claims, claims_race, verdicts
+from lstm_core.activations import REGISTRY
+from lstm_core.cells import LSTM
 from tests.apptest_helpers import charts, decode, no_exceptions, run_page
 
 EXPECTED = {
+    "gates_binary": "partly",
+    "sigmoid_good_activation": "partly",
+    "tanh_converges_faster": "true",
+    "cell_gradient_tanh": "false",
+    "candidate_both_directions": "true",
+    "sigmoid_candidate_only_increases": "partly",
+    "gru_no_second_tanh": "true",
+    "tanh_solves_vanishing": "false",
+    "tanh_vs_sigmoid_vanishing": "true",
+    "second_derivative": "false",
+    "saturation_slows_training": "partly",
+    "sigmoid_tanh_same_derivatives": "partly",
+    "relu_replaces_tanh": "false",
+    "relu_dead_units": "true",
+    "relu_no_saturation": "partly",
+    "leaky_relu_negative": "true",
+    "hard_tanh_saturates": "true",
+    "tanh_gradient_cheaper": "false",
+    "hard_tanh_cheaper": "partly",
+    "printed_derivatives": "true",
+    "printed_derivative_precedence": "false",
+    "quoted_sigmoid_derivative": "false",
     "tanh_rescaled_sigmoid": "true",
     "derivative_maxima": "true",
-    "quoted_sigmoid_derivative": "false",
-    "sigmoid_candidate_only_increases": "partly",
-    "tanh_solves_vanishing": "partly",
-    "gru_no_second_tanh": "true",
-    "relu_replaces_tanh": "partly",
 }
+
+
+def test_every_claim_is_listed_with_its_metadata_in_page_order():
+    assert list(claims.CLAIMS) == list(EXPECTED)
+    for claim in claims.CLAIMS.values():
+        assert claim.group in claims.GROUPS and claim.source and claim.statement
+        assert "{" not in claim.plain and "$" not in claim.plain  # plain text for tables
+        assert all(key in claims.CLAIMS for key in claim.related)
+    groups = [c.group for c in claims.CLAIMS.values()]
+    assert groups == sorted(groups, key=list(claims.GROUPS).index)  # grouped, in group order
+
+
+def test_listing_computes_nothing_and_check_remembers(monkeypatch):
+    monkeypatch.setattr(verdicts, "MEMO", verdicts.Memo())
+    assert all(claims.peek(key) is None for key in claims.CLAIMS)
+    first = claims.check("hard_tanh_saturates")
+    assert claims.peek("hard_tanh_saturates") is first
+    assert claims.check("hard_tanh_saturates") is first
+    assert claims.peek("gates_binary") is None
 
 
 @pytest.mark.parametrize(("key", "verdict"), EXPECTED.items())
 def test_each_verdict(key, verdict):
-    assert claims.CLAIMS[key]().verdict == verdict
+    result = claims.check(key)
+    assert result.verdict == verdict
+    assert result.key == key and result.summary and result.finding
+    assert all(len(values) <= 1000 for values in result.evidence.curves.values())
+    assert all(len(values) == len(result.evidence.x) for values in result.evidence.curves.values())
 
 
-def test_measured_numbers_are_the_known_constants():
-    maxima = claims.derivative_maxima().numbers
-    assert maxima["max_sigmoid_slope"] == pytest.approx(0.25, abs=1e-15)
-    assert maxima["max_tanh_slope"] == pytest.approx(1.0, abs=1e-15)
-    quoted = claims.popular_sigmoid_derivative().numbers
-    assert quoted["max_error"] == pytest.approx(0.5, abs=1e-6)  # 2 · max σ′ at z = 0
-    assert quoted["max_error_without_sign"] < 1e-9
-    assert claims.sigmoid_candidate_only_increases().numbers["min_cell"] >= 0.0
-    race = claims.relu_can_replace_tanh().numbers
-    assert race["textbook_solved"] == 3 and 1 <= race["relu_solved"] < 3
-    assert race["relu_diverged"] >= 1
+def test_measured_numbers_are_the_known_values():
+    assert claims.check("derivative_maxima").numbers["max_sigmoid_slope"] == pytest.approx(0.25)
+    quoted = claims.check("quoted_sigmoid_derivative").numbers
+    assert quoted["max_error"] == pytest.approx(0.5, abs=1e-6)  # 2 · σ′(0)
+    printed = claims.printed_derivative_precedence()
+    assert printed.numbers["value_at_0"] == 0.0  # −e⁰/1 + (e⁰)² = 0, while σ′(0) = 1/4
+    assert "8.88e+06" in printed.finding  # e^16 − e^8 = 8 883 129.6 at z = −8
+    assert claims.check("leaky_relu_negative").numbers["leaky_negative_slope"] == pytest.approx(
+        0.01, abs=1e-9)
+    assert claims.check("sigmoid_tanh_same_derivatives").numbers["sigmoid_gain_20"] == (
+        pytest.approx(0.25**20))
+    race = claims.check("relu_replaces_tanh").numbers
+    assert race["textbook_reached"] == 2 and race["relu_reached"] == 0
+    assert race["relu_diverged"] == 2
+    dead = claims.check("relu_dead_units").numbers
+    assert dead["dead_relu_units"] > 0 and dead["dead_tanh_units"] == 0
 
 
-def test_a_wrong_sigmoid_changes_the_verdicts(monkeypatch):
-    """Verdicts are measured: break σ and the claims about it turn false."""
+def test_the_race_is_exactly_the_training_labs_race():
+    """One experiment, one answer: the Training Lab's chunked training of the linked race gives
+    the claims' results and the same results-table numbers."""
+    from ui.claims import race_link
+    from ui.training_lab import TrainingLabState, advance, finish, new_race, summaries
+
+    page, params = race_link()
+    state, ignored = TrainingLabState.from_query(params)
+    assert page == "training_lab" and not ignored
+    lab = new_race(state)
+    for _ in advance(lab):
+        pass
+    finish(lab)
+    shared = claims_race.race()
+    for run, result in zip(lab.runs, lab.results, strict=True):
+        theirs = shared[run.key.preset][run.key.seed - 1]
+        np.testing.assert_array_equal(run.losses, theirs.losses)
+        assert result.diverged_at == theirs.diverged_at
+    ours = claims_race._summaries(shared)
+    for preset, summary in summaries(lab).items():
+        assert (summary.reached, summary.diverged) == (ours[preset].reached,
+                                                       ours[preset].diverged)
+
+
+# --- break the maths, see the verdict change -----------------------------------------------------
+
+
+def _swap(monkeypatch, key, **changes):
+    monkeypatch.setitem(REGISTRY, key, dataclasses.replace(REGISTRY[key], **changes))
+
+
+def test_a_wrong_sigmoid_changes_the_formula_verdicts(monkeypatch):
     wrong = lambda x: 1.0 / (1.0 + np.exp(-1.01 * np.asarray(x)))
     monkeypatch.setattr(claims, "sigmoid", wrong)
     assert claims.tanh_is_rescaled_sigmoid().verdict == "false"
     assert claims.popular_sigmoid_derivative().numbers["max_error_without_sign"] > 1e-4
 
 
-def test_claims_page_shows_every_verdict_and_switches_evidence():
+def test_breaking_the_activations_changes_the_cheap_verdicts(monkeypatch):
+    tanh, relu = REGISTRY["tanh"], REGISTRY["relu"]
+    with monkeypatch.context() as m:
+        m.setitem(REGISTRY, "sigmoid", relu)  # unbounded "gate"
+        assert claims.sigmoid_has_every_property().verdict == "false"
+    with monkeypatch.context() as m:
+        m.setitem(REGISTRY, "sigmoid", tanh)  # a candidate of both signs
+        assert claims.candidate_both_directions().verdict == "false"
+        assert claims.sigmoid_candidate_only_increases().verdict == "false"
+        assert claims.tanh_vanishes_less_than_sigmoid().verdict == "false"
+        assert claims.sigmoid_tanh_same_derivatives().verdict == "false"
+    with monkeypatch.context() as m:
+        m.setitem(REGISTRY, "relu", dataclasses.replace(relu, f=lambda x: np.clip(x, 0.0, 6.0)))
+        assert claims.relu_never_saturates().verdict == "false"
+    with monkeypatch.context() as m:
+        m.setitem(REGISTRY, "leaky_relu", relu)
+        assert claims.leaky_relu_passes_negative().verdict == "false"
+    with monkeypatch.context() as m:
+        m.setitem(REGISTRY, "hard_tanh", tanh)
+        assert claims.hard_tanh_saturates().verdict == "false"
+    with monkeypatch.context() as m:
+        _swap(m, "tanh", f=lambda x: 1.01 * np.tanh(x))
+        assert claims.printed_derivatives().verdict == "false"
+    with monkeypatch.context() as m:
+        _swap(m, "tanh", d1_from_output=lambda x, y: tanh.d2(x))  # backprop through f″
+        assert claims.second_derivative_matters().verdict == "partly"
+    with monkeypatch.context() as m:
+        m.setattr(claims, "PRINTED_SIGMOID_DERIVATIVE", "exp(-z) / (1 + exp(-z))^2")
+        assert claims.printed_derivative_precedence().verdict == "true"
+    with monkeypatch.context() as m:
+        m.setitem(REGISTRY, "tanh", REGISTRY["identity"])  # a GRU candidate without a squash
+        assert claims.gru_has_no_second_tanh().verdict == "false"
+
+
+def test_a_cell_path_through_tanh_changes_the_cell_gradient_verdict(monkeypatch):
+    step = LSTM.step
+
+    def tanh_on_the_cell_path(self, x_t, h_prev, c_prev):
+        return step(self, x_t, h_prev, np.tanh(c_prev))
+
+    monkeypatch.setattr(LSTM, "step", tanh_on_the_cell_path)
+    assert claims.cell_path_has_no_tanh().verdict == "true"
+
+
+def test_a_gradient_that_neither_vanishes_nor_explodes_changes_the_verdict(monkeypatch):
+    monkeypatch.setattr(claims, "_gradient_norms", lambda cell, inputs: np.ones(len(inputs)))
+    assert claims.tanh_prevents_vanishing_and_exploding().verdict == "true"
+
+
+def test_timing_verdicts_are_stable_and_follow_the_cost(monkeypatch):
+    for _ in range(3):
+        assert claims.tanh_gradient_cheaper().verdict == "false"
+        assert claims.hard_tanh_cheaper().verdict == "partly"
+    slow = lambda x, y: np.exp(np.sin(y)) * np.exp(np.cos(y)) * y
+    with monkeypatch.context() as m:
+        _swap(m, "sigmoid", d1_from_output=slow)
+        assert claims.tanh_gradient_cheaper().verdict == "true"
+    with monkeypatch.context() as m:
+        _swap(m, "hard_tanh", f=lambda x: np.clip(np.tanh(np.tanh(x)) * 2.0, -1.0, 1.0))
+        assert claims.hard_tanh_cheaper().verdict == "false"
+
+
+def test_other_race_results_change_the_race_verdicts():
+    race = claims_race.race()
+    as_sigmoid = race | {"lstm": race["lstm_sigmoid"]}
+    assert claims_race.tanh_converges_faster(as_sigmoid).verdict == "false"
+    relu_like_tanh = race | {"lstm_relu": race["lstm"]}
+    assert claims_race.relu_replaces_tanh(relu_like_tanh).verdict == "partly"
+    scaled = claims_race.scaled_races()
+    unscaled = {scale: scaled[1.0] for scale in scaled}
+    assert claims_race.saturation_slows_training(unscaled).verdict == "false"
+    slower = {scale: (scaled[1.0] if scale == 1.0 else race["lstm_sigmoid"]) for scale in scaled}
+    assert claims_race.saturation_slows_training(slower).verdict == "true"
+
+
+def test_step_function_gates_make_the_gates_binary():
+    step = dataclasses.replace(REGISTRY["hard_sigmoid"], key="step",
+                               f=lambda x: (np.asarray(x) > 0.0) * 1.0)
+    assert claims_race.gates_are_binary(claims_race.race(), gate=step).verdict == "true"
+
+
+def test_dead_units_counted_on_the_unit_pre_activations(monkeypatch):
+    race = claims_race.race()
+    inputs = np.random.default_rng(1).normal(size=(20, 8, 2))
+    alive = LSTM.random(2, 16, np.random.default_rng(0)).forward(inputs)
+    monkeypatch.setattr(claims_race, "_test_trace", lambda key, theta, task=None: alive)
+    assert claims_race.relu_dead_units(race).verdict == "partly"  # every unit alive
+
+
+# --- the page ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def warm():
+    claims.check_all()
+
+
+def test_claims_page_lists_every_verdict_and_filters(warm):
     at = run_page("pages/claims.py")
     no_exceptions(at)
     table = at.dataframe[0].value
     assert list(table["verdict"]) == [v.upper() for v in EXPECTED.values()]
-    first = charts(at)[0]
-    at.radio[0].set_value("tanh_solves_vanishing").run()
+    assert len(at.radio[0].options) == len(EXPECTED)
+    at.segmented_control[0].set_value("false").run()
     no_exceptions(at)
-    second = charts(at)[0]
-    assert second["layout"]["yaxis"]["type"] == "log"
-    assert len(decode(second["data"][0]["y"])) == 100
-    assert first["data"][0]["name"] != second["data"][0]["name"]
-    assert at.query_params["claim"] == "tanh_solves_vanishing"
+    falses = [k for k, v in EXPECTED.items() if v == "false"]
+    assert len(at.radio[0].options) == len(falses)
+    assert at.query_params["verdict"] == "false"
+    assert at.query_params["claim"] == falses[0]
 
 
-def test_claims_page_from_a_link_and_a_bad_link():
-    at = run_page("pages/claims.py", query={"claim": "gru_no_second_tanh"})
-    assert at.radio[0].value == "gru_no_second_tanh"
+def test_claims_page_renders_formulas_as_math_and_links_to_the_race(warm):
+    at = run_page("pages/claims.py", query={"claim": "quoted_sigmoid_derivative"})
+    no_exceptions(at)
+    shown = " ".join(m.value for m in at.markdown)
+    assert r"$\sigma'(z) = -\dfrac{e^{-z}}{(1 + e^{-z})^2}$" in shown
+    at.radio[0].set_value("relu_replaces_tanh").run()
+    links = [link.proto for link in at.get("page_link")]
+    assert any("training_lab" in link.page and "Training Lab" in link.label for link in links)
+    figure = charts(at)[0]
+    assert figure["layout"]["yaxis"]["type"] == "log"
+    assert len(decode(figure["data"][0]["y"])) == 300
+    at.button(key="claims.related.relu_no_saturation").click().run()
+    assert at.radio[0].value == "relu_no_saturation"
+
+
+def test_every_link_opens_its_page_without_ignored_settings():
+    from ui.activation_lab import ActivationLabState
+    from ui.claims import LINKS
+    from ui.compare import CompareState
+    from ui.gradient_flow import GradientFlowState
+    from ui.step_through import StepThroughState
+    from ui.training_lab import TrainingLabState
+
+    states = {"activation_lab": ActivationLabState, "compare": CompareState,
+              "gradient_flow": GradientFlowState, "step_through": StepThroughState,
+              "training_lab": TrainingLabState}
+    assert set(LINKS) == set(claims.CLAIMS)
+    for key, (page, params) in LINKS.items():
+        params = {k: v for k, v in params.items() if k != "custom"}
+        _, ignored = states[page].from_query(params)
+        assert not ignored, (key, ignored)
+
+
+def test_claims_page_while_races_are_computing(monkeypatch, warm):
+    import threading
+
+    from ui import warmup
+
+    release = threading.Event()
+    jobs = {key: (lambda: release.wait(60)) if claim.trained else claim
+            for key, claim in claims.CLAIMS.items()}
+    monkeypatch.setattr(warmup, "_CLAIMS", warmup.BackgroundJobs(jobs))
+    try:
+        at = run_page("pages/home.py")  # run_page would wait for the verdicts
+        at.switch_page("pages/claims.py")
+        at.run()
+        no_exceptions(at)
+        table = at.dataframe[0].value
+        trained = [k for k, c in claims.CLAIMS.items() if c.trained]
+        assert (table["verdict"] == "computing…").sum() == len(trained)
+        assert any("still computing this verdict" in info.value for info in at.info)
+        assert not charts(at)
+    finally:
+        release.set()
+
+
+def test_claims_page_from_a_bad_link(warm):
     at = run_page("pages/claims.py", query={"claim": "<script>", "bogus": "1"})
     no_exceptions(at)
-    assert at.radio[0].value == "tanh_rescaled_sigmoid"
+    assert at.radio[0].value == "gates_binary"
     assert "claim" in at.info[0].value and "bogus" in at.info[0].value

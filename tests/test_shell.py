@@ -88,5 +88,5 @@ def test_chart_download_format_and_data_table_twin():
     assert config["toImageButtonOptions"] == {"format": "png", "scale": 2,
                                               "filename": "lstm-lens-claims-evidence"}
     twins = [d.value for d in at.dataframe if set(d.value.columns) == {"series", "x", "y"}]
-    assert len(twins) == 1 and len(twins[0]) > 100
-    assert set(twins[0].series) == {"tanh(x)", "2σ(2x) − 1"}
+    assert len(twins) == 1 and len(twins[0]) >= 100
+    assert set(twins[0].series) == {"input gate", "forget gate", "output gate"}  # 1st claim

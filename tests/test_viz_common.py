@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import plotly.graph_objects as go
+import pytest
 
 from viz.evidence import curves_figure
 from viz.tables import figure_to_frame
@@ -97,3 +100,63 @@ def test_every_builder_gives_a_figure_plotly_accepts():
         assert len(again.data) == len(fig.data), name
         for axis_name in ("xaxis", "yaxis"):
             assert fig.layout[axis_name].gridcolor == "#E6E6E6", name  # the theme's axes
+
+
+def _reference_json(fig) -> str:
+    """What the figure was before PlainFigure: ``go.Figure(data, layout, _validate=False)`` of
+    the builder's own dicts (plus, for the Step-Through, its plain frames and slider steps),
+    serialised as ``st.plotly_chart`` does."""
+    import plotly.io as pio
+
+    from viz.step_figures import AnimatedFigure
+
+    data, layout_dict, frames = fig._plain
+    reference = go.Figure(data=data, layout=layout_dict, frames=frames or None, _validate=False)
+    spec = reference.to_dict()
+    if isinstance(fig, AnimatedFigure):
+        spec["frames"] = fig._plain_frames
+        spec["layout"]["sliders"][0]["steps"] = fig._plain_slider_steps
+    return pio.to_json(spec, validate=False)
+
+
+def _every_figure() -> dict[str, go.Figure]:
+    from lstm_core import GRU, LSTM
+    from tests.test_step_figures import figure as step_figure
+    from viz.step_figures import overview_figure
+
+    rng = np.random.default_rng(3)
+    x = np.linspace(-4, 4, 81)
+    curve = {"title": "gate activation: σ", "grid": x, "curve": 1 / (1 + np.exp(-x)),
+             "saturated": np.abs(x) > 3, "points": [("i", x[:10], x[:10])]}
+    return {**_builder_figures(), "step LSTM": step_figure(LSTM, forget_bias=1.0),
+            "step GRU": step_figure(GRU),
+            "overview": overview_figure([curve], 0.05, [("i", "i: unit", rng.random((30, 3))),
+                                                        ("c", "c: unit",
+                                                         rng.normal(size=(30, 3)))])}
+
+
+def test_plain_figures_send_the_same_json_as_plotly_figures():
+    """The fast path (no Plotly constructor) sends byte for byte what go.Figure sent."""
+    import plotly.io as pio
+
+    for name, fig in _every_figure().items():
+        assert pio.to_json(fig, validate=False) == _reference_json(fig), name
+
+
+def test_a_plain_figure_used_like_a_go_figure_becomes_one():
+    """fig.data / update_layout work, and from then on the real figure is what is sent."""
+    import plotly.io as pio
+
+    from viz.theme import PlainFigure
+
+    fig = _builder_figures()["compare"]
+    assert isinstance(fig, PlainFigure) and fig._real is None
+    names = [t.name for t in fig.data]
+    assert names and fig._real is not None
+    before = pio.to_json(fig, validate=False)
+    fig.update_layout(font_size=21)
+    after = json.loads(pio.to_json(fig, validate=False))
+    assert after["layout"]["font"]["size"] == 21
+    assert json.loads(before)["layout"]["font"]["size"] == 13
+    with pytest.raises(AttributeError):
+        fig._data_objs = ()  # a BaseFigure internal: refused rather than silently diverging

@@ -1,4 +1,9 @@
-"""Claims page: verdicts computed live, one claim's evidence at a time."""
+"""Claims page: every claim listed at once, its verdict computed live by the engine.
+
+The verdicts that train models take seconds; they are computed off the request path by the
+process's warm-up (:mod:`ui.warmup`), and the page says which are still being computed and
+updates itself when they arrive. The others take milliseconds and are computed on the spot.
+"""
 
 from __future__ import annotations
 
@@ -7,97 +12,194 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from lstm_core.claims import CLAIMS, Verdict
+from lstm_core.claims import CLAIMS, GROUPS, Claim, check
+from lstm_core.claims_race import RACE
+from lstm_core.verdicts import Verdict
 from ui import warmup
 from ui.charts import show
+from ui.share import PAGE_FILES
 from ui.state import PageState, announce_ignored, choice, collect, load, save, widget_key
+from ui.training_lab import TrainingLabState
 from viz.evidence import curves_figure
 
 PAGE = "claims"
 VERDICT_BADGES = {
     "true": ("TRUE", "green"), "false": ("FALSE", "red"), "partly": ("PARTLY", "orange")
 }
+FILTERS = ("all", "true", "false", "partly")
+FILTER_LABELS = {"all": "All", "true": "True", "false": "False", "partly": "Partly"}
+PENDING = "computing…"
+PAGE_TITLES = {
+    "activation_lab": "the Activation Lab", "step_through": "the Cell Step-Through",
+    "compare": "Compare Trajectories", "gradient_flow": "Gradient Flow",
+    "training_lab": "the Training Lab",
+}
 
+
+def race_link() -> tuple[str, dict[str, str]]:
+    """The Training Lab with exactly the race the claims trained (same task, seeds, steps…)."""
+    state = TrainingLabState(
+        task=RACE.task, length=RACE.length, presets=RACE.presets, seeds=RACE.seeds,
+        steps=RACE.steps, learning_rate=f"{RACE.learning_rate:g}", clip=RACE.clip,
+    )
+    return "training_lab", state.to_query()
+
+
+_LAB = "activation_lab"
+#: Where a student sees each claim for themselves: page (URL path) and its settings.
+LINKS: dict[str, tuple[str, dict[str, str]]] = {
+    "gates_binary": race_link(),
+    "sigmoid_good_activation": (_LAB, {"activations": "sigmoid,tanh"}),
+    "tanh_converges_faster": race_link(),
+    "cell_gradient_tanh": ("gradient_flow", {"candidate": "identity"}),
+    "candidate_both_directions": ("compare", {"count": "2"}),
+    "sigmoid_candidate_only_increases": (
+        "step_through", {"candidate": "sigmoid", "preset": "square", "steps": "200"}),
+    "gru_no_second_tanh": ("step_through", {"cell_type": "GRU", "amplitude": "20.0"}),
+    "tanh_solves_vanishing": ("gradient_flow", {}),
+    "tanh_vs_sigmoid_vanishing": ("gradient_flow", {}),
+    "second_derivative": (_LAB, {"activations": "tanh,relu"}),
+    "saturation_slows_training": ("step_through", {"amplitude": "10.0"}),
+    "sigmoid_tanh_same_derivatives": (_LAB, {"activations": "sigmoid,tanh",
+                                             "rescaled_sigmoid": "1"}),
+    "relu_replaces_tanh": race_link(),
+    "relu_dead_units": race_link(),
+    "relu_no_saturation": (_LAB, {"activations": "relu,tanh", "x_max": "20.0"}),
+    "leaky_relu_negative": (_LAB, {"activations": "relu,leaky_relu"}),
+    "hard_tanh_saturates": (_LAB, {"activations": "hard_tanh,tanh"}),
+    "tanh_gradient_cheaper": (_LAB, {"activations": "sigmoid,tanh"}),
+    "hard_tanh_cheaper": (_LAB, {"activations": "hard_tanh,tanh"}),
+    "printed_derivatives": (_LAB, {"activations": "tanh,hard_tanh,relu,leaky_relu"}),
+    "printed_derivative_precedence": (_LAB, {"activations": "sigmoid",
+                                             "custom": "-exp(-x) / 1 + exp(-x)**2"}),
+    "quoted_sigmoid_derivative": (_LAB, {"activations": "sigmoid",
+                                         "custom": "-exp(-x)/(1+exp(-x))**2"}),
+    "tanh_rescaled_sigmoid": (_LAB, {"rescaled_sigmoid": "1"}),
+    "derivative_maxima": (_LAB, {"activations": "sigmoid,tanh"}),
+}
 
 
 @dataclass(frozen=True)
 class ClaimsState(PageState):
     claim: str = choice(next(iter(CLAIMS)), list(CLAIMS))
+    verdict: str = choice("all", FILTERS)
 
 
-PENDING = "computing…"
+# --- verdicts, computed on the spot or in the background -----------------------------------------
+
+
 POLL_SECONDS = 0.5
 
 
 def verdicts() -> dict[str, Verdict | None]:
-    """Every claim's verdict by key, None while the engine is still computing it.
-
-    The verdicts are computed once per server process, off the request path, by
-    :mod:`ui.warmup`; a page never waits for them.
-    """
+    """Every claim's verdict by key: the quick ones computed now, the trained ones as the
+    warm-up delivers them (None while it is still computing them)."""
     jobs = warmup.claim_verdicts()
-    return {key: jobs.get(key) for key in jobs.keys}
+    return {key: jobs.get(key) or (None if claim.trained else check(key))
+            for key, claim in CLAIMS.items()}
 
 
-def pending() -> bool:
-    """Whether some verdicts are still being computed."""
-    return bool(warmup.claim_verdicts().pending())
-
-
-def _label(key: str, verdict: Verdict | None) -> str:
-    return verdict.claim if verdict is not None else f"{key.replace('_', ' ')} ({PENDING})"
-
-
-def summary_table(results: dict[str, Verdict | None]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {"claim": [_label(k, v) for k, v in results.items()],
-         "verdict": [v.verdict.upper() if v else PENDING for v in results.values()],
-         "measured": [v.finding.split(". ")[0] + "." if v else PENDING
-                      for v in results.values()]}
-    )
+def pending() -> list[str]:
+    """Keys of the trained verdicts the warm-up has not delivered yet."""
+    return [key for key in warmup.claim_verdicts().pending() if CLAIMS[key].trained]
 
 
 @st.fragment(run_every=POLL_SECONDS)
 def progress() -> None:
-    """While verdicts are still being computed: say which, and rerun the page once all are in."""
-    jobs = warmup.claim_verdicts()
-    pending = jobs.pending()
-    if not pending:
+    """While verdicts are still being computed: say which, and rerun the page once a new one
+    has arrived."""
+    waiting = pending()
+    shown = st.session_state.get(f"{PAGE}.__pending__")
+    st.session_state[f"{PAGE}.__pending__"] = len(waiting)
+    if shown is not None and len(waiting) < shown:
         st.rerun(scope="app")
-    done = len(jobs.keys) - len(pending)
-    st.progress(done / len(jobs.keys),
-                text=f"The engine is checking the claims now: {done} of {len(jobs.keys)} done, "
-                     f"still computing {', '.join(k.replace('_', ' ') for k in pending)}.")
+    trained = [key for key, claim in CLAIMS.items() if claim.trained]
+    done = len(trained) - len(waiting)
+    names = ", ".join(CLAIMS[k].plain.rstrip(".") for k in waiting)
+    st.progress(done / len(trained),
+                text=f"The engine is training small models to check {len(waiting)} claim(s) "
+                     f"(once per server; this page fills them in by itself): still computing "
+                     f"{names}.")
+
+
+# --- table and controls --------------------------------------------------------------------------
+
+
+def _verdict_text(verdict: Verdict | None) -> str:
+    return VERDICT_BADGES[verdict.verdict][0] if verdict else PENDING
+
+
+def summary_table(results: dict[str, Verdict | None]) -> pd.DataFrame:
+    """One row per claim, in page order: group, claim, where it is said, verdict, measured."""
+    return pd.DataFrame({
+        "group": [GROUPS[c.group] for c in CLAIMS.values()],
+        "claim": [c.plain for c in CLAIMS.values()],
+        "said in": [c.source for c in CLAIMS.values()],
+        "verdict": [_verdict_text(results[k]) for k in CLAIMS],
+        "measured": [v.summary if (v := results[k]) else PENDING for k in CLAIMS],
+    })
+
+
+def _label(key: str) -> str:
+    claim = CLAIMS[key]
+    return f"{GROUPS[claim.group]} · {claim.plain}"
 
 
 def controls(results: dict[str, Verdict | None]) -> ClaimsState:
+    """The verdict filter and the claim picker (grouped, filtered); returns the page state."""
     load(ClaimsState, PAGE)
     announce_ignored(PAGE)
-    labels = {k: _label(k, v) for k, v in results.items()}
-    st.radio("Look at the evidence for", list(labels), format_func=labels.get,
-             key=widget_key(PAGE, "claim"))
+    st.segmented_control("Show claims whose verdict is", FILTERS, format_func=FILTER_LABELS.get,
+                         key=widget_key(PAGE, "verdict"))
+    wanted = st.session_state.get(widget_key(PAGE, "verdict")) or "all"
+    keys = [k for k, v in results.items() if wanted == "all" or (v and v.verdict == wanted)]
+    claim_key = widget_key(PAGE, "claim")
+    if not keys:
+        st.info("No claim has that verdict yet.")
+    else:
+        if st.session_state.get(claim_key) not in keys:
+            st.session_state[claim_key] = keys[0]
+        st.radio("Look at the evidence for", keys, format_func=_label, key=claim_key)
     state = collect(ClaimsState, PAGE)
     save(PAGE, state)
     return state
 
 
-def render_claim(key: str, verdict: Verdict | None) -> None:
+# --- one claim -----------------------------------------------------------------------------------
+
+
+def _select(key: str) -> None:
+    st.session_state[widget_key(PAGE, "verdict")] = "all"
+    st.session_state[widget_key(PAGE, "claim")] = key
+
+
+def render_claim(claim: Claim, verdict: Verdict | None) -> None:
+    """Statement (formulas rendered), source, verdict, finding, evidence chart and links."""
+    st.caption(f"{GROUPS[claim.group]} · said in {claim.source}")
+    st.markdown(f"#### {claim.statement}")
     if verdict is None:
-        error = warmup.claim_verdicts().error(key)
+        error = warmup.claim_verdicts().error(claim.key)
         if error is not None:
             st.error(f"This claim could not be checked: {error}")
         else:
-            st.info("The engine is still computing this verdict; it appears here by itself.")
-        return
-    text, colour = VERDICT_BADGES[verdict.verdict]
-    st.markdown(f"#### {verdict.claim}")
-    st.badge(text, color=colour)
-    st.markdown(verdict.finding)
-    evidence = verdict.evidence
-    fig = curves_figure(evidence.x, evidence.curves, evidence.x_title, evidence.y_title,
-                        log_y=evidence.log_y)
-    show(fig, key=f"{PAGE}.evidence", alt=f"Evidence for the claim: {verdict.claim}")
-    with st.expander("Show the data behind this chart"):
-        frame = pd.DataFrame({evidence.x_title: evidence.x} | evidence.curves)
-        st.dataframe(frame.iloc[:: max(1, len(frame) // 400)], hide_index=True)
-
+            st.info("The engine is still computing this verdict; it appears here by itself.",
+                    icon=":material/hourglass:")
+    else:
+        text, colour = VERDICT_BADGES[verdict.verdict]
+        st.badge(text, color=colour)
+        st.markdown(verdict.finding)
+        evidence = verdict.evidence
+        fig = curves_figure(evidence.x, evidence.curves, evidence.x_title, evidence.y_title,
+                            log_y=evidence.log_y)
+        show(fig, key=f"{PAGE}.evidence", alt=f"Evidence for the claim: {claim.plain}")
+    page, params = LINKS[claim.key]
+    st.page_link(PAGE_FILES[page], label=f"See it yourself in {PAGE_TITLES[page]}, with these "
+                 "settings", icon=":material/open_in_new:", query_params=params)
+    for related in claim.related:
+        st.button(f"Related claim: {CLAIMS[related].plain}", key=f"{PAGE}.related.{related}",
+                  on_click=_select, args=(related,), type="tertiary",
+                  icon=":material/link:")
+    if verdict is not None:
+        with st.expander("Show the data behind this chart"):
+            frame = pd.DataFrame({evidence.x_title: evidence.x} | evidence.curves)
+            st.dataframe(frame.iloc[:: max(1, len(frame) // 400)], hide_index=True)

@@ -6,11 +6,14 @@ style and marker, so no chart relies on colour alone.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 import plotly.graph_objects as go
-from _plotly_utils.utils import convert_to_base64
+from _plotly_utils.basevalidators import ColorscaleValidator
+from _plotly_utils.utils import to_typed_array_spec
 
 PALETTE = (
     "#0072B2",  # blue
@@ -105,19 +108,53 @@ def _layout_property_names() -> frozenset[str]:
     return frozenset(go.Layout()._valid_props)
 
 
-def _copy_containers(value):
-    """A copy of nested dicts and lists (leaves such as arrays shared): Plotly's base64 step
-    replaces arrays in place and must not touch the builder's dicts."""
+#: NumPy dtype → plotly.js typed-array name (Plotly's ``plotlyjsShortTypes``).
+_TYPED_ARRAYS = {"int8": "i1", "uint8": "u1", "int16": "i2", "uint16": "u2", "int32": "i4",
+                 "uint32": "u4", "float32": "f4", "float64": "f8"}
+#: Keys whose arrays Plotly never turns into typed arrays (``is_skipped_key``).
+_PLAIN_ARRAY_KEYS = frozenset({"geojson", "layer", "layers", "range"})
+_COLORSCALE = ColorscaleValidator("colorscale", "layout.coloraxis")
+
+
+def _typed_array(array: np.ndarray):
+    """``array`` as Plotly's base64 typed-array spec, exactly as ``to_typed_array_spec``."""
+    if array.dtype.name in _TYPED_ARRAYS and array.size:
+        spec = {"dtype": _TYPED_ARRAYS[array.dtype.name],
+                "bdata": base64.b64encode(np.ascontiguousarray(array)).decode("ascii")}
+        if array.ndim > 1:
+            spec["shape"] = str(array.shape)[1:-1]
+        return spec
+    return to_typed_array_spec(array)  # int64 downcasts, empty and other arrays
+
+
+def _json_ready(value, key: str = ""):
+    """A copy of nested dicts and lists with NumPy arrays as typed-array specs: what
+    ``to_dict`` + ``convert_to_base64`` make of them, without touching the builder's dicts."""
     if isinstance(value, dict):
-        return {k: _copy_containers(v) for k, v in value.items()}
+        return {k: _json_ready(v, k) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_copy_containers(v) for v in value]
+        return [_json_ready(v) for v in value]
+    if isinstance(value, np.ndarray) and key not in _PLAIN_ARRAY_KEYS:
+        return _typed_array(value)
+    return value
+
+
+def _validated(value, key: str = ""):
+    """What Plotly's validators make of a subplot's (``xaxis2``, ``coloraxis2``…) plain dict:
+    every compound property's keys sorted and named colour scales expanded — what the figures
+    here use (tests/test_viz_common.py checks the result against Plotly itself)."""
+    if isinstance(value, dict):
+        return {k: _validated(value[k], k) for k in sorted(value)}
+    if key == "colorscale" and isinstance(value, str):
+        return _COLORSCALE.validate_coerce(value)
+    if isinstance(value, (list, tuple)):
+        return [_validated(v) for v in value]
     return value
 
 
 def _trace_json(trace: dict, default_type: str | None) -> dict:
     """A trace as ``go.Figure.to_dict`` orders it: properties sorted, ``type`` last."""
-    out = {k: _copy_containers(trace[k]) for k in sorted(trace) if k != "type"}
+    out = {k: _json_ready(trace[k], k) for k in sorted(trace) if k != "type"}
     kind = trace.get("type", default_type)
     if kind is not None:
         out["type"] = kind
@@ -177,24 +214,22 @@ class PlainFigure(go.Figure):
             return self._real.to_dict()
         data, layout_dict, frames = self._plain
         # go.Layout sets its named properties in sorted order, then subplots (xaxis2, …) as
-        # given; only subplots become (validated) objects, which is cheap for these small dicts.
+        # given; only the subplots become (validated) objects.
         named = _layout_property_names()
-        out_layout = {k: _copy_containers(layout_dict[k]) for k in sorted(layout_dict)
+        out_layout = {k: _json_ready(layout_dict[k], k) for k in sorted(layout_dict)
                       if k in named}
-        subplots = {k: v for k, v in layout_dict.items() if k not in named}
-        if subplots:
-            out_layout |= go.Layout(**subplots).to_plotly_json()
-        if "template" not in out_layout:
-            out_layout["template"] = _copy_containers(_default_template())
+        out_layout |= {k: _json_ready(_validated(v)) for k, v in layout_dict.items()
+                       if k not in named}
+        # Shared, not copied: nothing downstream (Streamlit, plotly.io) writes into it.
+        out_layout.setdefault("template", _default_template())
         result = {"data": [_trace_json(t, None) for t in data], "layout": out_layout}
         if frames:
             result["frames"] = [
-                {**{k: _copy_containers(v) for k, v in frame.items() if k != "data"},
+                {**{k: _json_ready(v, k) for k, v in frame.items() if k != "data"},
                  **({"data": [_trace_json(t, "scatter") for t in frame["data"]]}
                     if "data" in frame else {})}
                 for frame in frames
             ]
-        convert_to_base64(result)
         return result
 
     def to_plotly_json(self) -> dict:

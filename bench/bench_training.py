@@ -9,16 +9,20 @@ Run: ``python bench/bench_training.py [--quick]``. Prints one table:
 * how far longer budgets get: the textbook LSTM's test MSE on the adding problem (T=20, mean over
   3 seeds) after 300 (the page's default), 1000 and 2000 steps, against the 1/6 baseline.
 * the page's default race (4 configurations × 3 seeds × 300 steps, the page's chunk schedule,
-  no cache), before and after in the same run: *before* trains each seed by itself with glibc's
-  default heap (as the page did), *after* trains each configuration's seeds together
-  (``train_seeds``) with the engine's 16 MiB heap pad (``lstm_core._threads``). Goals: after ≤
-  0.5 × before, first round of points ≤ 0.5 s, the same curves. Without ``--quick`` two more rows
-  show each lever alone.
+  no cache), before and after in the same run: *before* trains each seed by itself (as the page
+  did), *after* trains each configuration's seeds together (``train_seeds``). Goals: after ≤ 0.5 ×
+  before, first round of points ≤ 0.5 s, the same curves. Each race runs in a fresh process that
+  has imported the page, as the server has: the C allocator's state depends on what a process did
+  before (a lean process page-faulted its ≳ 200 kB arrays back in every step and trained ~1.5×
+  slower), so two races in one process are not comparable.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 
@@ -29,7 +33,6 @@ add_root_to_path()
 
 import numpy as np  # noqa: E402
 
-from lstm_core._threads import GLIBC_DEFAULT_TOP_PAD, HEAP_PAD, set_heap_pad  # noqa: E402
 from lstm_core.tasks import get_task  # noqa: E402
 from lstm_core.training import (  # noqa: E402
     DATA_STREAM,
@@ -104,12 +107,11 @@ class RaceTime:
     curves: list[np.ndarray]
 
 
-def default_race(together: bool, heap_pad: int) -> RaceTime:
+def default_race(together: bool) -> RaceTime:
     """The page's default race with its chunk schedule, each seed alone or each configuration's
-    seeds together, with ``heap_pad`` bytes of heap slack."""
+    seeds together."""
     from ui.training_lab import TrainingLabState, _next_count, new_race
 
-    set_heap_pad(heap_pad)
     state = TrainingLabState()
     race = new_race(state)
     start, cpu, first = time.perf_counter(), time.process_time(), None
@@ -127,47 +129,54 @@ def default_race(together: bool, heap_pad: int) -> RaceTime:
                 run.parts.append(part)
         first = first or time.perf_counter() - start
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu
-    set_heap_pad(HEAP_PAD)
     return RaceTime(first, wall, cpu, [r.losses for r in race.runs])
 
 
-def race_rows(quick: bool) -> list[tuple[str, str, str, str]]:
-    """The default race before and after (same run), the ratio, and each lever alone."""
-    before = default_race(False, GLIBC_DEFAULT_TOP_PAD)
-    after = default_race(True, HEAP_PAD)
+def race_in_process(together: bool) -> RaceTime:
+    """``default_race`` in a fresh process."""
+    mode = "together" if together else "alone"
+    out = subprocess.run([sys.executable, __file__, "--race", mode], check=True,
+                         capture_output=True, text=True).stdout
+    data = json.loads(out.splitlines()[-1])
+    return RaceTime(data["first"], data["wall"], data["cpu"],
+                    [np.array(curve, dtype=float) for curve in data["curves"]])
+
+
+def race_rows() -> list[tuple[str, str, str, str]]:
+    """The default race before and after (same run), the ratio and the curves' difference."""
+    before = race_in_process(together=False)
+    after = race_in_process(together=True)
     pairs = list(zip(before.curves, after.curves, strict=True))
     same = all(a.size == b.size for a, b in pairs)  # the same divergence steps
     gap = max(float(np.max(np.abs(a - b), initial=0.0)) for a, b in pairs) if same else np.inf
 
-    def row(label: str, race: RaceTime, note: str = "", mark: str = ""):
+    def row(label: str, race: RaceTime, mark: str = ""):
         return (label, f"{race.wall:.2f} s wall, {race.cpu:.2f} s CPU",
-                note or f"first points {race.first:.2f} s", mark)
+                f"first points {race.first:.2f} s", mark)
 
     ratio = after.wall / before.wall
-    rows = [
-        row("default race 4 configs × 3 seeds × 300 steps, before: each seed alone, glibc heap",
-            before),
-        row("  after: seeds together (train_seeds), 16 MiB heap pad", after,
+    return [
+        row("default race 4 configs × 3 seeds × 300 steps, before: each seed alone", before),
+        row("  after: each configuration's seeds together (train_seeds)", after,
             mark=goal_mark(after.first, 0.5)),
         ("  ratio after / before", f"{ratio:.2f}× wall, {after.cpu / before.cpu:.2f}× CPU",
          "≤ 0.50×, first points ≤ 0.5 s", goal_mark(ratio, 0.5)),
         ("  same curves: max |Δ loss|", f"{gap:.1e}", "≤ 1e-12, same divergence steps",
          goal_mark(gap, 1e-12)),
     ]
-    if not quick:
-        for label, together, pad in (("heap pad, each seed alone", False, HEAP_PAD),
-                                     ("seeds together, glibc heap", True, GLIBC_DEFAULT_TOP_PAD)):
-            race = default_race(together, pad)
-            rows.append(row(f"  one lever alone: {label}", race,
-                            f"{race.wall / before.wall:.2f}× wall, "
-                            f"{race.cpu / before.cpu:.2f}× CPU of before"))
-    return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one repeat, skip 2000 steps")
+    parser.add_argument("--race", choices=("alone", "together"),
+                        help="only time the default race and print it as JSON (used internally)")
     args = parser.parse_args()
+    if args.race:
+        race = default_race(args.race == "together")
+        print(json.dumps({"first": race.first, "wall": race.wall, "cpu": race.cpu,
+                          "curves": [curve.tolist() for curve in race.curves]}))
+        return
     repeats = 1 if args.quick else 3
     rows = []
     ours = numpy_time(repeats)
@@ -183,7 +192,7 @@ def main() -> None:
         loss = budget_reach(steps)
         rows.append((f"adding T=20, textbook LSTM, {steps} steps: test MSE (3 seeds)",
                      f"{loss:.4f}", f"{(1 / 6) / loss:.0f}× under 1/6", ""))
-    rows.extend(race_rows(args.quick))
+    rows.extend(race_rows())
     print(format_table(("measure", "value", "goal / note", ""), rows))
 
 

@@ -1,9 +1,8 @@
 """LSTM Lens engine: pure NumPy activations, recurrent cells, BPTT and training tasks."""
 
-from ._threads import limit_blas_threads, set_heap_pad
+from ._threads import limit_blas_threads
 
 limit_blas_threads()
-set_heap_pad()
 
 from .activations import REGISTRY, Activation, get_activation, resolve  # noqa: E402
 from .cells import CELL_TYPES, GRU, LSTM, RNN, RecurrentCell, WeightShapeError  # noqa: E402

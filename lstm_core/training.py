@@ -292,18 +292,20 @@ def train_seeds(
                    for name in ("theta", "m", "v"))
     references = [states[k].reference_loss for k in live]
     losses = np.empty((len(live), steps))
-    model, scratch = Model(spec, task.input_size, theta), np.empty_like(theta)
+    model, scratch = _model_over(spec, task.input_size, theta), np.empty_like(theta)
     target_axis = 1 if task.every_step else 0
     done = 0
     with np.errstate(all="ignore"):
         while done < steps:
             step += 1
-            batches = [task.sample(np.random.default_rng([seeds[k], DATA_STREAM, step]),
-                                   settings.batch_size, length) for k in live]
-            x = np.stack([x for x, _ in batches], axis=1)
-            target = np.stack([target for _, target in batches], axis=target_axis)
-            loss = model.loss_and_gradient(task, x, target)
-            norms = clip_by_norm(model.grad, settings.clip_norm)
+            xs, targets = zip(*(task.sample(np.random.default_rng([seeds[k], DATA_STREAM, step]),
+                                            settings.batch_size, length) for k in live),
+                              strict=True)
+            x, target = ((np.stack(xs, axis=1), np.stack(targets, axis=target_axis))
+                         if len(live) > 1 else (xs[0], targets[0]))
+            loss = np.atleast_1d(model.loss_and_gradient(task, x, target))
+            grad = model.grad.reshape(theta.shape)
+            norms = clip_by_norm(grad, settings.clip_norm)
             alive = []
             for j, value in enumerate(loss):
                 if references[j] is None:
@@ -311,7 +313,6 @@ def train_seeds(
                                           if np.isfinite(value) else 1.0)
                 limit = settings.explode_factor * references[j]
                 alive.append(bool(np.isfinite(value) and value <= limit and np.isfinite(norms[j])))
-            grad = model.grad
             if not all(alive):
                 # a diverged run keeps its state from before this step and leaves the stack
                 for j in np.flatnonzero(np.logical_not(alive)):
@@ -324,7 +325,7 @@ def train_seeds(
                 live, references = [live[j] for j in keep], [references[j] for j in keep]
                 theta, m, v, grad = theta[keep], m[keep], v[keep], grad[keep]
                 loss, losses = loss[keep], losses[keep]
-                model, scratch = Model(spec, task.input_size, theta), np.empty_like(theta)
+                model, scratch = _model_over(spec, task.input_size, theta), np.empty_like(theta)
             adam_update(theta, grad, m, v, step, settings, scratch)
             losses[:, done] = loss
             done += 1
@@ -333,6 +334,12 @@ def train_seeds(
                                  references[j])
         curves[k] = losses[j, :done].copy()
     return finished, curves
+
+
+def _model_over(spec: ModelSpec, input_size: int, theta: np.ndarray) -> Model:
+    """The model stack over the rows of ``theta`` (S, P), or the plain model when S = 1 (the
+    unstacked path: one seed trains exactly as ``train`` always did, at the same cost)."""
+    return Model(spec, input_size, theta if len(theta) > 1 else theta[0])
 
 
 @dataclass(frozen=True)

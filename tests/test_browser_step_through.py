@@ -11,9 +11,11 @@ pytestmark = pytest.mark.browser
 CURSOR_JS = """() => {
   const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
   const cursor = gd.data[gd.data.length - 1];
-  const text = gd.data.find(t => t.mode === 'text' && String(t.text[0]).startsWith('c_t')).text;
-  return {x: cursor.x[0], active: gd.layout.sliders[0].active, text: text[0],
-          step: text[text.length - 1]};
+  const eq = gd.data.find(t => t.mode === 'text' && Array.isArray(t.texttemplate)
+                               && t.texttemplate[0] === 'step t = %{text}');
+  const shown = [...gd.querySelectorAll('.textpoint text')].map(t => t.textContent);
+  return {x: cursor.x[0], active: gd.layout.sliders[0].active, text: eq.text[1],
+          step: shown.find(t => t.startsWith('step t = '))};
 }"""
 # The diagram's trace groups in drawing order, with what each draws: an animation that dropped
 # or reordered traces (plotly.js does both for traces left out of a frame) changes it.
@@ -72,6 +74,8 @@ def test_page_loads_and_scrubbing_does_not_rerun(page, app_url, screenshot_dir):
     state = page.get_attribute('[data-testid="stApp"]', "data-test-script-state")
     assert state == "notRunning"
     assert len(sent) == sent_before, "scrubbing sent a message to the server (a rerun)"
+    page.wait_for_timeout(500)  # the address follows the slider (step_sync.js), no rerun
+    assert page.url.endswith(f"step={after['x']}"), page.url
     page.screenshot(path=str(screenshot_dir / "step_through_scrubbed.png"))
 
 

@@ -215,7 +215,8 @@ CODE_FILES = sorted([*ROOT.glob("app.py"), *(ROOT / "pages").glob("*.py"),
                      *(p for d in ("lstm_core", "ui", "viz", "deploy", "bench")
                        for p in (ROOT / d).rglob("*.py"))])
 #: Every place that renders raw HTML, with the module-level constants it may show.
-HTML_SINKS = {"ui/teacher.py": {"CSS"}}  # CSS: ui/static/teacher.css, read once at import
+#: CSS: ui/static/teacher.css; STEP_SYNC_JS: ui/static/step_sync.js; each read once at import.
+HTML_SINKS = {"ui/teacher.py": {"CSS"}, "ui/step_through.py": {"STEP_SYNC_JS"}}
 
 
 def test_html_is_only_rendered_from_our_own_static_content():

@@ -36,15 +36,23 @@ def test_equation_lines_plug_in_each_steps_numbers(cls, extra):
     trace = run(cls, **extra)
     series = unit_values(trace, 1)
     lines = sf.equation_lines(trace.cell_type, series)
-    assert len(lines) == 30 and all(len(pair) == 2 for pair in lines)
+    templates = sf.EQUATION_TEMPLATES[trace.cell_type]
+    assert len(lines) == 30 and all(len(row) == len(templates) for row in lines)
     k = 7
+    shown = sf.equation_text(trace.cell_type, lines[k])
+    assert all(len(line) <= 40 for line in shown)  # short enough for a phone-wide chart
     h = cd.format_value(series["h"][k])
     if trace.cell_type == "LSTM":
         c, f = cd.format_value(series["c"][k]), cd.format_value(series["f"][k])
-        assert lines[k][0].startswith(f"c_t = f·c_t−1 + i·g = {cd.bracket_negatives([f])[0]}·")
-        assert lines[k][0].endswith(f"= {c}") and lines[k][1].endswith(f"= {h}")
+        assert shown[0] == f"c_t = f·c_t−1 + i·g = {c}"
+        assert shown[1].startswith(f"{sf.NBSP * 4}= {cd.bracket_negatives([f])[0]}·")
+        assert shown[2].endswith(f"= {h}")
     else:
-        assert lines[k][0].endswith(f"= {h}")
+        assert h in " ".join(shown)
+
+
+def test_no_negative_zero():
+    assert cd.format_value(-0.0) == "0" and cd.format_values(np.array([-0.0, 0.0])) == ["0", "0"]
 
 
 def figure(cls=LSTM, steps=40, **extra):
@@ -93,7 +101,7 @@ def test_cursor_spans_each_panel_and_follows_the_frames():
         assert list(cursor["y"]) == list(axis["range"]) and list(cursor["x"]) == [5, 5]
     last = spec["frames"][-1]
     assert last["data"][-1] == {"x": [40, 40]}
-    assert last["data"][-len(cursors) - 1]["text"][-1] == "step t = 40"
+    assert last["data"][-len(cursors) - 1]["text"][0] == "40"  # "step t = %{text}"
 
 
 def test_overview_heatmaps_only_for_several_units():

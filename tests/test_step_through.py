@@ -60,8 +60,8 @@ def test_defaults_match_the_engine_and_scrub_in_the_figure():
     assert len(cursors) == 5  # one per panel: x, gates, g, c, h
     assert len(frame["traces"]) == len(frame["data"])
     c37 = trace.cell[36, 0, 0]
-    text = next(d["text"] for d in frame["data"] if str(d.get("text", [""])[0]).startswith("c_t"))
-    assert text[0].endswith(f"= {c37:.3g}".replace("-", "−")) and text[-1] == "step t = 37"
+    text = frame["data"][-len(cursors) - 1]["text"]  # "step t = …", then the equations
+    assert text[0] == "37" and text[1] == f"{c37:.3g}".replace("-", "−")
     # the slider restyles only the framed traces (no full redraw): scrubbing stays cheap
     step = fig["layout"]["sliders"][0]["steps"][36]
     assert step["args"] == [["37"], {"mode": "immediate", "frame": {"duration": 0,
@@ -69,18 +69,21 @@ def test_defaults_match_the_engine_and_scrub_in_the_figure():
                                      "transition": {"duration": 0}}]
 
 
-def test_equations_panel_numbers():
-    at = run_page(PAGE)
-    at.number_input(key="step_through.equation_step").set_value(5).run()
-    trace = LSTM.random(1, 4, np.random.default_rng(0), 1.0, forget_bias=1.0).forward(sine())
-    block = next(el.value for el in at.latex if "c_t &= f_t" in el.value)
-    rows = block.strip("$ \n").removesuffix(r"\end{aligned}").split(r" \\ ")
-    numbers = rows[next(i for i, r in enumerate(rows) if r.startswith("c_t &= f_t")) + 1]
-    c5 = trace.cell[4, 0, 0]
-    assert numbers.endswith(f"= {c5:.3g}"), numbers  # a result needs no brackets
-    f5, c4 = trace.forget_gate[4, 0, 0], trace.cell[3, 0, 0]
-    shown_c4 = f"({c4:.3g})" if c4 < 0 else f"{c4:.3g}"  # a factor: negatives in brackets
-    assert numbers.startswith(f"&= {f5:.3g}\\cdot{shown_c4} + "), numbers
+def test_one_current_step_from_the_link_and_symbolic_equations():
+    """The chart's slider is the only step: the link's step opens there, the share link keeps
+    it, and the equations box (no step box of its own) names each slot's activation."""
+    at = run_page(PAGE, query={"step": "7", "candidate": "relu"})
+    no_exceptions(at)
+    assert not [w for w in at.number_input if w.key == "step_through.equation_step"]
+    fig = diagram(at)
+    assert fig["layout"]["sliders"][0]["active"] == 6
+    equations = next(t for t in fig["data"] if t.get("texttemplate", [""])[0] == "step t = %{text}")
+    assert equations["text"][0] == "7"  # "step t = 7" over the equations' numbers
+    assert at.query_params["step"] in ("7", ["7"])
+    block = at.latex[0].value
+    assert r"g_t &= \operatorname{ReLU}" in block and r"f_t &= \sigma" in block
+    assert any("unsafe" not in h.proto.body and "step=" in h.proto.body
+               for h in at.get("html"))  # the script that keeps ?step= in the address
 
 
 def test_data_panel_is_drawn_only_when_opened():

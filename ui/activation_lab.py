@@ -68,32 +68,34 @@ def _key(name: str) -> str:
 def controls() -> tuple[ActivationLabState, str | None]:
     """Draw the controls; returns the state and, for a rejected custom expression, the reason."""
     state.load(ActivationLabState, PAGE)
-    left, middle, right = st.columns([3, 2, 2], gap="medium")
-    with left:
-        st.multiselect(
-            "Activations", list(REGISTRY), key=_key("activations"),
-            format_func=lambda k: REGISTRY[k].name,
-            help="Built-in activations; a valid custom one below is added automatically.",
-        )
-        st.text_input(
-            "Custom activation f(x)", key=_key("custom"), max_chars=MAX_CHARS,
-            placeholder="e.g. x/(1+abs(x))  or  where(x < 0, 0.1*x, tanh(x))",
-            help="Allowed: " + ALLOWED.removeprefix("allowed: ") + ".",
-        )
-    with middle:
-        st.slider("x range: from −a to a", 1.0, 20.0, step=0.5, key=_key("x_max"))
-        st.slider(
-            "Saturation threshold ε", 0.005, 0.5, step=0.005, key=_key("eps"), format="%.3f",
-            help="A region counts as saturated where |f′(x)| < ε.",
-        )
-        st.slider("Leaky-ReLU slope", 0.0, 0.5, step=0.01, key=_key("leaky_slope"))
-    with right:
-        st.caption("Panels")
-        st.toggle("f(x)", key=_key("show_f"))
-        st.toggle("f′(x): slope", key=_key("show_d1"))
-        st.toggle("f″(x): curvature", key=_key("show_d2"))
-        st.toggle("Overlay 2σ(2x) − 1 on tanh", key=_key("rescaled_sigmoid"))
-        st.toggle("Depth view", key=_key("depth"))
+    # Keyed "…controls": teacher mode hides the whole block, leaving no gap (teacher.css).
+    with st.container(key=f"{PAGE}.controls"):
+        left, middle, right = st.columns([3, 2, 2], gap="medium")
+        with left:
+            st.multiselect(
+                "Activations", list(REGISTRY), key=_key("activations"),
+                format_func=lambda k: REGISTRY[k].name,
+                help="Built-in activations; a valid custom one below is added automatically.",
+            )
+            st.text_input(
+                "Custom activation f(x)", key=_key("custom"), max_chars=MAX_CHARS,
+                placeholder="e.g. x/(1+abs(x))  or  where(x < 0, 0.1*x, tanh(x))",
+                help="Allowed: " + ALLOWED.removeprefix("allowed: ") + ".",
+            )
+        with middle:
+            st.slider("x range: from −a to a", 1.0, 20.0, step=0.5, key=_key("x_max"))
+            st.slider(
+                "Saturation threshold ε", 0.005, 0.5, step=0.005, key=_key("eps"), format="%.3f",
+                help="A region counts as saturated where |f′(x)| < ε.",
+            )
+            st.slider("Leaky-ReLU slope", 0.0, 0.5, step=0.01, key=_key("leaky_slope"))
+        with right:
+            st.caption("Panels")
+            st.toggle("f(x)", key=_key("show_f"))
+            st.toggle("f′(x): slope", key=_key("show_d1"))
+            st.toggle("f″(x): curvature", key=_key("show_d2"))
+            st.toggle("Overlay 2σ(2x) − 1 on tanh", key=_key("rescaled_sigmoid"))
+            st.toggle("Depth view", key=_key("depth"))
     page_state = state.collect(ActivationLabState, PAGE)
     state.save(PAGE, page_state)
     shared.set_epsilon(page_state.eps)  # the other pages' saturation threshold

@@ -21,7 +21,7 @@ def show(fig: go.Figure, key: str, alt: str) -> None:
     """
     filename = "lstm-lens-" + key.replace(".", "-")
     if teacher_mode():
-        fig.update_layout(font_size=PROJECTOR_FONT_SIZE)
+        projector_fonts(fig)
     image_format = st.session_state.get(IMAGE_FORMAT_KEY, IMAGE_FORMATS[0])
     config = export_config(filename, image_format if image_format in IMAGE_FORMATS else "svg")
     st.plotly_chart(fig, key=key, width="stretch", config=config, alt=alt)
@@ -40,3 +40,41 @@ def chart_options() -> None:
         "Chart downloads (camera button) as", IMAGE_FORMATS, key=IMAGE_FORMAT_KEY,
         default=IMAGE_FORMATS[0], format_func=str.upper,
         help="SVG scales cleanly for slides and print; PNG pastes anywhere.")
+
+
+def _bigger(size):
+    """A font size for the projector: at least PROJECTOR_FONT_SIZE, larger ones scaled up."""
+    if isinstance(size, (list, tuple)):
+        return [_bigger(s) for s in size]
+    return max(PROJECTOR_FONT_SIZE, round(size * PROJECTOR_FONT_SIZE / 13)) if size else size
+
+
+def projector_fonts(fig: go.Figure) -> None:
+    """Enlarge every text of ``fig`` for a projector (teacher mode): no chart text under
+    PROJECTOR_FONT_SIZE px, sizes set per element scaled alike. Markers that hold their text
+    inside (the cell diagram's boxes) grow with it."""
+    layout = fig.layout
+    layout.font.size = PROJECTOR_FONT_SIZE
+    if layout.height:  # room for the larger text: the diagram's rows, the equation lines
+        layout.height = round(layout.height * PROJECTOR_FONT_SIZE / 13)
+    for annotation in layout.annotations:
+        annotation.font.size = _bigger(annotation.font.size or 13)
+    for name in [k for k in layout if k.startswith(("xaxis", "yaxis"))]:
+        ax = layout[name]
+        ax.title.font.size = _bigger(ax.title.font.size or 13)
+        ax.tickfont.size = _bigger(ax.tickfont.size or 13)
+    layout.legend.font.size = PROJECTOR_FONT_SIZE
+    for menu in layout.updatemenus:
+        menu.font.size = PROJECTOR_FONT_SIZE
+    for trace in fig.data:
+        if "textfont" in trace and trace.textfont.size is not None:
+            old = trace.textfont.size
+            trace.textfont.size = _bigger(old)
+            inside = trace.textposition if isinstance(trace.textposition, (list, tuple)) else ()
+            if inside and "marker" in trace and isinstance(trace.marker.size, (list, tuple)):
+                trace.marker.size = [
+                    round(m * PROJECTOR_FONT_SIZE / 11) if pos == "middle center" else m
+                    for m, pos in zip(trace.marker.size, inside, strict=True)]
+        if "colorbar" in trace:
+            trace.colorbar.title.font.size = PROJECTOR_FONT_SIZE
+            trace.colorbar.tickfont.size = PROJECTOR_FONT_SIZE

@@ -7,6 +7,7 @@ run shows a friendly warning and keeps the last good result of the session.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -43,6 +44,10 @@ from viz import step_figures
 from viz.cell_diagram import SYMBOLS
 
 PAGE = "step_through"
+MAX_STEP = 100_000
+#: Keeps ``?step=`` in the address bar in step with the chart's slider and play buttons, in the
+#: browser (no rerun); the next run reads it back (see :func:`controls`).
+STEP_SYNC_JS = (Path(__file__).parent / "static" / "step_sync.js").read_text(encoding="utf-8")
 LAST_GOOD = f"{PAGE}.__last_good__"
 MAX_CODE_CHARS = 30_000
 
@@ -67,6 +72,8 @@ class StepThroughState(RunSetup):
 
     unit: int = number(1, 1, 16, integer=True)
     epsilon: float = number(0.05, 0.001, 0.5)
+    #: The step shown in the chart (0: chosen for you); the chart's slider keeps it in the URL.
+    step: int = number(0, 0, MAX_STEP, integer=True)
 
 
 @dataclass
@@ -82,12 +89,18 @@ class StepResult:
     snippet: str
     unit: int
     epsilon: float
+    step: int = 0
 
     @property
     def initial_step(self) -> int:
         """The step shown first: where the state blew up, else just after T/4 (an onset)."""
         blowup = self.trace.blowup_step
         return blowup if blowup is not None else self.trace.steps // 4 + 1
+
+    @property
+    def shown_step(self) -> int:
+        """The link's step when the run has it, else :attr:`initial_step`."""
+        return self.step if 1 <= self.step <= self.trace.steps else self.initial_step
 
 
 # --- controls ------------------------------------------------------------------------------------
@@ -105,9 +118,20 @@ def controls() -> StepThroughState:
                         key=widget_key(PAGE, "unit"))
         st.number_input("Saturation threshold ε (|f′| below it)", min_value=0.001,
                         max_value=0.5, step=0.01, format="%.3f", key=widget_key(PAGE, "epsilon"))
+    _adopt_linked_step()
     state = collect_state(StepThroughState, PAGE)
     save_state(PAGE, state)
+    st.html(f"<script>{STEP_SYNC_JS}</script>", unsafe_allow_javascript=True)
     return state
+
+
+def _adopt_linked_step() -> None:
+    """Take the step the chart last wrote into the URL (the browser sends it with each run)."""
+    raw = st.query_params.get("step")
+    if raw is None:
+        return
+    parsed, _ = StepThroughState.from_query({"step": raw})
+    st.session_state[widget_key(PAGE, "step")] = parsed.step
 
 
 # --- compute -------------------------------------------------------------------------------------
@@ -164,7 +188,7 @@ def compute(state: StepThroughState) -> StepResult:
     )
     unit = min(state.unit, trace.hidden.shape[2]) - 1
     return StepResult(setup, trace, activations, found, saturated, curves, snippet, unit,
-                      float(state.epsilon))
+                      float(state.epsilon), int(state.step))
 
 
 def compute_or_keep(state: StepThroughState) -> StepResult | None:
@@ -203,76 +227,28 @@ def render_diagnoses(found: list[Diagnosis]) -> None:
                 icon=":material/lightbulb:")
 
 
-def _latex_number(value: float, bracket: bool = True) -> str:
-    """A number in LaTeX: 3 significant digits, ×10^k when large; negatives in brackets when
-    it is a factor (``bracket``)."""
-    if not np.isfinite(value):
-        return r"\text{NaN}" if np.isnan(value) else (r"\infty" if value > 0 else r"-\infty")
-    text = f"{value:.3g}" if abs(value) < 1e4 else f"{value:.2e}"
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        text = rf"{mantissa}\times 10^{{{int(exponent)}}}"
-    return f"({text})" if value < 0 and bracket else text
-
-
-def latex_lines(result: StepResult, t: int) -> list[str]:
-    """The cell's equations at step ``t`` (from 1) for the shown unit, numbers plugged in.
-
-    Rows of one ``aligned`` block (``&=`` marks where the rows line up): the gates two to a
-    row, then each state update as its formula and, on the next row, its numbers, so the
-    longest row stays short enough for the column at the default width.
-    """
-    tr, u, k = result.trace, result.unit, t - 1
-    n = _latex_number
-
-    def a(value: float) -> str:  # an argument or a result: needs no brackets
-        return _latex_number(value, bracket=False)
-
+def equation_block(result: StepResult) -> str:
+    """The cell's equations with this run's activation in each slot, as one LaTeX ``aligned``
+    block. Their numbers at the step chosen in the chart are printed in the diagram, so that
+    one slider moves everything (no second "current step")."""
     sym = {slot: LATEX_SYMBOLS.get(act.key, rf"\operatorname{{{SYMBOLS.get(act.key, 'f')}}}")
            for slot, act in result.activations.items()}
-    v = unit_values(tr, u)
-    pre = {name: float(arr[k, 0, u]) for name, arr in tr.preactivations.items()}
-    if tr.cell_type == "LSTM":
-        gate, out = sym["gate"], sym["output"]
-        return [
-            rf"i_t &= {gate}({a(pre['input_gate'])}) = {a(v['i'][k])}, \quad "
-            rf"f_t = {gate}({a(pre['forget_gate'])}) = {a(v['f'][k])}",
-            rf"g_t &= {sym['candidate']}({a(pre['candidate'])}) = {a(v['g'][k])}, \quad "
-            rf"o_t = {gate}({a(pre['output_gate'])}) = {a(v['o'][k])}",
-            r"c_t &= f_t\,c_{t-1} + i_t\,g_t",
-            rf"&= {n(v['f'][k])}\cdot{n(v['c_prev'][k])} + {n(v['i'][k])}\cdot{n(v['g'][k])}"
-            rf" = {a(v['c'][k])}",
-            rf"h_t &= o_t\,{out}(c_t)",
-            rf"&= {n(v['o'][k])}\cdot {out}({a(v['c'][k])}) = {a(v['h'][k])}",
-        ]
-    if tr.cell_type == "GRU":
+    z = r"(W_{%s}\,[x_t, h_{t-1}] + b_{%s})"
+    if result.trace.cell_type == "LSTM":
         gate = sym["gate"]
-        return [
-            rf"r_t &= {gate}({a(pre['reset_gate'])}) = {a(v['r'][k])}, \quad "
-            rf"z_t = {gate}({a(pre['update_gate'])}) = {a(v['z'][k])}",
-            rf"n_t &= {sym['candidate']}({a(pre['candidate'])}) = {a(v['n'][k])}",
-            r"h_t &= (1-z_t)\,n_t + z_t\,h_{t-1}",
-            rf"&= {n(1.0 - v['z'][k])}\cdot{n(v['n'][k])} + {n(v['z'][k])}\cdot"
-            rf"{n(v['h_prev'][k])} = {a(v['h'][k])}",
-        ]
-    return [rf"h_t &= {sym['activation']}({a(pre['hidden'])}) = {a(v['h'][k])}"]
-
-
-def latex_block(result: StepResult, t: int) -> str:
-    """:func:`latex_lines` as one ``aligned`` block (one ``st.latex`` element)."""
-    return r"\begin{aligned}" + r" \\ ".join(latex_lines(result, t)) + r"\end{aligned}"
-
-
-@st.fragment
-def equations_panel(result: StepResult) -> None:
-    """The equations with one step's numbers (its own step box reruns only this panel)."""
-    steps = result.trace.steps
-    key = widget_key(PAGE, "equation_step")
-    if key not in st.session_state or st.session_state[key] > steps:
-        st.session_state[key] = min(result.initial_step, steps)
-    st.number_input(f"Equations at step t (1–{steps})", min_value=1, max_value=steps, step=1,
-                    key=key)
-    st.latex(latex_block(result, int(st.session_state[key])))
+        rows = [rf"i_t &= {gate}{z % ('i', 'i')}", rf"f_t &= {gate}{z % ('f', 'f')}",
+                rf"g_t &= {sym['candidate']}{z % ('g', 'g')}", rf"o_t &= {gate}{z % ('o', 'o')}",
+                r"c_t &= f_t \odot c_{t-1} + i_t \odot g_t",
+                rf"h_t &= o_t \odot {sym['output']}(c_t)"]
+    elif result.trace.cell_type == "GRU":
+        gate = sym["gate"]
+        rows = [rf"r_t &= {gate}{z % ('r', 'r')}", rf"z_t &= {gate}{z % ('z', 'z')}",
+                rf"n_t &= {sym['candidate']}(W_{{in}} x_t + b_{{in}} + r_t \odot "
+                r"(W_{hn} h_{t-1} + b_{hn}))",
+                r"h_t &= (1 - z_t) \odot n_t + z_t \odot h_{t-1}"]
+    else:
+        rows = [rf"h_t &= {sym['activation']}{z % ('h', 'h')}"]
+    return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
 
 
 def _table(result: StepResult) -> pd.DataFrame:
@@ -304,17 +280,18 @@ def render(result: StepResult) -> None:
     symbols = _symbols(result)
     fig = step_figures.step_through_figure(
         tr.cell_type, series, _series_saturation(result), symbols,
-        initial_step=result.initial_step, unit_label=label,
+        initial_step=result.shown_step, unit_label=label,
     )
     charts.show(fig, key=f"{PAGE}.diagram", alt=(
-        f"{tr.cell_type} cell diagram with the values of step {result.initial_step}, above the "
+        f"{tr.cell_type} cell diagram with the values of step {result.shown_step}, above the "
         "time series of the gates, candidate and states; a slider inside the chart picks the step."
     ))
     st.caption(prose("step_through_reading"))
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.subheader("The equations, with numbers")
-        equations_panel(result)
+        st.subheader("The equations")
+        st.latex(equation_block(result))
+        st.caption(prose("step_through_equations"))
     with right:
         st.subheader("Where each slot operates")
         st.caption(prose("step_through_curves"))

@@ -146,7 +146,7 @@ def activation_figure(
         n_axis = str(len(panels) + 1)
         axes[f"xaxis{n_axis}"] = axis(
             domain=[right + 0.1, 1.0], anchor=f"y{n_axis}",
-            title=dict(text="n steps back through f"),
+            title=dict(text="n steps back<br>through f"),
         )
         axes[f"yaxis{n_axis}"] = axis(
             domain=[0.0, 1.0], anchor=f"x{n_axis}", type="log", exponentformat="power",

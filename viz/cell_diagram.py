@@ -57,82 +57,91 @@ class Diagram:
     flows: tuple[Flow, ...]
 
 
+# Laid out for a plot only ~290 px wide (a phone) as well as a wide one: Plotly sizes text and
+# markers in pixels but places them in data units, so boxes sit ≥ 2.3 units apart, each box
+# holds its own value, and every other label is two short lines placed where no wire runs.
 _LSTM = Diagram(
     nodes=(
-        Node("x", 1.5, 0.0, "x_t", "middle right"),
-        Node("h_prev", 0.2, 1.0, "h_t−1", "bottom center"),
-        Node("c_prev", 0.2, 5.0, "c_t−1", "top center"),
-        Node("f", 2.5, 2.2, "f", "bottom center", "gate"),
-        Node("i", 3.8, 2.2, "i", "bottom center", "gate"),
-        Node("g", 5.1, 2.2, "g", "bottom center", "candidate"),
-        Node("o", 6.6, 2.2, "o", "bottom center", "gate"),
-        Node("keep", 2.5, 5.0, "f·c", "top center"),
-        Node("write", 5.1, 3.6, "i·g", "middle right"),
-        Node("c", 9.8, 5.0, "c_t", "top center"),
-        Node("squashed", 7.9, 4.0, "φ(c)", "middle right", "output"),
-        Node("h", 9.8, 0.6, "h_t", "bottom center"),
+        Node("x", 1.8, -0.6, "x_t", "middle right"),
+        Node("h_prev", -0.2, 0.8, "h_t−1", "bottom right"),
+        Node("c_prev", -0.2, 6.4, "c_t−1", "bottom right"),
+        Node("f", 2.0, 2.6, "f", "middle center", "gate"),
+        Node("i", 4.3, 2.6, "i", "middle center", "gate"),
+        Node("g", 6.6, 2.6, "g", "middle center", "candidate"),
+        Node("o", 8.9, 2.6, "o", "middle center", "gate"),
+        Node("keep", 2.0, 6.4, "f·c", "top center"),
+        Node("write", 6.6, 4.3, "i·g", "top left"),
+        Node("c", 10.2, 6.4, "c_t", "top left"),
+        Node("squashed", 8.9, 5.1, "φ", "middle center", "output"),
+        Node("h", 10.2, 0.0, "h_t", "bottom left"),
     ),
     wires=(
-        ((0.2, 9.8), (5.0, 5.0)),                          # cell-state line
-        ((0.2, 6.6), (1.0, 1.0)), ((1.5, 1.5), (0.0, 1.0)),  # input bus, x joins it
-        ((2.5, 2.5), (1.0, 5.0)),                          # f up to ⊙
-        ((3.8, 3.8, 5.1), (1.0, 3.6, 3.6)),                # i over to ⊙
-        ((5.1, 5.1), (1.0, 5.0)),                          # g up to ⊙, ⊙ up to ⊕
-        ((6.6, 6.6, 7.9), (1.0, 2.2, 2.2)),                # o over to ⊙
-        ((7.9, 7.9, 9.8), (5.0, 0.6, 0.6)),                # c down through φ and ⊙ to h
+        ((-0.2, 10.2), (6.4, 6.4)),                          # cell-state line
+        ((-0.2, 8.9), (0.8, 0.8)), ((1.8, 1.8), (-0.6, 0.8)),  # input bus, x joins it
+        ((2.0, 2.0), (0.8, 6.4)),                            # f up to ⊙
+        ((4.3, 4.3), (0.8, 4.3)), ((4.3, 6.6), (4.3, 4.3)),  # i up and over to ⊙
+        ((6.6, 6.6), (0.8, 6.4)),                            # g up to ⊙, ⊙ up to ⊕
+        ((8.9, 8.9), (0.8, 6.4)),                            # o up to ⊙; c down through φ
+        ((8.9, 10.2, 10.2), (3.85, 3.85, 0.0)),              # o·φ(c) out to h
     ),
-    ops=((2.5, 5.0, "⊙"), (5.1, 5.0, "⊕"), (5.1, 3.6, "⊙"), (7.9, 2.2, "⊙")),
+    ops=((2.0, 6.4, "⊙"), (6.6, 6.4, "⊕"), (6.6, 4.3, "⊙"), (8.9, 3.85, "⊙")),
     flows=(
-        Flow("keep", (0.2, 2.5, 5.1), (5.0, 5.0, 5.0)),
-        Flow("write", (5.1, 5.1), (3.6, 5.0)),
-        Flow("c", (5.1, 9.8), (5.0, 5.0)),
-        Flow("h", (7.9, 7.9, 9.8), (2.2, 0.6, 0.6)),
+        Flow("keep", (-0.2, 2.0, 6.6), (6.4, 6.4, 6.4)),
+        Flow("write", (6.6, 6.6), (4.3, 6.4)),
+        Flow("c", (6.6, 10.2), (6.4, 6.4)),
+        Flow("h", (8.9, 10.2, 10.2), (3.85, 3.85, 0.0)),
     ),
 )
 
 _GRU = Diagram(
     nodes=(
-        Node("x", 1.3, 0.0, "x_t", "middle right"),
-        Node("h_prev", 0.2, 5.0, "h_t−1", "top center"),
-        Node("r", 2.3, 2.2, "r", "bottom center", "gate"),
-        Node("z", 4.0, 2.2, "z", "bottom center", "gate"),
-        Node("n", 5.7, 2.2, "n", "bottom center", "candidate"),
-        Node("keep", 4.0, 5.0, "z·h", "top center"),
-        Node("write", 6.9, 3.6, "(1−z)·n", "middle right"),
-        Node("h", 9.8, 5.0, "h_t", "top center"),
+        Node("x", 1.0, -0.6, "x_t", "middle right"),
+        Node("h_prev", -0.2, 6.4, "h_t−1", "bottom right"),
+        Node("r", 2.0, 2.6, "r", "middle center", "gate"),
+        Node("z", 4.3, 2.6, "z", "middle center", "gate"),
+        Node("n", 6.6, 2.6, "n", "middle center", "candidate"),
+        Node("keep", 4.3, 6.4, "z·h", "top center"),
+        Node("write", 8.9, 4.3, "(1−z)·n", "top left"),
+        Node("h", 10.2, 6.4, "h_t", "top left"),
     ),
     wires=(
-        ((0.2, 9.8), (5.0, 5.0)),                          # hidden-state line
-        ((0.2, 0.2, 5.7), (5.0, 1.0, 1.0)), ((1.3, 1.3), (0.0, 1.0)),
-        ((2.3, 2.3, 5.7), (1.0, 3.0, 3.0)),                # r gates the recurrent part of n
-        ((4.0, 4.0), (1.0, 5.0)),                          # z up to ⊙
-        ((4.0, 5.3, 6.9), (3.6, 3.6, 3.6)),                # 1 − z over to ⊙
-        ((5.7, 5.7), (1.0, 3.0)),
-        ((5.7, 6.9, 6.9), (2.2, 2.2, 5.0)),                # n over and up through ⊙ to ⊕
+        ((-0.2, 10.2), (6.4, 6.4)),                          # hidden-state line
+        ((-0.2, -0.2, 6.6), (6.4, 0.8, 0.8)), ((1.0, 1.0), (-0.6, 0.8)),
+        ((2.0, 2.0, 6.2, 6.2), (0.8, 3.7, 3.7, 3.2)),        # r gates the recurrent part of n
+        ((4.3, 4.3), (0.8, 6.4)),                            # z up to ⊙
+        ((4.3, 8.9), (4.3, 4.3)),                            # 1 − z over to ⊙
+        ((6.6, 6.6), (0.8, 2.6)),
+        ((6.6, 8.9, 8.9), (2.6, 2.6, 6.4)),                  # n over and up through ⊙ to ⊕
     ),
-    ops=((4.0, 5.0, "⊙"), (6.9, 5.0, "⊕"), (6.9, 3.6, "⊙"), (5.3, 3.6, "1−")),
+    ops=((4.3, 6.4, "⊙"), (8.9, 6.4, "⊕"), (8.9, 4.3, "⊙"), (6.6, 4.3, "1−")),
     flows=(
-        Flow("keep", (0.2, 4.0, 6.9), (5.0, 5.0, 5.0)),
-        Flow("write", (6.9, 6.9), (3.6, 5.0)),
-        Flow("h", (6.9, 9.8), (5.0, 5.0)),
+        Flow("keep", (-0.2, 4.3, 8.9), (6.4, 6.4, 6.4)),
+        Flow("write", (8.9, 8.9), (4.3, 6.4)),
+        Flow("h", (8.9, 10.2), (6.4, 6.4)),
     ),
 )
 
 _RNN = Diagram(
     nodes=(
-        Node("x", 2.0, 0.0, "x_t", "middle right"),
-        Node("h_prev", 0.2, 1.0, "h_t−1", "bottom center"),
-        Node("pre", 5.0, 1.0, "W·[x, h] + b", "bottom right"),
-        Node("h", 9.8, 3.0, "h_t", "top center"),
+        Node("x", 1.8, -0.6, "x_t", "middle right"),
+        Node("h_prev", -0.2, 0.8, "h_t−1", "bottom right"),
+        Node("pre", 5.0, 0.8, "W·[x, h] + b", "bottom right"),
+        Node("h", 10.2, 3.4, "h_t", "top left"),
     ),
-    wires=(((0.2, 5.0, 5.0, 9.8), (1.0, 1.0, 3.0, 3.0)), ((2.0, 2.0), (0.0, 1.0))),
-    ops=((5.0, 3.0, "φ"),),
-    flows=(Flow("h", (5.0, 9.8), (3.0, 3.0)),),
+    wires=(((-0.2, 5.0, 5.0, 10.2), (0.8, 0.8, 3.4, 3.4)), ((1.8, 1.8), (-0.6, 0.8))),
+    ops=((5.0, 3.4, "φ"),),
+    flows=(Flow("h", (5.0, 10.2), (3.4, 3.4)),),
 )
 
 DIAGRAMS = {"LSTM": _LSTM, "GRU": _GRU, "RNN": _RNN}
 X_RANGE = (-0.6, 10.6)
-Y_RANGE = (-1.9, 6.3)
+Y_RANGE = (-4.5, 7.9)
+#: Where the equation lines start (x) and the y of each line, top down.
+EQUATION_X = -0.4
+EQUATION_Y = (-1.75, -2.3, -2.85, -3.4, -3.95)
+BOX_PX = 46
+BOX_FONT = 11
+LABEL_FONT = 12
 
 
 def colour_value(values: np.ndarray) -> np.ndarray:
@@ -158,6 +167,7 @@ def format_value(value: float) -> str:
     value = float(value)
     if not math.isfinite(value):
         return "NaN" if math.isnan(value) else ("∞" if value > 0 else "−∞")
+    value += 0.0  # −0.0 → 0.0: never print "−0"
     text = f"{value:.3g}" if abs(value) < 1e4 else f"{value:.1e}"
     return text.replace("-", "−")
 
@@ -168,7 +178,7 @@ def format_values(values: np.ndarray) -> list[str]:
     The common case (every value finite and below 10⁴ in size) is one comprehension over Python
     floats: ~0.3 µs a value, 4× faster than ``np.strings.mod`` on NumPy 2.4.
     """
-    v = np.asarray(values, dtype=float).ravel()
+    v = np.asarray(values, dtype=float).ravel() + 0.0  # −0.0 → 0.0: never print "−0"
     with np.errstate(invalid="ignore"):
         plain = bool(np.all(np.abs(v) < 1e4))  # False if any is NaN or ±∞
     if plain:
@@ -181,11 +191,9 @@ def bracket_negatives(texts: list[str]) -> list[str]:
     return [f"({t})" if t.startswith("−") else t for t in texts]
 
 
-def static_traces(
-    cell_type: str, symbols: dict[str, str], xaxis: str, yaxis: str
-) -> tuple[list[dict], list[dict]]:
+def static_traces(cell_type: str, xaxis: str, yaxis: str) -> tuple[list[dict], list[dict]]:
     """Trace dicts of the unchanging parts: (under the flows and value markers: wires and op
-    circles; over them: the op and box symbols)."""
+    circles; over them: the op symbols)."""
     diagram = DIAGRAMS[cell_type]
     wx: list[float | None] = []
     wy: list[float | None] = []
@@ -201,13 +209,9 @@ def static_traces(
         {**common, "x": ops_x, "y": ops_y, "mode": "markers",
          "marker": {"size": 26, "color": "white", "line": {"color": "#555555", "width": 1.5}}},
     ]
-    boxes = [node for node in diagram.nodes if node.box_slot]
-    over = [{
-        **common, "x": ops_x + [n.x for n in boxes], "y": ops_y + [n.y for n in boxes],
-        "mode": "text",
-        "text": [op[2] for op in diagram.ops] + [symbols.get(n.box_slot, "") for n in boxes],
-        "textfont": {"size": [16] * len(ops_x) + [12] * len(boxes), "color": "#222222"},
-    }]
+    over = [{**common, "x": ops_x, "y": ops_y, "mode": "text",
+             "text": [op[2] for op in diagram.ops],
+             "textfont": {"size": 16, "color": "#222222"}}]
     return under, over
 
 
@@ -233,25 +237,42 @@ def formatted_nodes(cell_type: str, series: dict[str, np.ndarray]) -> dict[str, 
     return {n.name: flat[j::len(nodes)] for j, n in enumerate(nodes)}
 
 
-def node_texts(cell_type: str, formatted: dict[str, list[str]]) -> list[list[str]]:
-    """"label value" for every node (diagram order), one list per step (``formatted``: see
+def node_values(cell_type: str, formatted: dict[str, list[str]]) -> list[list[str]]:
+    """Every node's printed value (diagram order), one list per step (``formatted``: see
     :func:`formatted_nodes`)."""
-    columns = [[n.label + " " + text for text in formatted[n.name]]
-               for n in DIAGRAMS[cell_type].nodes]
+    columns = [formatted[n.name] for n in DIAGRAMS[cell_type].nodes]
     return [list(row) for row in zip(*columns, strict=True)]
 
 
-def node_trace(cell_type: str, colours: list[float], texts: list[str], xaxis: str,
-               yaxis: str) -> dict:
+def node_templates(cell_type: str, symbols: dict[str, str]) -> list[str]:
+    """Each node's text around its value (``%{text}``): a box holds its name, its activation's
+    symbol and its value; a dot has its name over its value (two short lines stay narrow)."""
+    out = []
+    for n in DIAGRAMS[cell_type].nodes:
+        if n.box_slot:
+            out.append(f"{n.label} {symbols.get(n.box_slot, '')}<br>%{{text}}")
+        elif n.name == "x":
+            out.append(f"{n.label} %{{text}}")
+        else:
+            out.append(f"{n.label}<br>%{{text}}")
+    return out
+
+
+def node_trace(cell_type: str, colours: list[float], values: list[str], symbols: dict[str, str],
+               xaxis: str, yaxis: str) -> dict:
     """Every value holder as a marker coloured by sign and size of its value (``colours``:
-    :func:`colour_value` of each node's value), with its ``texts``."""
+    :func:`colour_value` of each node's value), labelled with its printed ``values``."""
     nodes = DIAGRAMS[cell_type].nodes
     return {
         "type": "scatter", "x": [n.x for n in nodes], "y": [n.y for n in nodes],
-        "mode": "markers+text", "text": texts,
-        "textposition": [n.text_position for n in nodes], "textfont": {"size": 13},
+        "mode": "markers+text", "text": values,
+        "texttemplate": node_templates(cell_type, symbols),
+        "textposition": [n.text_position for n in nodes],
+        "textfont": {"size": [BOX_FONT if n.box_slot else LABEL_FONT for n in nodes],
+                     "color": "#111111"},
         "marker": {
-            "size": [38 if n.box_slot else (26 if _on_op(cell_type, n) else 16) for n in nodes],
+            "size": [BOX_PX if n.box_slot else (26 if _on_op(cell_type, n) else 16)
+                     for n in nodes],
             "symbol": ["square" if n.box_slot else "circle" for n in nodes],
             "color": colours, "colorscale": DIVERGING, "cmin": -1.0, "cmax": 1.0,
             "line": {"color": "#333333", "width": 1},

@@ -163,18 +163,18 @@ def trajectories_figure(
         yaxis3=axis(domain=[0.0, 0.30], anchor="x3",
                     title={"text": "difference" + scale_note(log_d)}, **axis_d),
         xaxis4=axis(domain=right, anchor="y4",
-                    title={"text": "memory state (c, or h for GRU/RNN)" + scale_note(log_m)},
+                    title={"text": "memory" + scale_note(log_m)},
                     **axis_m),
         yaxis4=axis(domain=[0.0, 0.94], anchor="x4",
                     title={"text": "h<sub>t</sub>" + scale_note(log_h)}, **axis_h),
         annotations=[
-            _title(f"memory state of unit {unit}: c<sub>t</sub> (h<sub>t</sub> for GRU/RNN)",
+            _title(f"memory of unit {unit}: c<sub>t</sub><br>(h<sub>t</sub> for GRU/RNN)",
                    left[0], 1.0),
             _title(f"hidden state h<sub>t</sub> of unit {unit}", left[0], 0.64),
-            _title("memory state minus the first configuration's "
-                   f"({escape(trajectories[0].label)})", left[0], 0.30),
-            _title(f"phase plot: h<sub>t</sub> against the memory state (unit {unit})",
-                   right[0], 1.0),
+            _title(f"difference from {escape(trajectories[0].label)}", left[0], 0.30),
+            # right-aligned: on a phone-wide chart the right panel is narrower than the title
+            _title(f"phase plot: h<sub>t</sub><br>against memory (unit {unit})", right[1], 1.0)
+            | {"xanchor": "right", "align": "right"},
         ],
         legend=dict(orientation="h", yanchor="bottom", y=1.05, xanchor="left", x=0),
         margin=dict(l=60, r=20, t=100, b=50),

@@ -35,7 +35,7 @@ def gradient_norms_figure(
         ))
     return figure(traces, layout(
         height=height,
-        xaxis=axis(title={"text": "step t (the loss's gradient enters at t = T and flows left)"}),
+        xaxis=axis(title={"text": "step t (the gradient enters at t = T<br>and flows left)"}),
         yaxis=axis(title={"text": "gradient norm (log scale)"}, type="log",
                    exponentformat="power", showexponent="all"),
     ))
@@ -104,7 +104,7 @@ def lstm_inside_figure(
             dict(text="|∂L/∂c<sub>t</sub>| per unit (log colour scale)", xref="paper",
                  yref="paper", x=0, y=1.0, yanchor="bottom", showarrow=False,
                  xanchor="left"),
-            dict(text="share of units whose pre-activation is saturated", xref="paper",
+            dict(text="share of units saturated", xref="paper",
                  yref="paper", x=0, y=0.49, yanchor="bottom", xanchor="left", showarrow=False),
         ],
         margin=dict(l=60, r=20, t=40, b=50),

@@ -69,10 +69,13 @@ PANELS: dict[str, tuple[tuple[str, tuple[tuple[str, str], ...]], ...]] = {
 #: Heights in pixels of the figures' bands (top to bottom).
 #: Margins wide enough for the usual tick labels and axis titles: when Streamlit's theme makes an
 #: axis push a margin out, plotly.js draws the whole figure a second time.
-MARGIN = {"l": 84, "r": 24, "t": 34, "b": 24}
-DIAGRAM_PX = 290
-SLIDER_PX = 50
-LEGEND_PX = 46         # room for a legend that wraps to two rows
+MARGIN = {"l": 44, "r": 24, "t": 34, "b": 24}
+DIAGRAM_PX = 390
+SLIDER_PX = 66         # the play buttons, then the slider under them
+BUTTONS_PX = 30
+#: Play speeds (steps a second) of the play buttons: the first, slow enough to narrate.
+PLAY_RATES = (3, 10)
+LEGEND_PX = 90         # room for a legend that wraps to four rows (a phone)
 PANEL_PX, PANEL_GAP_PX = 68, 16
 AXIS_PX = 60           # tick labels and title under a block of panels
 TITLE_PX = 40          # a block's title (and its legend)
@@ -120,28 +123,45 @@ def _finite(values: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(v), v, np.nan)
 
 
+NBSP = "\u00a0"
+#: Cell type → the equation lines under the diagram; ``%{text}`` is each step's numbers. Short
+#: lines (≤ 36 characters with the numbers) so that they fit a phone-wide chart.
+EQUATION_TEMPLATES: dict[str, tuple[str, ...]] = {
+    "LSTM": ("c_t = f·c_t−1 + i·g = %{text}", NBSP * 4 + "= %{text}",
+             "h_t = o·φ(c_t) = %{text}", NBSP * 4 + "= %{text}"),
+    "GRU": ("h_t = (1 − z)·n + z·h_t−1 = %{text}", NBSP * 4 + "= %{text}",
+            "z = %{text} of h_t−1 is kept", "r = %{text} of h_t−1 feeds n"),
+    "RNN": ("h_t = φ(W·[x_t, h_t−1] + b)", NBSP * 4 + "= %{text}"),
+}
+STEP_TEMPLATE = "step t = %{text}"
+
+
 def equation_lines(cell_type: str, series: Mapping[str, np.ndarray],
                    formatted: Mapping[str, list[str]] | None = None) -> list[list[str]]:
-    """The state-update equations with each step's numbers plugged in (plain text): one pair
-    of lines per step. ``series``: name → (T,) values; ``formatted``: the same values as
-    printed (``cell_diagram.formatted_nodes``), computed when not given."""
+    """The numbers of the state-update equations at each step (plain text), one string per
+    line of :data:`EQUATION_TEMPLATES`. ``series``: name → (T,) values; ``formatted``: the
+    same values as printed (``cell_diagram.formatted_nodes``), computed when not given."""
     f = dict(formatted) if formatted is not None else cd.formatted_nodes(cell_type, series)
     p = {name: cd.bracket_negatives(texts) for name, texts in f.items()}  # factors: (−0.57)
     if cell_type == "LSTM":
-        return [[f"c_t = f·c_t−1 + i·g = {pf}·{pc} + {pi}·{pg} = {c}",
-                 f"h_t = o·φ(c_t) = {po}·{ps} = {h}"]
+        return [[c, f"{pf}·{pc} + {pi}·{pg}", h, f"{po}·{ps}"]
                 for pf, pc, pi, pg, c, po, ps, h in zip(
                     p["f"], p["c_prev"], p["i"], p["g"], f["c"], p["o"], p["squashed"], f["h"],
                     strict=True)]
     if cell_type == "GRU":
         with np.errstate(all="ignore"):
             keep = cd.bracket_negatives(cd.format_values(1.0 - np.asarray(series["z"], float)))
-        return [[f"h_t = (1 − z)·n + z·h_t−1 = {pk}·{pn} + {pz}·{ph} = {h}",
-                 f"z = {z} of the old state is kept, r = {r} of it feeds n"]
+        return [[h, f"{pk}·{pn} + {pz}·{ph}", z, r]
                 for pk, pn, pz, ph, h, z, r in zip(
                     keep, p["n"], p["z"], p["h_prev"], f["h"], f["z"], f["r"], strict=True)]
-    return [[f"h_t = φ(W·[x_t, h_t−1] + b) = φ({pre}) = {h}", ""]
-            for pre, h in zip(f["pre"], f["h"], strict=True)]
+    return [["", f"φ({pre}) = {h}"] for pre, h in zip(f["pre"], f["h"], strict=True)]
+
+
+def equation_text(cell_type: str, numbers: Sequence[str]) -> list[str]:
+    """The equation lines of one step as shown (``numbers``: one entry of
+    :func:`equation_lines`)."""
+    return [template.replace("%{text}", n)
+            for template, n in zip(EQUATION_TEMPLATES[cell_type], numbers, strict=True)]
 
 
 def step_through_figure(
@@ -165,7 +185,7 @@ def step_through_figure(
     bands = _Bands()
     diagram_band = bands.add(DIAGRAM_PX)
     slider_band = bands.add(SLIDER_PX)
-    bands.add(LEGEND_PX)
+    legend_band = bands.add(LEGEND_PX)
     panel_bands = []
     for k in range(len(panels)):
         if k:
@@ -177,25 +197,26 @@ def step_through_figure(
     values = np.stack([np.asarray(series[n.name], dtype=float) for n in nodes], axis=1)  # (T, N)
     colours = np.round(cd.colour_value(values), 3).tolist()
     formatted = cd.formatted_nodes(cell_type, series)
-    texts = cd.node_texts(cell_type, formatted)
+    texts = cd.node_values(cell_type, formatted)
     flows = cd.DIAGRAMS[cell_type].flows
     widths = np.round(cd.flow_width(np.stack([series[f.name] for f in flows], axis=1)), 2)
     opacity = cd.flow_opacity(widths).tolist()
     widths = widths.tolist()
     equations = equation_lines(cell_type, series, formatted)
-    step_texts = [f"step t = {t}" for t in range(1, steps + 1)]
+    templates = [STEP_TEMPLATE, *EQUATION_TEMPLATES[cell_type]]
     # -- the diagram: static traces, then the ones frames change, in drawing order -------------
-    under, over = cd.static_traces(cell_type, dict(symbols), "x", "y")
+    under, over = cd.static_traces(cell_type, "x", "y")
     traces: list[dict] = [*under]
     changing = list(range(len(traces), len(traces) + len(flows) + 3))
     traces += cd.flow_traces(cell_type, widths[k0], "x", "y")
-    traces.append(cd.node_trace(cell_type, colours[k0], texts[k0], "x", "y"))
+    traces.append(cd.node_trace(cell_type, colours[k0], texts[k0], dict(symbols), "x", "y"))
     traces += over
-    traces.append({  # the two equations, and the step shown (bottom right)
-        "type": "scatter", "x": [-0.4, -0.4, 10.6], "y": [-0.95, -1.6, -1.6], "mode": "text",
-        "text": [*equations[k0], step_texts[k0]],
-        "textposition": ["middle right", "middle right", "middle left"],
-        "textfont": {"size": [14, 14, 15], "family": "monospace", "color": "#222222"},
+    traces.append({  # the step shown, then the equations with its numbers (frames: numbers)
+        "type": "scatter", "x": [cd.EQUATION_X] * len(templates),
+        "y": list(cd.EQUATION_Y[:len(templates)]), "mode": "text",
+        "text": [str(initial_step), *equations[k0]], "texttemplate": templates,
+        "textposition": "middle right",
+        "textfont": {"size": 11, "family": "monospace", "color": "#222222"},
         "hoverinfo": "skip", "showlegend": False, "xaxis": "x", "yaxis": "y",
     })
     axes: dict = {
@@ -208,13 +229,20 @@ def step_through_figure(
     colour_index = 0
     saturated_legend = True
     spans = []
+    panel_titles: list[dict] = []
     for k, (title, lines) in enumerate(panels):
         span = _span([series[name] for name, _ in lines])
         spans.append(span)
         axes[f"yaxis{k + 2}"] = axis(
             domain=bands.domain(panel_bands[k]), anchor="x2", range=span,
-            title={"text": title, "font": {"size": 11}}, zeroline=True, zerolinecolor="#DDDDDD",
+            zeroline=True, zerolinecolor="#DDDDDD", nticks=4,
         )
+        # The panel's name inside its top-left corner: a y-axis title would widen the left
+        # margin, which a phone-wide chart cannot spare.
+        panel_titles.append({
+            "text": title, "x": 0.005, "y": bands.domain(panel_bands[k])[1], "xref": "paper",
+            "yref": "paper", "xanchor": "left", "yanchor": "top", "showarrow": False,
+            "font": {"size": 11, "color": "#444444"}, "bgcolor": "rgba(255,255,255,0.8)"})
         for name, label in lines:
             style = series_style(colour_index)
             colour_index += 1
@@ -253,7 +281,7 @@ def step_through_figure(
               for w, a in zip(widths[k], opacity[k], strict=True)),
             {"marker": {"color": colours[k]}, "text": texts[k]},
             {},  # the symbols: unchanged, framed to stay above the value markers
-            {"text": [*equations[k], step_texts[k]]},
+            {"text": [names[k], *equations[k]]},
             *({"x": [k + 1, k + 1]} for _ in spans),
         ]}
         for k in range(steps)
@@ -266,14 +294,13 @@ def step_through_figure(
     fig_layout = layout(
         height=round(bands.height + MARGIN["t"] + MARGIN["b"]),
         hovermode="closest",
-        legend={"orientation": "h", "yanchor": "bottom",
-                "y": bands.domain(panel_bands[0])[1] + 6 / bands.height, "xanchor": "left",
-                "x": 0},
+        legend={"orientation": "h", "yanchor": "top", "y": bands.domain(legend_band)[1],
+                "xanchor": "left", "x": 0},
         margin=MARGIN,
-        annotations=[_title(f"Cell diagram{unit_label}: values at the step chosen below",
-                            1.0, size=13)],
+        annotations=[_title(f"Cell diagram{unit_label}", 1.0, size=13), *panel_titles],
         sliders=[{
-            "active": k0, "x": 0.10, "len": 0.90, "y": slider_top, "yanchor": "top",
+            "active": k0, "x": 0.0, "len": 1.0, "y": slider_top - BUTTONS_PX / bands.height,
+            "yanchor": "top",
             "pad": {"t": 8, "b": 0}, "ticklen": 0, "minorticklen": 0,
             "font": {"size": 1, "color": "rgba(0,0,0,0)"}, "currentvalue": {"visible": False},
             "steps": slider_steps[:1],  # the rest is attached unvalidated (see AnimatedFigure)
@@ -282,10 +309,11 @@ def step_through_figure(
             "type": "buttons", "direction": "left", "x": 0.0, "y": slider_top, "xanchor": "left",
             "yanchor": "top", "pad": {"t": 0, "r": 4}, "showactive": False,
             "buttons": [
-                {"label": "▶", "method": "animate",
-                 "args": [None, {**ANIMATE, "fromcurrent": True,
-                                 "frame": {"duration": 60, "redraw": False}}]},
-                {"label": "❚❚", "method": "animate", "args": [[None], ANIMATE]},
+                *({"label": f"▶ {rate}/s", "method": "animate",
+                   "args": [None, {**ANIMATE, "fromcurrent": True,
+                                   "frame": {"duration": round(1000 / rate), "redraw": False}}]}
+                  for rate in PLAY_RATES),
+                {"label": "❚❚ pause", "method": "animate", "args": [[None], ANIMATE]},
             ],
         }],
         **axes,

@@ -1,0 +1,63 @@
+"""Every page on a phone (390×844) and on a projector (teacher mode), in Chromium."""
+
+from __future__ import annotations
+
+import pytest
+from browser_helpers import assert_no_exception, wait_for_run
+from layout_checks import layout_problems
+
+PAGES = ("", "lessons", "claims", "activation_lab", "step_through", "compare", "gradient_flow",
+         "training_lab")
+#: Chart text in teacher mode: at least this many CSS pixels (the prose is 21–24 px).
+PROJECTOR_MIN_PX = 18
+
+SMALL_CHART_TEXT_JS = """() => [
+  ...document.querySelectorAll('[data-testid=stPlotlyChart] svg text')]
+  .filter(t => (t.textContent || '').trim() && t.getBoundingClientRect().width)
+  .map(t => [parseFloat(getComputedStyle(t).fontSize), t.textContent.slice(0, 30)])"""
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    yield context.new_page()
+    context.close()
+
+
+@pytest.mark.browser
+def test_phone_every_page_fits_and_the_diagram_does_not_overlap(phone, app_url):
+    problems = {}
+    for path in PAGES:
+        phone.goto(f"{app_url}/{path}")
+        wait_for_run(phone)
+        assert_no_exception(phone)
+        found = layout_problems(phone, "step_through-diagram")
+        if found:
+            problems[path or "home"] = found
+    assert not problems, problems
+    for cell_type in ("GRU", "RNN"):
+        phone.goto(f"{app_url}/step_through?cell_type={cell_type}")
+        wait_for_run(phone)
+        assert not layout_problems(phone, "step_through-diagram"), cell_type
+
+
+@pytest.mark.browser
+def test_teacher_mode_chart_text_is_projector_sized_and_no_control_gap(page, app_url):
+    small = {}
+    for path in PAGES:
+        page.goto(f"{app_url}/{path}?teacher=1")
+        wait_for_run(page)
+        sizes = page.evaluate(SMALL_CHART_TEXT_JS)
+        below = [text for size, text in sizes if size < PROJECTOR_MIN_PX]
+        if below:
+            small[path or "home"] = below[:5]
+    assert not small, small
+    page.goto(f"{app_url}/activation_lab?teacher=1")
+    wait_for_run(page)
+    # The hidden controls leave no gap: the intro's last paragraph is close above the chart.
+    gap = page.evaluate("""() => {
+      const chart = document.querySelector('[data-testid=stPlotlyChart]').getBoundingClientRect();
+      const texts = [...document.querySelectorAll('[data-testid=stMain] [data-testid=stMarkdown]')]
+        .map(e => e.getBoundingClientRect()).filter(r => r.bottom <= chart.top);
+      return chart.top - Math.max(...texts.map(r => r.bottom)); }""")
+    assert gap < 120, gap

@@ -103,8 +103,8 @@ values = st.one_of(st.text(max_size=60), st.from_regex(r"-?[0-9.e+]{1,12}", full
 @settings(max_examples=150, deadline=None)
 @given(params=st.dictionaries(names, values, max_size=6))
 def test_fuzzed_url_parameters_never_raise_and_are_fast(cls, params):
-    start = time.perf_counter()
+    start = time.thread_time()  # CPU time: a loaded CI machine must not fail a fast parser
     state, ignored = cls.from_query(params)
-    assert time.perf_counter() - start < 0.1
+    assert time.thread_time() - start < 0.1
     assert isinstance(state, cls) and isinstance(ignored, list)
     assert cls.from_query(state.to_query()) == (state, [])

@@ -81,7 +81,8 @@ def test_compare_configuration_panel_reruns_as_a_fragment(page, app_url):
     boxes = page.locator('[data-testid="stSelectbox"]')
     assert boxes.filter(has_text="cell type").count() == 0
     boxes.filter(has_text="Configuration 3").click()
-    page.get_by_role("option", name="custom", exact=True).click()
+    # the custom option is named by the configuration's slots
+    page.get_by_role("option", name="custom: LSTM (σ, ReLU, ReLU)", exact=True).click()
     boxes.filter(has_text="cell type").wait_for(timeout=30_000)
     boxes.filter(has_text="cell type").click()
     page.get_by_role("option", name="RNN", exact=True).click()

@@ -1,13 +1,16 @@
 """LSTM Lens: the router. Every page lives in ``pages/``; this file only lists them."""
 
 import os
+from pathlib import Path
 
 import streamlit as st
 
 import lstm_core  # noqa: F401  (caps BLAS threads before any heavy NumPy work)
 from ui import charts, teacher, warmup
 
-st.set_page_config(page_title="LSTM Lens", page_icon=":material/memory:", layout="wide")
+#: The browser-tab icon ships with the app: a classroom network may have no internet access.
+ICON = Path(__file__).parent / "ui" / "static" / "icon.png"
+st.set_page_config(page_title="LSTM Lens", page_icon=str(ICON), layout="wide")
 
 PAGES = {
     "Learn": [

@@ -44,6 +44,9 @@ class Activation:
     d1_from_output: Callable[[Array, Array], Array] | None = field(default=None, repr=False)
     f_into: Callable[[Array, Array], None] | None = field(default=None, repr=False)
     custom: bool = False
+    #: Whether each finite end of ``output_range`` is attained (closed) or only approached (open),
+    #: decided from the formula; ``None`` when not known (a typed activation is only measured).
+    range_closed: tuple[bool, bool] | None = None
 
     def __call__(self, x: Array) -> Array:
         return self.f(x)
@@ -238,55 +241,57 @@ def leaky_relu(slope: float = 0.01) -> Activation:
         bounded=False,
         monotonic=slope >= 0,
         smooth=False,
+        range_closed=(slope <= 0, False),
     )
 
 
 SIGMOID = Activation(
     "sigmoid", "sigmoid σ", r"\sigma(x) = \frac{1}{1+e^{-x}}", sigmoid, _sigmoid_d1, _sigmoid_d2,
     (0.0, 1.0), False, True, True, True, d1_from_output=lambda x, y: y * (1.0 - y),
-    f_into=_sigmoid_into,
+    f_into=_sigmoid_into, range_closed=(False, False),
 )
 TANH = Activation(
     "tanh", "tanh", r"\tanh(x) = \frac{e^{x}-e^{-x}}{e^{x}+e^{-x}}", np.tanh, _tanh_d1, _tanh_d2,
     (-1.0, 1.0), True, True, True, True, d1_from_output=lambda x, y: 1.0 - y * y,
-    f_into=_tanh_into,
+    f_into=_tanh_into, range_closed=(False, False),
 )
 HARD_SIGMOID = Activation(
     "hard_sigmoid", "hard sigmoid", r"\min(1, \max(0, \tfrac{x}{6} + \tfrac12))", _hard_sigmoid,
-    _hard_sigmoid_d1, _zeros, (0.0, 1.0), False, True, True, False,
+    _hard_sigmoid_d1, _zeros, (0.0, 1.0), False, True, True, False, range_closed=(True, True),
 )
 HARD_TANH = Activation(
     "hard_tanh", "hard tanh", r"\min(1, \max(-1, x))", _hard_tanh, _hard_tanh_d1, _zeros,
-    (-1.0, 1.0), True, True, True, False,
+    (-1.0, 1.0), True, True, True, False, range_closed=(True, True),
 )
 RELU = Activation(
     "relu", "ReLU", r"\max(0, x)", _relu, _relu_d1, _zeros, (0.0, np.inf), False, False, True,
-    False, d1_from_output=lambda x, y: np.where(y > 0.0, 1.0, 0.0),
+    False, d1_from_output=lambda x, y: np.where(y > 0.0, 1.0, 0.0), range_closed=(True, False),
 )
 ELU = Activation(
     "elu", "ELU", r"x \text{ if } x>0 \text{ else } e^{x}-1", _elu, _elu_d1, _elu_d2,
-    (-1.0, np.inf), False, False, True, False,
+    (-1.0, np.inf), False, False, True, False, range_closed=(False, False),
 )
 SOFTSIGN = Activation(
     "softsign", "softsign", r"\frac{x}{1+|x|}", _softsign, _softsign_d1, _softsign_d2,
-    (-1.0, 1.0), True, True, True, False,
+    (-1.0, 1.0), True, True, True, False, range_closed=(False, False),
 )
 SILU = Activation(
     "silu", "SiLU / swish", r"x\,\sigma(x)", _silu, _silu_d1, _silu_d2,
-    (-0.278464542761074, np.inf), False, False, False, True,
+    (-0.278464542761074, np.inf), False, False, False, True, range_closed=(True, False),
 )
 GELU = Activation(
     "gelu", "GELU (tanh approx.)",
     r"\tfrac{x}{2}\left(1+\tanh\!\left(\sqrt{2/\pi}\,(x+0.044715x^{3})\right)\right)",
     _gelu, _gelu_d1, _gelu_d2, (-0.17004075057125273, np.inf), False, False, False, True,
+    range_closed=(True, False),
 )
 SOFTPLUS = Activation(
     "softplus", "softplus", r"\log(1+e^{x})", _softplus, sigmoid, _sigmoid_d1, (0.0, np.inf),
-    False, False, True, True,
+    False, False, True, True, range_closed=(False, False),
 )
 IDENTITY = Activation(
     "identity", "identity", r"x", _identity, _ones, _zeros, (-np.inf, np.inf), True, False, True,
-    True, d1_from_output=lambda x, y: np.ones_like(y),
+    True, d1_from_output=lambda x, y: np.ones_like(y), range_closed=(False, False),
 )
 
 DEFAULT_LEAKY_SLOPE = 0.01

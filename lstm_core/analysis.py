@@ -183,10 +183,8 @@ def max_abs_derivative(d1: ArrayFn, half_width: float = WINDOW) -> Maximum:
 
 
 def depth_products(max_slope: float, n_max: int = 50) -> np.ndarray:
-    """(max |f′|)^n for n = 1 … n_max: the largest factor a gradient can keep through n steps.
-
-    A steep activation (a custom ``exp(exp(exp(x)))`` has max |f′| ≈ 10⁷) overflows to ``inf``
-    within 50 steps: that is the answer, not a warning."""
+    """(max |f′|)^n for n = 1 … n_max: the largest factor a gradient can keep through n steps
+    (inf past float64's largest number)."""
     with np.errstate(over="ignore"):
         return float(max_slope) ** np.arange(1, n_max + 1, dtype=float)
 
@@ -315,15 +313,20 @@ def measured_properties(
 # --- the property table -------------------------------------------------------------------------
 
 
-def _range_text(lo: float, hi: float) -> str:
-    def end(v: float) -> str:
-        if v == math.inf:
-            return "∞"
-        if v == -math.inf:
-            return "−∞"
-        return _num(v, 4)
+def range_text(activation: Activation, measured: tuple[float, float]) -> str:
+    """The output range as an interval: "(" where an end is only approached, "[" where it is
+    attained, decided from the formula; a typed activation's measured ends are marked "≈"."""
 
-    return f"[{end(lo)}, {end(hi)}]".replace("[−∞", "(−∞").replace("∞]", "∞)")
+    def end(v: float) -> str:
+        return "∞" if v == math.inf else "−∞" if v == -math.inf else _num(v, 4)
+
+    if activation.range_closed is None:
+        lo, hi = measured
+        return f"≈ {end(lo)} … {end(hi)} (measured)"
+    lo, hi = activation.output_range
+    left = "[" if activation.range_closed[0] and math.isfinite(lo) else "("
+    right = "]" if activation.range_closed[1] and math.isfinite(hi) else ")"
+    return f"{left}{end(lo)}, {end(hi)}{right}"
 
 
 def property_row(activation: Activation, eps: float) -> dict[str, object]:
@@ -336,7 +339,7 @@ def property_row(activation: Activation, eps: float) -> dict[str, object]:
     peak = max_abs_derivative(activation.d1)
     return {
         "activation": activation.name,
-        "range (measured)": _range_text(*props.output_range),
+        "range": range_text(activation, props.output_range),
         "zero-centred": props.zero_centred,
         "bounded": props.bounded,
         "monotonic": props.monotonic,

@@ -12,6 +12,12 @@ array in a trace is (T, B, H). Weights are stacked by gate exactly as in ``torch
 ``weight_ih`` (G·H, D), ``weight_hh`` (G·H, H), ``bias_ih`` and ``bias_hh`` (G·H,), with the gate
 blocks in the order LSTM (i, f, g, o), GRU (r, z, n), RNN (one block).
 
+Model stack: the parameters may carry leading axes S (e.g. ``weight_hh`` (S, G·H, H)); the cell is
+then S independent models run together, with x (T, S, B, D) and every per-step array
+(T, S, B, H). The same code runs both (``np.matmul`` broadcasts over S), so one step costs about
+as many NumPy calls for S models as for one. The models never mix: each has its own weights
+(not a block-diagonal matrix, where 0 · inf = NaN would leak one model's overflow into the rest).
+
 Floating-point warnings are silenced inside the runners on purpose: with unbounded activations a
 state can overflow, and that is reported as data (``Trace.blowup_step``), not as log noise.
 """
@@ -123,11 +129,16 @@ class RecurrentCell:
 
     @property
     def hidden_size(self) -> int:
-        return self.weight_hh.shape[1]
+        return self.weight_hh.shape[-1]
 
     @property
     def input_size(self) -> int:
-        return self.weight_ih.shape[1]
+        return self.weight_ih.shape[-1]
+
+    @property
+    def stack_shape(self) -> tuple[int, ...]:
+        """The leading model-stack axes of the parameters: () for one model, (S,) for S."""
+        return self.weight_hh.shape[:-2]
 
     @property
     def activations(self) -> dict[str, Activation]:
@@ -147,26 +158,37 @@ class RecurrentCell:
 
     def _prepare(self, x, h0, c0=None):
         x = np.asarray(x, dtype=np.float64)
-        if x.ndim == 1:
+        stack = self.stack_shape
+        if not stack and x.ndim == 1:
             x = x[:, None, None]
-        elif x.ndim == 2:
+        elif not stack and x.ndim == 2:
             x = x[:, None, :]
-        if x.ndim != 3 or x.shape[2] != self.input_size:
+        if x.shape[1:-2] != stack or x.ndim != 3 + len(stack) or x.shape[-1] != self.input_size:
+            lead = "".join(f"{n}, " for n in stack)
+            one = "" if stack else f" or (T, {self.input_size})"
             raise ValueError(
-                f"x must be (T, B, {self.input_size}) or (T, {self.input_size}); got {x.shape}"
+                f"x must be (T, {lead}B, {self.input_size}){one}; got {x.shape}"
             )
-        state_shape = (x.shape[1], self.hidden_size)
+        state_shape = (*x.shape[1:-1], self.hidden_size)
         h0 = np.zeros(state_shape) if h0 is None else np.broadcast_to(h0, state_shape).astype(float)
         c0 = np.zeros(state_shape) if c0 is None else np.broadcast_to(c0, state_shape).astype(float)
         return x, h0, c0
 
     def _weight_gradients(self, d_input_side, d_hidden_side, x, h_prev):
-        """∂L/∂W from the per-step gradients of the stacked pre-activations."""
+        """∂L/∂W from the per-step gradients of the stacked pre-activations (summed over steps
+        and sequences, separately for each model of a stack)."""
+        d_input_rows = model_rows(d_input_side)
+        bias_ih = d_input_rows.sum(axis=-2)
+        if d_hidden_side is d_input_side:  # LSTM and RNN: one pre-activation for both sides
+            d_hidden_rows, bias_hh = d_input_rows, bias_ih.copy()
+        else:
+            d_hidden_rows = model_rows(d_hidden_side)
+            bias_hh = d_hidden_rows.sum(axis=-2)
         return dict(
-            weight_ih=np.tensordot(d_input_side, x, axes=([0, 1], [0, 1])),
-            weight_hh=np.tensordot(d_hidden_side, h_prev, axes=([0, 1], [0, 1])),
-            bias_ih=d_input_side.sum(axis=(0, 1)),
-            bias_hh=d_hidden_side.sum(axis=(0, 1)),
+            weight_ih=d_input_rows.mT @ model_rows(x),
+            weight_hh=d_hidden_rows.mT @ model_rows(h_prev),
+            bias_ih=bias_ih,
+            bias_hh=bias_hh,
             x=d_input_side @ self.weight_ih,
         )
 
@@ -182,17 +204,29 @@ def _finite(value: float, name: str) -> float:
     return number + 0.0  # −0.0 + 0.0 is 0.0: a bound of −0.0 would make U(−k, k) refuse
 
 
+def model_rows(per_step: np.ndarray) -> np.ndarray:
+    """(T, *S, B, K) → (*S, T·B, K): each model's rows of every step together."""
+    rows = np.moveaxis(per_step, 0, -3)
+    return rows.reshape(*rows.shape[:-3], -1, rows.shape[-1])
+
+
+def over_batch(parameter: np.ndarray) -> np.ndarray:
+    """A (*S, K) bias as (*S, 1, K), so that it broadcasts over the batch axis of (*S, B, K)."""
+    return parameter[..., None, :]
+
+
 def _check_shapes(blocks, weight_ih, weight_hh, bias_ih, bias_hh) -> None:
-    if weight_hh.ndim != 2 or weight_hh.shape[0] != blocks * weight_hh.shape[1]:
+    if weight_hh.ndim not in (2, 3) or weight_hh.shape[-2] != blocks * weight_hh.shape[-1]:
         raise WeightShapeError(
             f"weight_hh must be ({blocks}·H, H) for this cell; got {weight_hh.shape}"
         )
-    rows = weight_hh.shape[0]
-    if weight_ih.ndim != 2 or weight_ih.shape[0] != rows:
-        raise WeightShapeError(f"weight_ih must be ({rows}, D); got {weight_ih.shape}")
+    *stack, rows, _ = weight_hh.shape
+    lead = "".join(f"{n}, " for n in stack)
+    if weight_ih.shape[:-1] != (*stack, rows):
+        raise WeightShapeError(f"weight_ih must be ({lead}{rows}, D); got {weight_ih.shape}")
     for name, bias in (("bias_ih", bias_ih), ("bias_hh", bias_hh)):
-        if bias.shape != (rows,):
-            raise WeightShapeError(f"{name} must be ({rows},); got {bias.shape}")
+        if bias.shape != (*stack, rows):
+            raise WeightShapeError(f"{name} must be ({lead}{rows},); got {bias.shape}")
 
 
 def _previous(initial: np.ndarray, states: np.ndarray) -> np.ndarray:
@@ -273,16 +307,15 @@ class LSTM(RecurrentCell):
 
     def forward(self, x, h0=None, c0=None) -> Trace:
         x, h0, c0 = self._prepare(x, h0, c0)
-        steps, batch, _ = x.shape
-        size = self.hidden_size
+        steps = x.shape[0]
         with np.errstate(all="ignore"):
             # The input projection of every step in one matmul, off the recurrence path.
-            pre = x @ self.weight_ih.T + (self.bias_ih + self.bias_hh)
+            pre = x @ self.weight_ih.mT + over_batch(self.bias_ih + self.bias_hh)
             act = np.empty_like(pre)
-            cell = np.empty((steps, batch, size))
+            cell = np.empty((steps, *h0.shape))
             squashed = np.empty_like(cell)
             hidden = np.empty_like(cell)
-            recurrent = np.ascontiguousarray(self.weight_hh.T)
+            recurrent = np.ascontiguousarray(self.weight_hh.mT)
             gate, candidate, output = self.gate, self.candidate, self.output
             # Per-block views over all steps, made once: indexing them by t is cheaper than
             # slicing every step (each NumPy call or slice costs ~0.2–1 µs at this size).
@@ -312,7 +345,7 @@ class LSTM(RecurrentCell):
     def backward(self, trace: Trace, d_hidden, d_final_hidden=None, d_final_cell=None) -> Gradients:
         """Backprop through time. ``d_hidden`` (T, B, H) is ∂L/∂h_t from the loss at each step."""
         pre, act = trace.extras["pre"], trace.extras["act"]
-        steps, batch, size = trace.hidden.shape
+        steps, size = trace.hidden.shape[0], self.hidden_size
         d_hidden = np.broadcast_to(np.asarray(d_hidden, dtype=float), trace.hidden.shape)
         with np.errstate(all="ignore"):
             # Everything that does not depend on the recurrence is vectorised over T first.
@@ -324,27 +357,25 @@ class LSTM(RecurrentCell):
             )
             i, f, g, o = (self.block(act, name) for name in self.block_names)
             c_prev = _previous(trace.c0, trace.cell)
-            # ∂pre/∂c_t for i, f, g and ∂pre/∂h_t for o, stacked as (T, B, 4, H)
-            coef = np.stack(
-                [g * d_act[..., :size], c_prev * d_act[..., size : 2 * size],
-                 i * d_act[..., cand], trace.cell_squashed * d_act[..., 3 * size :]],
-                axis=2,
-            )
+            # ∂pre/∂c_t for i, f, g and ∂pre/∂h_t for o, stacked as (T, …, B, 4, H)
+            coef = np.empty((*pre.shape[:-1], 4, size))
+            for k, factor in enumerate((g, c_prev, i, trace.cell_squashed)):
+                np.multiply(factor, d_act[..., k * size : (k + 1) * size], out=coef[..., k, :])
             # ∂c_t/∂h_t through h_t = o_t ⊙ φ(c_t)
             h_to_c = o * self.output.derivative_given_output(trace.cell, trace.cell_squashed)
             d_pre = np.empty_like(pre)
-            d_pre4 = d_pre.reshape(steps, batch, 4, size)
+            d_pre4 = d_pre.reshape(*pre.shape[:-1], 4, size)
             total_dh = np.empty_like(trace.hidden)
             total_dc = np.empty_like(trace.hidden)
-            dh_next = _zeros_or(d_final_hidden, (batch, size))
-            dc_next = _zeros_or(d_final_cell, (batch, size))
+            dh_next = _zeros_or(d_final_hidden, trace.h0.shape)
+            dc_next = _zeros_or(d_final_cell, trace.h0.shape)
             weight_hh = self.weight_hh
             for t in range(steps - 1, -1, -1):
                 dh = np.add(d_hidden[t], dh_next, out=total_dh[t])
                 dc = np.multiply(dh, h_to_c[t], out=total_dc[t])
                 dc += dc_next
-                np.multiply(coef[t, :, :3], dc[:, None, :], out=d_pre4[t, :, :3])
-                np.multiply(coef[t, :, 3], dh, out=d_pre4[t, :, 3])
+                np.multiply(coef[t, ..., :3, :], dc[..., None, :], out=d_pre4[t, ..., :3, :])
+                np.multiply(coef[t, ..., 3, :], dh, out=d_pre4[t, ..., 3, :])
                 dc_next = dc * f[t]  # backprop through c_t = f_t ⊙ c_{t−1} + …
                 dh_next = d_pre[t] @ weight_hh
             h_prev = _previous(trace.h0, trace.hidden)
@@ -391,31 +422,31 @@ class GRU(RecurrentCell):
 
     def forward(self, x, h0=None, c0=None) -> Trace:
         x, h0, _ = self._prepare(x, h0)
-        steps, batch, _ = x.shape
+        steps = x.shape[0]
         size = self.hidden_size
         rz, n_block = slice(0, 2 * size), slice(2 * size, 3 * size)
         with np.errstate(all="ignore"):
-            x_proj = x @ self.weight_ih.T + self.bias_ih
+            x_proj = x @ self.weight_ih.mT + over_batch(self.bias_ih)
             pre = np.empty_like(x_proj)
             act = np.empty_like(x_proj)
-            hidden_proj_n = np.empty((steps, batch, size))  # W_hn h_{t−1} + b_hn
-            hidden = np.empty((steps, batch, size))
-            recurrent = np.ascontiguousarray(self.weight_hh.T)
-            gate, candidate, bias_hh = self.gate, self.candidate, self.bias_hh
+            hidden_proj_n = np.empty((steps, *h0.shape))  # W_hn h_{t−1} + b_hn
+            hidden = np.empty((steps, *h0.shape))
+            recurrent = np.ascontiguousarray(self.weight_hh.mT)
+            gate, candidate, bias_hh = self.gate, self.candidate, over_batch(self.bias_hh)
             h = h0
             for t in range(steps):
                 h_proj = h @ recurrent
                 h_proj += bias_hh
                 pre_t, act_t = pre[t], act[t]
-                np.add(x_proj[t, :, rz], h_proj[:, rz], out=pre_t[:, rz])
-                gate.apply(pre_t[:, rz], act_t[:, rz])
-                hidden_proj_n[t] = h_proj[:, n_block]
-                np.multiply(act_t[:, :size], h_proj[:, n_block], out=pre_t[:, n_block])
-                pre_t[:, n_block] += x_proj[t, :, n_block]
-                n = act_t[:, n_block]
-                candidate.apply(pre_t[:, n_block], n)
+                np.add(x_proj[t, ..., rz], h_proj[..., rz], out=pre_t[..., rz])
+                gate.apply(pre_t[..., rz], act_t[..., rz])
+                hidden_proj_n[t] = h_proj[..., n_block]
+                np.multiply(act_t[..., :size], h_proj[..., n_block], out=pre_t[..., n_block])
+                pre_t[..., n_block] += x_proj[t, ..., n_block]
+                n = act_t[..., n_block]
+                candidate.apply(pre_t[..., n_block], n)
                 h = np.subtract(h, n, out=hidden[t])
-                h *= act_t[:, size : 2 * size]
+                h *= act_t[..., size : 2 * size]
                 h += n
         values = {name: self.block(act, name) for name in self.block_names}
         values["hidden"] = hidden
@@ -427,7 +458,7 @@ class GRU(RecurrentCell):
         """Backprop through time. ``d_hidden`` (T, B, H) is ∂L/∂h_t from the loss at each step."""
         pre, act = trace.extras["pre"], trace.extras["act"]
         hidden_proj_n = trace.extras["hidden_proj_n"]
-        steps, batch, size = trace.hidden.shape
+        steps, size = trace.hidden.shape[0], self.hidden_size
         d_hidden = np.broadcast_to(np.asarray(d_hidden, dtype=float), trace.hidden.shape)
         with np.errstate(all="ignore"):
             r, z, n = (self.block(act, name) for name in self.block_names)
@@ -441,15 +472,15 @@ class GRU(RecurrentCell):
             d_x_side = np.empty_like(pre)     # ∂L/∂(W_i· x + b_i·) for r, z, n
             d_h_side = np.empty_like(pre)     # ∂L/∂(W_h· h + b_h·) for r, z, n
             total_dh = np.empty_like(trace.hidden)
-            dh_next = _zeros_or(d_final_hidden, (batch, size))
+            dh_next = _zeros_or(d_final_hidden, trace.h0.shape)
             weight_hh = self.weight_hh
             for t in range(steps - 1, -1, -1):
                 dh = np.add(d_hidden[t], dh_next, out=total_dh[t])
-                d_n_pre = np.multiply(dh, coef_n[t], out=d_x_side[t, :, 2 * size :])
-                np.multiply(dh, coef_z[t], out=d_x_side[t, :, size : 2 * size])
-                np.multiply(d_n_pre, coef_r[t], out=d_x_side[t, :, :size])
-                np.multiply(d_n_pre, r[t], out=d_h_side[t, :, 2 * size :])
-                d_h_side[t, :, rz] = d_x_side[t, :, rz]
+                d_n_pre = np.multiply(dh, coef_n[t], out=d_x_side[t, ..., 2 * size :])
+                np.multiply(dh, coef_z[t], out=d_x_side[t, ..., size : 2 * size])
+                np.multiply(d_n_pre, coef_r[t], out=d_x_side[t, ..., :size])
+                np.multiply(d_n_pre, r[t], out=d_h_side[t, ..., 2 * size :])
+                d_h_side[t, ..., rz] = d_x_side[t, ..., rz]
                 dh_next = dh * z[t] + d_h_side[t] @ weight_hh
             grads = self._weight_gradients(d_x_side, d_h_side, trace.x, h_prev)
         return Gradients(**grads, h0=dh_next, hidden=total_dh)
@@ -489,9 +520,9 @@ class RNN(RecurrentCell):
     def forward(self, x, h0=None, c0=None) -> Trace:
         x, h0, _ = self._prepare(x, h0)
         with np.errstate(all="ignore"):
-            pre = x @ self.weight_ih.T + (self.bias_ih + self.bias_hh)
+            pre = x @ self.weight_ih.mT + over_batch(self.bias_ih + self.bias_hh)
             hidden = np.empty_like(pre)
-            recurrent = np.ascontiguousarray(self.weight_hh.T)
+            recurrent = np.ascontiguousarray(self.weight_hh.mT)
             activation = self.activation
             h = h0
             for t in range(x.shape[0]):
@@ -503,13 +534,13 @@ class RNN(RecurrentCell):
     def backward(self, trace: Trace, d_hidden, d_final_hidden=None, d_final_cell=None) -> Gradients:
         """Backprop through time. ``d_hidden`` (T, B, H) is ∂L/∂h_t from the loss at each step."""
         pre, hidden = trace.extras["pre"], trace.hidden
-        steps, batch, size = hidden.shape
+        steps = hidden.shape[0]
         d_hidden = np.broadcast_to(np.asarray(d_hidden, dtype=float), hidden.shape)
         with np.errstate(all="ignore"):
             d_act = self.activation.derivative_given_output(pre, hidden)
             d_pre = np.empty_like(pre)
             total_dh = np.empty_like(hidden)
-            dh_next = _zeros_or(d_final_hidden, (batch, size))
+            dh_next = _zeros_or(d_final_hidden, trace.h0.shape)
             weight_hh = self.weight_hh
             for t in range(steps - 1, -1, -1):
                 dh = np.add(d_hidden[t], dh_next, out=total_dh[t])

@@ -21,7 +21,7 @@ from .training import (
     Summary,
     init_state,
     summarise,
-    train_run,
+    train_runs,
 )
 from .verdicts import Evidence, Verdict, once, steps_axis
 
@@ -54,10 +54,11 @@ INPUT_SCALES = (10.0, 100.0)
 Race = dict[str, list[RunResult]]
 
 def train_race(spec: RaceSpec = RACE, task: Task | None = None) -> Race:
-    """Every run of ``spec`` (configuration → runs in seed order), trained now."""
+    """Every run of ``spec`` (configuration → runs in seed order), trained now (each
+    configuration's seeds together)."""
     task = task or get_task(spec.task)
-    return {key: [train_run(task, PRESETS[key].spec, spec.settings, spec.length, seed, spec.steps)
-                  for seed in spec.seed_list]
+    return {key: train_runs(task, PRESETS[key].spec, spec.settings, spec.length, spec.seed_list,
+                            spec.steps)
             for key in spec.presets}
 
 

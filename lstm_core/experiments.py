@@ -5,7 +5,8 @@
 * :func:`summarize` gives the numbers of the comparison table for one run;
 * :func:`gradient_models` / :func:`gradient_flow` build the LSTM, GRU and plain RNNs of the
   Gradient Flow page with the same seed and initial scale, and back-propagate a loss through them;
-* :func:`gradient_readout`, :func:`forget_path`, :func:`recurrent_factor` and
+* :func:`gradient_readout`, :func:`forget_path`, :func:`path_split` (cell-state path vs the
+  paths through h and the gates), :func:`recurrent_factor` and
   :func:`saturation_over_time` give the numbers the page's sentences and readouts state.
 
 Steps count from 1 (t = 1 … T); arrays are indexed ``[t - 1]``.
@@ -95,6 +96,7 @@ def stack_rows(acts: Sequence[Activation]) -> Activation:
         d1_from_output=each("derivative_given_output"),
         f_into=f_into,
         custom=any(a.custom for a in acts),
+        range_closed=first.range_closed,
     )
 
 
@@ -423,6 +425,69 @@ def forget_path(trace: Trace) -> ForgetPath:
     return ForgetPath(mean_f, value)
 
 
+def cell_state_path(cell: LSTM, trace: Trace, d_hidden: np.ndarray) -> np.ndarray:
+    """The part of ∂L/∂c_t (T, B, H) carried along the cell state alone.
+
+    The loss's own ∂L/∂h_s (``d_hidden``, (T, B, H)) enters c_s through h_s = o_s ⊙ φ(c_s) and
+    runs back only through c_s = f_s ⊙ c_{s−1} + …:  Σ_{s ≥ t} (∏_{k=t+1}^{s} f_k) ⊙ o_s ⊙ φ′(c_s)
+    ⊙ ∂L/∂h_s. Every other path to c_t leaves the cell state at least once, through some h_{s−1}
+    and the gates of step s; ``cell.backward``'s ∂L/∂c_t minus this is their sum.
+    """
+    with np.errstate(all="ignore"):
+        inject = (np.asarray(d_hidden, dtype=float) * trace.output_gate
+                  * cell.output.derivative_given_output(trace.cell, trace.cell_squashed))
+        path = np.empty_like(inject)
+        carried = np.zeros_like(inject[0])
+        for t in range(inject.shape[0] - 1, -1, -1):
+            path[t] = inject[t] + carried
+            carried = path[t] * trace.forget_gate[t]  # back through c_t = f_t ⊙ c_{t−1} + …
+    return path
+
+
+@dataclass(frozen=True)
+class PathSplit:
+    """∂L/∂c_t of an LSTM (B = 1) split into the cell-state path and the paths through h and
+    the gates (the two add up to ∂L/∂c_t, unit by unit).
+
+    ``cell_norm`` (T,) is ‖cell-state part of ∂L/∂c_t‖. The ``log10_*`` are log10 of ‖·‖ at
+    step 1 over ‖∂L/∂c_T‖ (None when not a positive finite number); ``cell_share`` is the
+    cell-state part's share of ∂L/∂c_1, its projection ⟨cell, total⟩/‖total‖² (the two
+    shares add up to 1; a share can fall outside [0, 1] when the parts point opposite ways).
+    """
+
+    cell_norm: np.ndarray
+    log10_total: float | None
+    log10_cell: float | None
+    log10_hidden: float | None
+    cell_share: float | None
+
+
+def _log10_ratio(num: float, den: float) -> float | None:
+    if not (np.isfinite(num) and np.isfinite(den) and num > 0 and den > 0):
+        return None
+    return float(np.log10(num) - np.log10(den))
+
+
+def path_split(run: GradientRun, loss: str) -> PathSplit:
+    """Split the LSTM run's ∂L/∂c_t (see :func:`cell_state_path`) for ``loss`` ("last"/"every")."""
+    _, d_hidden = _loss(run.trace.hidden, loss)
+    cell_part = cell_state_path(run.cell, run.trace, d_hidden)[:, 0, :]
+    total = run.gradients.cell[:, 0, :]
+    with np.errstate(all="ignore"):
+        hidden_part = total[0] - cell_part[0]
+        norms = np.sqrt(np.sum(cell_part**2, axis=-1))
+        last = float(np.linalg.norm(total[-1]))
+        total_sq = float(np.dot(total[0], total[0]))
+        share = float(np.dot(cell_part[0], total[0]) / total_sq) if total_sq > 0 else None
+    return PathSplit(
+        cell_norm=norms,
+        log10_total=_log10_ratio(float(np.linalg.norm(total[0])), last),
+        log10_cell=_log10_ratio(float(norms[0]), last),
+        log10_hidden=_log10_ratio(float(np.linalg.norm(hidden_part)), last),
+        cell_share=share if share is not None and np.isfinite(share) else None,
+    )
+
+
 @dataclass(frozen=True)
 class RecurrentFactor:
     """A plain RNN's step Jacobian ∂h_t/∂h_{t−1} = diag(φ′_t)·W_hh over t = 2 … T.
@@ -479,8 +544,8 @@ def saturation_over_time(
 
 __all__ = [
     "GRADIENT_MODELS", "LOSSES", "LSTM_SATURATION_SLOTS", "SATURATION_EPSILON",
-    "BatchedRun", "ForgetPath", "GradientReadout", "GradientRun", "RecurrentFactor",
-    "TrajectorySummary", "forget_path", "gradient_flow", "gradient_models",
-    "gradient_readout", "memory_name", "recurrent_factor", "row_of", "run_cells",
+    "BatchedRun", "ForgetPath", "GradientReadout", "GradientRun", "PathSplit", "RecurrentFactor",
+    "TrajectorySummary", "cell_state_path", "forget_path", "gradient_flow", "gradient_models",
+    "gradient_readout", "memory_name", "path_split", "recurrent_factor", "row_of", "run_cells",
     "saturation_over_time", "sign_changes", "stack_rows", "summarize",
 ]

@@ -9,6 +9,11 @@ y = W_out h + b_out, read at the last step or at every step as the task needs. T
 All parameters live in one flat vector ``theta`` (the cell's weights are views into it), so
 clipping and Adam are a few in-place operations on three flat buffers.
 
+Seeds of one configuration train together (``train_seeds``): their ``theta`` vectors are the rows
+of one (S, P) array and the cell runs them as a model stack (see ``cells``), which costs about as
+many NumPy calls per step as one seed — and those calls, not arithmetic, dominate at this size.
+Each seed still gets exactly its own run: its batches, loss, clipping, Adam step and divergence.
+
 Determinism: the initial weights come from ``(seed, INIT_STREAM)`` and the batch of step k from
 ``(seed, DATA_STREAM, k)``. Every configuration with the same seed therefore sees the same data,
 and a run resumed chunk by chunk gives exactly the curve of one long run.
@@ -21,11 +26,12 @@ baseline), or whose gradient norm is not finite, is not applied; the run stops a
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from .cells import CELL_TYPES, RecurrentCell
+from .cells import CELL_TYPES, RecurrentCell, model_rows, over_batch
 from .tasks import Task
 
 INIT_STREAM = 0
@@ -112,17 +118,19 @@ class TrainState:
 
 
 class Model:
-    """Cell + read-out whose parameters are views into one flat vector ``theta``."""
+    """Cell + read-out whose parameters are views into one flat vector ``theta`` (P,), or a model
+    stack whose parameters are views into the rows of ``theta`` (S, P)."""
 
     def __init__(self, spec: ModelSpec, input_size: int, theta: np.ndarray):
         self.spec = spec
         self.theta = theta
         self.slices: dict[str, slice] = {}
+        stack = theta.shape[:-1]
         views, offset = {}, 0
         for name, shape in spec.parameter_shapes(input_size).items():
             size = int(np.prod(shape))
             self.slices[name] = slice(offset, offset + size)
-            views[name] = theta[offset : offset + size].reshape(shape)
+            views[name] = theta[..., offset : offset + size].reshape(*stack, *shape)
             offset += size
         self.size = offset
         self.cell = spec.cell_class(
@@ -136,9 +144,9 @@ class Model:
         self._d_hidden: np.ndarray | None = None
 
     def readout(self, hidden: np.ndarray, every_step: bool) -> np.ndarray:
-        """y = W_out h + b_out on h_T (B, 1) or on every h_t (T, B, 1)."""
+        """y = W_out h + b_out on h_T (…, B, 1) or on every h_t (T, …, B, 1)."""
         h = hidden if every_step else hidden[-1]
-        return h @ self.readout_weight.T + self.readout_bias
+        return h @ self.readout_weight.mT + over_batch(self.readout_bias)
 
     def predict(self, x: np.ndarray, every_step: bool):
         """The cell's trace on ``x`` and the read-out."""
@@ -146,36 +154,56 @@ class Model:
             trace = self.cell.forward(x)
             return trace, self.readout(trace.hidden, every_step)
 
-    def loss_and_gradient(self, task: Task, x: np.ndarray, target: np.ndarray) -> float:
-        """The task's loss on one batch; writes ∂L/∂θ into ``self.grad`` (same layout as θ)."""
+    def loss_and_gradient(
+        self, task: Task, x: np.ndarray, target: np.ndarray
+    ) -> float | np.ndarray:
+        """The task's loss on one batch; writes ∂L/∂θ into ``self.grad`` (same layout as θ).
+
+        For a stack of S models, x and target carry the model axis after T's (x (T, S, B, D))
+        and the result is each model's loss (S,).
+        """
         if self.grad is None:
             self.grad = np.empty_like(self.theta)
-            self._grad_views = {name: self.grad[s] for name, s in self.slices.items()}
+            self._grad_views = {name: self.grad[..., s] for name, s in self.slices.items()}
         views, w_out = self._grad_views, self.readout_weight
         g_w_out = views["readout_weight"].reshape(w_out.shape)
         with np.errstate(all="ignore"):
             trace = self.cell.forward(x)
             hidden = trace.hidden
             h = hidden if task.every_step else hidden[-1]
-            outputs = h @ w_out.T + self.readout_bias
-            loss, d_out = task.loss(outputs, target)
+            loss, d_out = self._loss(task, self.readout(hidden, task.every_step), target)
             # backprop through the read-out: the only new calculus
             if task.every_step:
-                d_hidden = d_out @ w_out                                      # (T, B, H)
-                np.dot(d_out.reshape(-1, 1).T, h.reshape(-1, h.shape[-1]), out=g_w_out)
-                views["readout_bias"][:] = d_out.sum(axis=(0, 1))
+                d_hidden = d_out @ w_out                                      # (T, …, B, H)
+                d_rows = model_rows(d_out)
+                np.matmul(d_rows.mT, model_rows(h), out=g_w_out)
+                views["readout_bias"][...] = d_rows.sum(axis=-2)
             else:
                 # only h_T feeds the loss: ∂L/∂h_t = 0 for t < T (buffer reused across steps)
                 if self._d_hidden is None or self._d_hidden.shape != hidden.shape:
                     self._d_hidden = np.zeros_like(hidden)
                 d_hidden = self._d_hidden
-                np.dot(d_out, w_out, out=d_hidden[-1])
-                np.dot(d_out.T, h, out=g_w_out)
-                views["readout_bias"][:] = d_out.sum(axis=0)
+                np.matmul(d_out, w_out, out=d_hidden[-1])
+                np.matmul(d_out.mT, h, out=g_w_out)
+                views["readout_bias"][...] = d_out.sum(axis=-2)
             grads = self.cell.backward(trace, d_hidden)
             for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
-                views[name][:] = getattr(grads, name).ravel()
+                view = views[name]
+                view[...] = getattr(grads, name).reshape(view.shape)
         return loss
+
+    def _loss(self, task: Task, outputs: np.ndarray, target: np.ndarray):
+        """``task.loss``, for each model of a stack separately."""
+        if self.theta.ndim == 1:
+            return task.loss(outputs, target)
+        axis = 1 if task.every_step else 0
+        d_out = np.empty_like(outputs)
+        losses = np.empty(outputs.shape[axis])
+        per_model = (np.moveaxis(a, axis, 0) for a in (outputs, target, d_out))
+        for k, (out, goal, d) in enumerate(zip(*per_model, strict=True)):
+            # contiguous copies: the mean then sums in the order it does for one model alone
+            losses[k], d[...] = task.loss(np.ascontiguousarray(out), np.ascontiguousarray(goal))
+        return losses, d_out
 
 
 def init_state(spec: ModelSpec, task: Task, seed: int) -> TrainState:
@@ -213,13 +241,17 @@ def adam_update(
     theta -= scratch
 
 
-def clip_by_norm(grad: np.ndarray, max_norm: float | None) -> float:
+def clip_by_norm(grad: np.ndarray, max_norm: float | None) -> float | np.ndarray:
     """Scale ``grad`` in place so its norm is at most ``max_norm`` (PyTorch's
-    ``clip_grad_norm_``); returns the norm before clipping."""
-    norm = float(np.sqrt(np.dot(grad, grad)))
-    if max_norm is not None and norm > max_norm:
-        grad *= max_norm / (norm + 1e-6)
-    return norm
+    ``clip_grad_norm_``); returns the norm before clipping. A (S, P) ``grad`` holds S models'
+    gradients: each row is clipped by its own norm, and the S norms are returned."""
+    rows = grad.reshape(-1, grad.shape[-1])
+    norms = np.array([np.sqrt(np.dot(row, row)) for row in rows])
+    if max_norm is not None:
+        for row, norm in zip(rows, norms, strict=True):
+            if norm > max_norm:
+                row *= max_norm / (norm + 1e-6)
+    return float(norms[0]) if grad.ndim == 1 else norms
 
 
 def train(
@@ -230,35 +262,84 @@ def train(
 
     Returns the new state (``state`` is not modified) and the training loss of each step run.
     """
-    if state.diverged or steps <= 0:
-        return state, np.empty(0)
-    theta, m, v = state.theta.copy(), state.m.copy(), state.v.copy()
-    model = Model(spec, task.input_size, theta)
-    scratch = np.empty_like(theta)
-    losses = np.empty(steps)
-    reference = state.reference_loss
-    step, diverged_at, done = state.step, None, 0
+    (state,), (losses,) = train_seeds(task, spec, settings, [state], steps, length, [seed])
+    return state, losses
+
+
+def train_seeds(
+    task: Task, spec: ModelSpec, settings: Settings, states: Sequence[TrainState], steps: int,
+    length: int, seeds: Sequence[int],
+) -> tuple[list[TrainState], list[np.ndarray]]:
+    """Resume the runs of one configuration with ``seeds`` from ``states`` for up to ``steps``
+    more steps each, trained together as one model stack.
+
+    Each run gets exactly what ``train`` would give it alone: its own batches, loss, clipping,
+    Adam moments and divergence (a run that diverges leaves the stack; the others go on). The
+    runs not yet diverged must be at the same step. Returns the new states (``states`` are not
+    modified) and each run's training losses, in the order of ``seeds``.
+    """
+    if len(states) != len(seeds):
+        raise ValueError(f"{len(states)} states for {len(seeds)} seeds")
+    finished, curves = list(states), [np.empty(0) for _ in states]
+    live = [k for k, state in enumerate(states) if not state.diverged]
+    starts = {states[k].step for k in live}
+    if len(starts) > 1:
+        raise ValueError(f"runs trained together must be at one step; got {sorted(starts)}")
+    if not live or steps <= 0:
+        return finished, curves
+    step = starts.pop()
+    theta, m, v = (np.stack([getattr(states[k], name) for k in live])
+                   for name in ("theta", "m", "v"))
+    references = [states[k].reference_loss for k in live]
+    losses = np.empty((len(live), steps))
+    model, scratch = _model_over(spec, task.input_size, theta), np.empty_like(theta)
+    target_axis = 1 if task.every_step else 0
+    done = 0
     with np.errstate(all="ignore"):
-        for _ in range(steps):
+        while done < steps:
             step += 1
-            x, target = task.sample(np.random.default_rng([seed, DATA_STREAM, step]),
-                                    settings.batch_size, length)
-            loss = model.loss_and_gradient(task, x, target)
-            if reference is None:
-                reference = max(loss, task.baseline_loss) if np.isfinite(loss) else 1.0
-            if not np.isfinite(loss) or loss > settings.explode_factor * reference:
-                diverged_at = step
-                break
-            norm = clip_by_norm(model.grad, settings.clip_norm)
-            if not np.isfinite(norm):
-                diverged_at = step
-                break
-            adam_update(theta, model.grad, m, v, step, settings, scratch)
-            losses[done] = loss
+            xs, targets = zip(*(task.sample(np.random.default_rng([seeds[k], DATA_STREAM, step]),
+                                            settings.batch_size, length) for k in live),
+                              strict=True)
+            x, target = ((np.stack(xs, axis=1), np.stack(targets, axis=target_axis))
+                         if len(live) > 1 else (xs[0], targets[0]))
+            loss = np.atleast_1d(model.loss_and_gradient(task, x, target))
+            grad = model.grad.reshape(theta.shape)
+            norms = clip_by_norm(grad, settings.clip_norm)
+            alive = []
+            for j, value in enumerate(loss):
+                if references[j] is None:
+                    references[j] = float(max(value, task.baseline_loss)
+                                          if np.isfinite(value) else 1.0)
+                limit = settings.explode_factor * references[j]
+                alive.append(bool(np.isfinite(value) and value <= limit and np.isfinite(norms[j])))
+            if not all(alive):
+                # a diverged run keeps its state from before this step and leaves the stack
+                for j in np.flatnonzero(np.logical_not(alive)):
+                    finished[live[j]] = TrainState(theta[j].copy(), m[j].copy(), v[j].copy(),
+                                                   step - 1, step, references[j])
+                    curves[live[j]] = losses[j, :done].copy()
+                keep = np.flatnonzero(alive)
+                if not keep.size:
+                    return finished, curves
+                live, references = [live[j] for j in keep], [references[j] for j in keep]
+                theta, m, v, grad = theta[keep], m[keep], v[keep], grad[keep]
+                loss, losses = loss[keep], losses[keep]
+                model, scratch = _model_over(spec, task.input_size, theta), np.empty_like(theta)
+            adam_update(theta, grad, m, v, step, settings, scratch)
+            losses[:, done] = loss
             done += 1
-    new_state = TrainState(theta, m, v, step if diverged_at is None else step - 1, diverged_at,
-                           reference)
-    return new_state, losses[:done].copy()
+    for j, k in enumerate(live):
+        finished[k] = TrainState(theta[j].copy(), m[j].copy(), v[j].copy(), step, None,
+                                 references[j])
+        curves[k] = losses[j, :done].copy()
+    return finished, curves
+
+
+def _model_over(spec: ModelSpec, input_size: int, theta: np.ndarray) -> Model:
+    """The model stack over the rows of ``theta`` (S, P), or the plain model when S = 1 (the
+    unstacked path: one seed trains exactly as ``train`` always did, at the same cost)."""
+    return Model(spec, input_size, theta if len(theta) > 1 else theta[0])
 
 
 @dataclass(frozen=True)
@@ -305,10 +386,23 @@ def train_run(
     task: Task, spec: ModelSpec, settings: Settings, length: int, seed: int, steps: int
 ) -> RunResult:
     """A whole run from scratch in one call, with its test-set evaluation and wall time."""
+    return train_runs(task, spec, settings, length, [seed], steps)[0]
+
+
+def train_runs(
+    task: Task, spec: ModelSpec, settings: Settings, length: int, seeds: Sequence[int],
+    steps: int,
+) -> list[RunResult]:
+    """``train_run`` for each seed, the seeds trained together (``train_seeds``); each run's
+    ``seconds`` is its share of the wall time."""
     start = time.perf_counter()
-    state, losses = train(task, spec, settings, init_state(spec, task, seed), steps, length, seed)
-    return RunResult(losses, state.diverged_at, evaluate(task, spec, state, length),
-                     time.perf_counter() - start, state)
+    states, curves = train_seeds(task, spec, settings,
+                                 [init_state(spec, task, seed) for seed in seeds], steps, length,
+                                 seeds)
+    evaluations = [evaluate(task, spec, state, length) for state in states]
+    seconds = (time.perf_counter() - start) / len(seeds)
+    return [RunResult(losses, state.diverged_at, evaluation, seconds, state)
+            for losses, state, evaluation in zip(curves, states, evaluations, strict=True)]
 
 
 def steps_to_threshold(losses: np.ndarray, threshold: float, window: int = 25) -> int | None:

@@ -4,6 +4,7 @@ import streamlit as st
 
 from lstm_core import LSTM
 from ui.content import prose
+from ui.home import where_to_go
 
 st.title("LSTM Lens")
 st.markdown(prose("home"))
@@ -18,4 +19,4 @@ with right:
     st.markdown(prose("home_cell"))
 
 st.subheader("Where to go")
-st.markdown(prose("home_map"))
+where_to_go()

@@ -16,7 +16,7 @@ def _traces(at, depth: bool = False) -> dict[str, list[dict]]:
     (figure,) = charts(at)
     out: dict[str, list[dict]] = {}
     for trace in figure["data"]:
-        if (trace.get("mode") == "lines+markers") == depth:
+        if ("factor ≤" in trace.get("hovertemplate", "")) == depth:
             out.setdefault(trace["name"], []).append(trace)
     return out
 
@@ -48,9 +48,17 @@ def test_defaults_draw_sigmoid_tanh_relu(default_page):
     (depth,) = _traces(default_page, depth=True)["sigmoid σ"]
     n, products = _xy(depth)
     assert n[0] == 1 and n[-1] == 50 and products[-1] == pytest.approx(0.25**50, rel=1e-12)
-    assert len(default_page.dataframe) == 1
-    table = default_page.dataframe[0].value
-    assert list(table["activation"]) == ["sigmoid σ", "tanh", "ReLU"]
+    assert len(default_page.table) == 1
+    table = default_page.table[0].value
+    assert list(table.index) == ["sigmoid σ", "tanh", "ReLU"]
+
+
+def test_intro_and_table_state_the_same_ranges(default_page):
+    # The intro says σ in (0, 1), tanh in (−1, 1); the table must not say [0, 1] (rounding).
+    intro = " ".join(m.value for m in default_page.markdown)
+    ranges = default_page.table[0].value["range"].to_dict()
+    assert "(0, 1)" in intro and "(−1, 1)" in intro
+    assert ranges == {"sigmoid σ": "(0, 1)", "tanh": "(−1, 1)", "ReLU": "[0, ∞)"}
 
 
 def test_changing_activations_changes_chart():
@@ -91,7 +99,7 @@ def test_custom_expression_joins_chart_table_and_session():
     away = np.abs(x1) > 0.01  # at the kink x = 0 a central difference averages the two slopes
     np.testing.assert_allclose(y1[away], 1 / (1 + np.abs(x1[away])) ** 2, rtol=1e-6)
     assert at.session_state["shared.custom_expression"] == "x/(1+abs(x))"
-    assert "custom: x/(1+abs(x))" in list(at.dataframe[0].value["activation"])
+    assert "custom: x/(1+abs(x))" in list(at.table[0].value.index)
     assert at.query_params["custom"] == "x/(1+abs(x))"
 
 
@@ -136,3 +144,17 @@ def test_figure_builder_hides_user_markup():
     fig = activation_figure(x, [c], eps=0.05)
     assert all("<b>x" not in (t.name or "") for t in fig.data)
     assert any("&lt;b&gt;" in (t.name or "") for t in fig.data)
+
+
+def test_an_overflowing_expression_is_clipped_and_said_so():
+    at = run_page(PAGE, query={"custom": "x**x**x**x", "activations": "sigmoid"})
+    no_exceptions(at)
+    (depth,) = [t for t in charts(at)[0]["data"] if "custom" in t["name"]
+                and "factor ≤" in t.get("hovertemplate", "")]
+    y = decode(depth["y"])
+    assert np.all(np.isfinite(y)) and np.all(y <= 1e50)  # no "Infinity^−NaN" ticks
+    captions = " ".join(c.value for c in at.caption)
+    assert "clipped" in captions and "not a finite number" in captions
+    table = at.table[0].value
+    assert not table.isin(["None", "nan", "NaN", "Infinity"]).any().any()
+    assert table.loc["custom: x**x**x**x", "f′(0)"] == "not finite"

@@ -116,6 +116,33 @@ def test_measured_flags_match_declared(act):
 def test_property_row_for_sigmoid():
     row = property_row(REGISTRY["sigmoid"], 0.025)
     assert row["f(0)"] == 0.5 and row["f′(0)"] == 0.25 and row["max |f′|"] == 0.25
-    assert row["range (measured)"] == "[0, 1]"
+    assert row["range"] == "(0, 1)"
     assert row["|f′| < 0.025 for"] == "|x| > 3.64"
     assert row["zero-centred"] is False and row["smooth"] is True
+
+
+@pytest.mark.parametrize(
+    ("key", "text"),
+    [
+        ("sigmoid", "(0, 1)"), ("tanh", "(−1, 1)"), ("softsign", "(−1, 1)"),
+        ("softplus", "(0, ∞)"), ("elu", "(−1, ∞)"), ("hard_tanh", "[−1, 1]"),
+        ("hard_sigmoid", "[0, 1]"), ("relu", "[0, ∞)"), ("leaky_relu", "(−∞, ∞)"),
+        ("identity", "(−∞, ∞)"), ("silu", "[−0.2785, ∞)"), ("gelu", "[−0.17, ∞)"),
+    ],
+)
+def test_range_is_the_mathematical_interval(key, text):
+    # Decided from the formula: float64 rounds σ(40) to exactly 1, which is not attainment.
+    assert property_row(REGISTRY[key], 0.025)["range"] == text
+
+
+def test_range_of_flat_leaky_relu_is_closed_at_zero():
+    from lstm_core.activations import leaky_relu
+
+    assert property_row(leaky_relu(0.0), 0.025)["range"] == "[0, ∞)"
+
+
+def test_custom_range_is_marked_measured():
+    from lstm_core.expressions import custom_activation
+
+    text = property_row(custom_activation("1/(1+exp(-x))"), 0.025)["range"]
+    assert text == "≈ 0 … 1 (measured)"  # ends not decidable from samples: no brackets

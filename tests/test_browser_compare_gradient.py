@@ -43,6 +43,10 @@ def test_compare_loads_and_redraws_on_a_key(page, app_url, screenshot_dir):
     assert_no_exception(page)
     assert chart_count(page) == 1
     assert _points(page) == 100
+    cut = page.evaluate("""() => [...document.querySelectorAll(
+            '[data-testid="stMain"] [data-testid="stSelectbox"] input')]
+        .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.value)""")
+    assert cut == [], f"configuration names cut off: {cut}"
     page.screenshot(path=str(screenshot_dir / "compare.png"), full_page=True)
     steps = page.get_by_label("Steps T")
     steps.click()
@@ -77,7 +81,8 @@ def test_compare_configuration_panel_reruns_as_a_fragment(page, app_url):
     boxes = page.locator('[data-testid="stSelectbox"]')
     assert boxes.filter(has_text="cell type").count() == 0
     boxes.filter(has_text="Configuration 3").click()
-    page.get_by_role("option", name="custom", exact=True).click()
+    # the custom option is named by the configuration's slots
+    page.get_by_role("option", name="custom: LSTM (σ, ReLU, ReLU)", exact=True).click()
     boxes.filter(has_text="cell type").wait_for(timeout=30_000)
     boxes.filter(has_text="cell type").click()
     page.get_by_role("option", name="RNN", exact=True).click()

@@ -28,3 +28,12 @@ def test_teacher_mode_hides_controls_and_enlarges_text(page, app_url, screenshot
     page.locator('[data-testid="stSidebar"]').wait_for(state="visible", timeout=15_000)
     page.locator('[data-testid="stSlider"]').first.wait_for(state="visible", timeout=15_000)
     assert "eps=0.1" in page.url  # leaving keeps the view
+
+
+def test_lessons_stay_interactive_in_teacher_mode(page, app_url):
+    # The class predicts, the teacher reveals: the lesson's choices, Reveal and the quiz stay.
+    open_page(page, app_url, "lessons?scenario=vanishing&teacher=1")
+    assert page.locator(".st-key-lessons-prediction-vanishing [data-testid=stRadio]").is_visible()
+    assert page.get_by_role("button", name="Reveal").is_visible()
+    assert page.get_by_role("button", name="Next").is_visible()
+    assert page.locator('[data-testid="stSidebar"]').is_hidden()  # the rest stays hidden

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -203,6 +204,55 @@ def test_sequence_runner_equals_step_loop(cls):
         for name, value in values.items():
             np.testing.assert_allclose(trace.values[name][t], value, rtol=1e-13, atol=1e-15)
         h, c = values["hidden"], values.get("cell")
+
+
+STACK_CASES = [(LSTM, {}), (LSTM, {"candidate": "relu", "output": "relu"}), (GRU, {}),
+                (GRU, {"candidate": "relu"}), (RNN, {}), (RNN, {"activation": "identity"})]
+
+
+@pytest.mark.parametrize(("cls", "activations"), STACK_CASES, ids=str)
+def test_a_model_stack_equals_each_model_alone(cls, activations):
+    """S models in one call give each model's own trace and gradients; the first one holds a
+    NaN, and it stays out of the others."""
+    rng = np.random.default_rng(5)
+    models = [cls.random(2, 3, rng, weight_scale=1.5, **activations) for _ in range(3)]
+    poisoned = models[0].weight_hh.copy()
+    poisoned[0, 0] = np.nan  # what a diverged run leaves behind
+    models[0] = models[0].with_parameters(weight_hh=poisoned)
+    names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+    stack = cls(*(np.stack([m.parameters()[n] for m in models]) for n in names), **activations)
+    assert stack.stack_shape == (3,)
+    x = rng.normal(size=(12, 3, 4, 2)) * 3.0          # (T, S, B, D)
+    h0, c0 = rng.normal(size=(3, 4, 3)), rng.normal(size=(3, 4, 3))
+    d_hidden = rng.normal(size=(12, 3, 4, 3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a NaN is data, as for one model
+        trace = stack.forward(x, h0, c0)
+        grads = stack.backward(trace, d_hidden, d_final_hidden=h0, d_final_cell=c0)
+    assert np.all(np.isnan(trace.hidden[1:, 0])) and np.all(np.isnan(grads.weight_hh[0]))
+    for k, model in enumerate(models):
+        alone = model.forward(x[:, k], h0[k], c0[k])
+        alone_grads = model.backward(alone, d_hidden[:, k], h0[k], c0[k])
+        for name, value in alone.values.items():
+            np.testing.assert_allclose(trace.values[name][:, k], value, rtol=0, atol=1e-12,
+                                       err_msg=name)
+        lstm = cls is LSTM
+        for name in (*names, "h0", *(("c0",) if lstm else ())):
+            np.testing.assert_allclose(getattr(grads, name)[k], getattr(alone_grads, name),
+                                       rtol=0, atol=1e-12, err_msg=name)
+        for name in ("x", "hidden", *(("cell",) if lstm else ())):
+            np.testing.assert_allclose(getattr(grads, name)[:, k], getattr(alone_grads, name),
+                                       rtol=0, atol=1e-12, err_msg=name)
+        if k:
+            assert np.all(np.isfinite(trace.hidden[:, k])) and np.all(np.isfinite(grads.x[:, k]))
+
+
+def test_a_model_stack_needs_the_stack_axis_in_x():
+    stack = RNN(np.zeros((2, 3, 1)), np.zeros((2, 3, 3)), np.zeros((2, 3)), np.zeros((2, 3)))
+    with pytest.raises(ValueError, match=r"\(T, 2, B, 1\)"):
+        stack.forward(np.zeros((5, 4, 1)))
+    with pytest.raises(WeightShapeError, match=r"bias_hh must be \(2, 3,\)"):
+        RNN(np.zeros((2, 3, 1)), np.zeros((2, 3, 3)), np.zeros((2, 3)), np.zeros(3))
 
 
 def test_two_dimensional_input_is_one_sequence():

@@ -102,6 +102,11 @@ def test_slot_choice_turns_a_preset_into_a_custom_configuration():
     trace = _cell("RNN", "sigmoid", "softsign", "tanh").forward(_sine())
     assert table["max"][2] == num(float(trace.hidden.max()))
     assert at.selectbox(key="compare.c3_preset").value == "custom"
+    # the box names the custom configuration by its slots, as the chart and table do
+    assert "custom: RNN (φ = softsign)" in at.selectbox(key="compare.c3_preset").options
+    # … and the link carries it: opening the link shows the same configuration
+    again = run_page(PATH, query=dict(at.query_params.items()))
+    assert _table(again)["configuration"][2] == "3. RNN (φ = softsign)"
     # choosing a preset again fills the slots and closes the boxes
     at.selectbox(key="compare.c3_preset").set_value("GRU").run()
     no_exceptions(at)

@@ -10,10 +10,12 @@ import pytest
 
 from lstm_core import GRU, LSTM, RNN, get_activation, losses
 from lstm_core.experiments import (
+    cell_state_path,
     forget_path,
     gradient_flow,
     gradient_models,
     gradient_readout,
+    path_split,
     recurrent_factor,
     run_cells,
     saturation_over_time,
@@ -279,3 +281,81 @@ def test_saturation_over_time_limits():
                 np.zeros(8))
     fractions = saturation_over_time(half, half.forward(np.zeros((4, 1))), epsilon=0.05)
     np.testing.assert_array_equal(fractions["input_gate"], np.full(4, 0.5))
+
+
+# --- cell-state path vs the paths through h and the gates ----------------------------------------
+
+
+def _loss_from_c1(cell: LSTM, x: np.ndarray, trace, c1: np.ndarray, loss: str,
+                  frozen: bool) -> float:
+    """L with c_1 replaced by ``c1`` (H,): the real recurrence, or (``frozen``) every gate and
+    the candidate held at the recorded values so only the cell state carries the change."""
+    o = trace.output_gate[:, 0]
+    c = c1
+    h = o[0] * cell.output(c)
+    hs = [h]
+    for t in range(1, x.shape[0]):
+        if frozen:
+            c = trace.forget_gate[t, 0] * c + trace.input_gate[t, 0] * trace.candidate[t, 0]
+            h = o[t] * cell.output(c)
+        else:
+            out = cell.step(x[t][None], h[None], c[None])
+            h, c = out["hidden"][0], out["cell"][0]
+        hs.append(h)
+    return float(np.sum(hs[-1]) if loss == "last" else np.sum(hs))
+
+
+@pytest.mark.parametrize("loss", ["last", "every"])
+def test_path_split_adds_up_and_matches_finite_differences(loss):
+    cell = _lstm(seed=3, hidden=3, scale=1.5, forget_bias=0.5)
+    x = make_sequence("noise", 12, 1, seed=2)
+    run = gradient_flow({"LSTM": cell}, x, loss)["LSTM"]
+    loss_fn = losses.sum_last_step if loss == "last" else losses.sum_every_step
+    cell_part = cell_state_path(cell, run.trace, loss_fn(run.trace.hidden)[1])[0, 0]
+    total = run.gradients.cell[0, 0]
+    c1 = run.trace.cell[0, 0]
+    eps = 1e-6
+    for frozen, expected in ((False, total), (True, cell_part)):
+        fd = [(_loss_from_c1(cell, x, run.trace, c1 + eps * e, loss, frozen)
+               - _loss_from_c1(cell, x, run.trace, c1 - eps * e, loss, frozen)) / (2 * eps)
+              for e in np.eye(3)]
+        np.testing.assert_allclose(fd, expected, rtol=1e-6, atol=1e-9)
+    split = path_split(run, loss)
+    norm_last = np.linalg.norm(run.gradients.cell[-1, 0])
+    assert split.log10_total == pytest.approx(np.log10(np.linalg.norm(total) / norm_last))
+    assert split.log10_cell == pytest.approx(np.log10(np.linalg.norm(cell_part) / norm_last))
+    hidden_part = total - cell_part
+    assert split.log10_hidden == pytest.approx(np.log10(np.linalg.norm(hidden_part) / norm_last))
+    assert split.cell_share == pytest.approx(cell_part @ total / (total @ total))
+
+
+def test_path_split_hand_worked_one_unit_two_steps():
+    # H = 1, T = 2, L = h_2. ∂L/∂c_1 = f_2·o_2·tanh′(c_2)            (cell state)
+    #                              + o_1·tanh′(c_1)·Σ_k W_hh[k]·∂L/∂pre_2[k]   (via h_1, gates)
+    cell = _lstm(seed=7, hidden=1, scale=2.0)
+    x = np.array([[0.7], [-1.2]])
+    run = gradient_flow({"LSTM": cell}, x, "last")["LSTM"]
+    tr = run.trace
+    i, f, g, o, c = (v[:, 0, 0] for v in (tr.input_gate, tr.forget_gate, tr.candidate,
+                                         tr.output_gate, tr.cell))
+    dc2 = o[1] * (1 - np.tanh(c[1]) ** 2)
+    d_pre2 = np.array([dc2 * g[1] * i[1] * (1 - i[1]), dc2 * c[0] * f[1] * (1 - f[1]),
+                       dc2 * i[1] * (1 - g[1] ** 2), np.tanh(c[1]) * o[1] * (1 - o[1])])
+    via_h = (cell.weight_hh[:, 0] @ d_pre2) * o[0] * (1 - np.tanh(c[0]) ** 2)
+    assert run.gradients.cell[0, 0, 0] == pytest.approx(f[1] * dc2 + via_h, rel=1e-12)
+    split = path_split(run, "last")
+    assert split.log10_cell == pytest.approx(np.log10(abs(f[1] * dc2) / dc2), rel=1e-12)
+    assert split.log10_hidden == pytest.approx(np.log10(abs(via_h) / dc2), rel=1e-12)
+    assert split.cell_share == pytest.approx(f[1] * dc2 / (f[1] * dc2 + via_h), rel=1e-12)
+
+
+def test_path_split_without_recurrent_weights_is_all_cell_state():
+    # W_hh = 0: no path leaves the cell state, so the cell-state part is all of ∂L/∂c_1 =
+    # f^(T−1)·o·tanh′(0) with f = σ(1.5), o = σ(0) = ½, c = 0 throughout.
+    steps, f = 10, 1 / (1 + np.exp(-1.5))
+    run = gradient_flow({"LSTM": _constant_lstm(0.0, 1.5, 0.0, 0.0)}, np.zeros((steps, 1)),
+                        "last")["LSTM"]
+    split = path_split(run, "last")
+    assert split.cell_norm[0] == pytest.approx(0.5 * f ** (steps - 1))
+    assert split.log10_cell == pytest.approx((steps - 1) * np.log10(f))
+    assert split.log10_hidden is None and split.cell_share == pytest.approx(1.0)

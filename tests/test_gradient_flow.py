@@ -64,7 +64,7 @@ def test_defaults_match_the_engine():
     assert len(charts(at)) == 2
     expected, trace = _engine()
     curves = _curves(at)
-    assert set(curves) == set(expected)
+    assert set(curves) == set(expected) | {"LSTM ‖∂L/∂c_t‖, cell-state path only"}
     for name, norms in expected.items():
         np.testing.assert_allclose(curves[name], norms, rtol=1e-9, err_msg=name)
     text = _text(at)
@@ -165,3 +165,25 @@ def test_zero_weights_and_high_forget_bias_show_the_constant_error_carousel():
     f = 1.0 / (1.0 + np.exp(-10.0))
     np.testing.assert_allclose(lstm, 0.5 * np.sqrt(8) * f ** np.arange(99, -1, -1), rtol=1e-9)
     assert "constant error carousel" in _text(at)
+
+
+def test_sentence_readout_and_chart_tell_one_story_about_the_cell_path():
+    # Default view: the cell-state path alone brings ~10^−12.9 to c_1, yet c_1 receives ~10^−5.5:
+    # the rest comes through h and the gates. Sentence, readout and chart must say so.
+    from lstm_core.experiments import cell_state_path
+
+    at = run_page(PAGE)
+    no_exceptions(at)
+    norms, trace = _engine()
+    cell = LSTM.random(1, 8, np.random.default_rng(0), 1.0, forget_bias=1.0)
+    part = cell_state_path(cell, trace, losses.sum_last_step(trace.hidden)[1])[:, 0]
+    full = norms["LSTM ‖∂L/∂c_t‖"]
+    cell_only = _power(np.linalg.norm(part[0]) / full[-1])
+    total = _power(full[0] / full[-1])
+    text = _text(at)
+    assert f"cell-state path alone delivers {cell_only}" in text
+    assert f"c_1 receives {total} in all" in text
+    assert f"step 1 receives {total} of the gradient at step T = 100 (cell-state path {cell_only}" \
+        in text
+    curve = _curves(at)["LSTM ‖∂L/∂c_t‖, cell-state path only"]
+    np.testing.assert_allclose(curve, np.linalg.norm(part, axis=-1), rtol=1e-10)

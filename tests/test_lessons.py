@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.apptest_helpers import no_exceptions, run_page
+from tests.apptest_helpers import charts, no_exceptions, run_page
 from ui import lessons
 from ui.share import PAGE_FILES, ViewFileError, parse_view_file
 
@@ -91,7 +91,7 @@ def test_quiz_gives_instant_feedback_and_links_the_scenario():
     assert at.success[0].value.startswith("Right.")
     wrong = (question.answer + 1) % len(question.choices)
     at.radio(key=f"lessons.quiz.{question.key}").set_value(wrong).run()
-    assert at.error[0].value.startswith("Not quite.")
+    assert at.error[0].value.startswith("Not quite: the answer is")
     assert "constant error carousel" in at.error[0].value
     for item in lessons.quiz():
         assert item.scenario in {s.key for s in SCENARIOS}
@@ -120,3 +120,37 @@ def test_lessons_page_opens_an_uploaded_view_file():
     assert any("saved view" in link.proto.label for link in links)
     at.file_uploader(key="lessons.view_file").upload("bad.json", b"nope", "application/json").run()
     assert "not a JSON view file" in at.error[0].value
+
+
+@pytest.mark.parametrize("item", SCENARIOS, ids=lambda s: s.key)
+def test_reveal_draws_the_live_chart_with_the_scenarios_exact_settings(item):
+    before = run_page("pages/lessons.py", query={"scenario": item.key})
+    assert not charts(before)  # predict first: nothing to peek at
+    at = run_page("pages/lessons.py", query={"scenario": item.key},
+                  session={f"lessons.revealed.{item.key}": True})
+    no_exceptions(at)
+    live = charts(at)
+    assert live and any(item.reveal.split()[0] in m.value for m in at.markdown)
+    if item.key in ("vanishing", "relu_both", "hard_tanh"):  # one per page kind: same numbers
+        page = charts(run_page(item.page_file, query=item.params))
+        assert [t.get("y") for t in live[0]["data"]] == [t.get("y") for t in page[0]["data"]]
+
+
+def test_quiz_score_and_answers_survive_a_visit_to_another_page():
+    at = run_page("pages/lessons.py")
+    first, second = lessons.quiz()[:2]
+    at.radio(key=f"lessons.quiz.{first.key}").set_value(first.answer).run()
+    wrong = (second.answer + 1) % len(second.choices)
+    at.radio(key=f"lessons.quiz.{second.key}").set_value(wrong).run()
+    at.radio(key=f"lessons.prediction.{SCENARIOS[0].key}").set_value(0).run()
+    total = len(lessons.quiz())
+    score = f"Quiz score: 1 of {total} right (2 of {total} answered)"
+    assert score in [p.proto.text for p in at.get("progress")]
+    assert any(second.explanation.split()[0] in e.value for e in at.error)
+    at.switch_page("pages/home.py").run()
+    at.switch_page("pages/lessons.py").run()
+    no_exceptions(at)
+    assert at.radio(key=f"lessons.quiz.{first.key}").value == first.answer
+    assert at.radio(key=f"lessons.quiz.{second.key}").value == wrong
+    assert at.radio(key=f"lessons.prediction.{SCENARIOS[0].key}").value == 0
+    assert score in [p.proto.text for p in at.get("progress")]

@@ -90,3 +90,19 @@ def test_chart_download_format_and_data_table_twin():
     twins = [d.value for d in at.dataframe if set(d.value.columns) == {"series", "x", "y"}]
     assert len(twins) == 1 and len(twins[0]) >= 100
     assert set(twins[0].series) == {"input gate", "forget gate", "output gate"}  # 1st claim
+
+
+def test_home_links_every_page_it_names_and_the_icon_ships_with_the_app():
+    import ast
+
+    at = run_page("pages/home.py")
+    links = {link.proto.page.removesuffix(".py").split("/")[-1] for link in at.get("page_link")}
+    assert links >= {"activation_lab", "step_through", "compare", "gradient_flow",
+                     "training_lab", "lessons"}
+    # No icon fetched from the internet: the page icon is a file of the app.
+    tree = ast.parse((ROOT / "app.py").read_text())
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)
+             and getattr(n.func, "attr", "") == "set_page_config"]
+    icon = next(k.value for k in calls[0].keywords if k.arg == "page_icon")
+    assert not (isinstance(icon, ast.Constant) and str(icon.value).startswith(":"))
+    assert (ROOT / "ui" / "static" / "icon.png").is_file()

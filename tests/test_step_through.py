@@ -170,6 +170,8 @@ def test_csv_upload_and_bad_files():
         no_exceptions(at)
         assert needle in warnings(at).replace("\\", ""), warnings(at)
         np.testing.assert_array_equal(line(at, "x (first feature)"), [0.5, -1, 3])  # kept
+        captions = " ".join(c.value for c in at.caption).replace("\\", "")
+        assert "Using “bad.csv”" not in captions and "“bad.csv” is **not used**" in captions
 
 
 def test_hand_set_mode():
@@ -196,6 +198,9 @@ def test_npz_import_and_bad_files():
     at = run_page(PAGE)
     widget(at, "radio", "weights").set_value("npz").run()
     assert "no .npz weights uploaded yet" in warnings(at).replace("\\", "")
+    captions = " ".join(c.value for c in at.caption)
+    assert "`weight_ih_l0`, `weight_hh_l0`, `bias_ih_l0`, `bias_hh_l0`" in captions
+    assert "np.savez" in captions  # the one-line export recipe, next to the uploader
     upload(at, "npz_upload", "w.npz", npz(**cell.to_pytorch()))
     no_exceptions(at)
     x = np.stack([np.sin(2 * np.pi * np.arange(100) / 20),

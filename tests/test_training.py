@@ -23,6 +23,8 @@ from lstm_core.training import (
     summarise,
     train,
     train_run,
+    train_runs,
+    train_seeds,
 )
 
 ADDING = get_task("adding")
@@ -197,11 +199,75 @@ def test_an_exploding_but_finite_loss_counts_as_divergence():
     assert state.diverged_at == 1 and losses.size == 0
 
 
+# --- seeds trained together ----------------------------------------------------------------------
+
+#: (task, configuration, settings, T): textbook LSTM; ReLU LSTM whose seeds 3 and 4 diverge at
+#: steps 2 and 3 while 1 and 2 go on; every-step tasks; a plain RNN whose seeds all diverge, at
+#: different steps; a ReLU RNN without clipping.
+TOGETHER_CASES = [
+    ("adding", PRESETS["lstm"].spec, Settings(), 12),
+    ("adding", PRESETS["lstm_relu"].spec, Settings(learning_rate=0.1, explode_factor=1.5), 10),
+    ("sign", PRESETS["lstm_hard_tanh"].spec, Settings(), 8),
+    ("sine", PRESETS["gru"].spec, Settings(), 8),
+    ("adding", PRESETS["rnn_tanh"].spec, Settings(learning_rate=0.1, explode_factor=1.0), 10),
+    ("recall", ModelSpec("RNN", (("activation", "relu"),)), Settings(0.2, clip_norm=None), 10),
+]
+
+
+@pytest.mark.parametrize(("task_key", "spec", "settings", "length"), TOGETHER_CASES,
+                         ids=lambda v: getattr(v, "cell_type", None) and str(v.activations))
+def test_seeds_trained_together_equal_each_seed_alone(task_key, spec, settings, length):
+    """Chunks of 1, 2, 5 and 22 steps (divergences fall inside chunks); same losses, weights,
+    Adam moments, step and divergence step as each seed trained by itself in one go."""
+    task, seeds = TASKS[task_key], (1, 2, 3, 4)
+    states = [init_state(spec, task, seed) for seed in seeds]
+    parts = [[] for _ in seeds]
+    for count in (1, 2, 5, 22):
+        states, losses = train_seeds(task, spec, settings, states, count, length, seeds)
+        for part, curve in zip(parts, losses, strict=True):
+            part.append(curve)
+    for seed, state, part in zip(seeds, states, parts, strict=True):
+        alone, losses = train(task, spec, settings, init_state(spec, task, seed), 30, length, seed)
+        np.testing.assert_allclose(np.concatenate(part), losses, rtol=0, atol=1e-12)
+        for name in ("theta", "m", "v"):
+            np.testing.assert_allclose(getattr(state, name), getattr(alone, name), rtol=0,
+                                       atol=1e-12)
+        assert (state.step, state.diverged_at) == (alone.step, alone.diverged_at)
+        assert state.reference_loss == pytest.approx(alone.reference_loss, rel=1e-12)
+
+
+def test_the_divergence_cases_cover_what_they_claim():
+    task, spec, settings, length = TOGETHER_CASES[1]
+    states = [init_state(spec, TASKS[task], seed) for seed in (1, 2, 3, 4)]
+    states, _ = train_seeds(TASKS[task], spec, settings, states, 30, length, (1, 2, 3, 4))
+    assert [s.diverged_at for s in states] == [None, None, 2, 3]
+    task, spec, settings, length = TOGETHER_CASES[4]
+    states = [init_state(spec, TASKS[task], seed) for seed in (1, 2, 3, 4)]
+    states, _ = train_seeds(TASKS[task], spec, settings, states, 30, length, (1, 2, 3, 4))
+    assert [s.diverged_at for s in states] == [4, 4, 2, 4]
+
+
+def test_train_seeds_leaves_its_inputs_and_diverged_runs_alone():
+    spec = PRESETS["gru"].spec
+    done = TrainState(np.ones(3), np.zeros(3), np.zeros(3), step=7, diverged_at=8)
+    fresh = init_state(spec, ADDING, 2)
+    before = fresh.theta.copy()
+    (same, trained), (none, losses) = train_seeds(ADDING, spec, Settings(), [done, fresh], 4,
+                                                  10, (1, 2))
+    assert same is done and none.size == 0 and losses.size == 4 and trained.step == 4
+    np.testing.assert_array_equal(fresh.theta, before)
+    with pytest.raises(ValueError, match="one step"):
+        train_seeds(ADDING, spec, Settings(), [fresh, trained], 1, 10, (1, 2))
+
+
 def test_evaluate_and_summaries():
     spec = PRESETS["rnn_tanh"].spec
-    results = [train_run(ADDING, spec, Settings(), 10, seed, 30) for seed in (1, 2)]
-    for r in results:
+    results = train_runs(ADDING, spec, Settings(), 10, (1, 2), 30)
+    for seed, r in zip((1, 2), results, strict=True):
         assert r.evaluation == evaluate(ADDING, spec, r.state, 10)
+        alone = train_run(ADDING, spec, Settings(), 10, seed, 30)
+        np.testing.assert_allclose(r.losses, alone.losses, rtol=0, atol=1e-12)
+        assert r.evaluation.loss == pytest.approx(alone.evaluation.loss, rel=1e-12)
     summary = summarise(results, ADDING.threshold)
     finals = [r.evaluation.loss for r in results]
     assert summary.final_loss_mean == pytest.approx(np.mean(finals))

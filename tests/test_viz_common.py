@@ -17,7 +17,15 @@ def test_palette_has_ten_distinct_colours_and_styles_differ_beyond_colour():
     assert len(set(PALETTE)) == 10
     styles = [series_style(i) for i in range(6)]
     assert len({(s.dash, s.marker) for s in styles}) == 6  # never colour alone
-    assert len(DASHES) == len(MARKERS) == len(PALETTE)
+    assert len(MARKERS) == len(PALETTE) and len(set(DASHES)) == len(DASHES)
+
+
+def test_more_than_ten_series_stay_distinguishable():
+    # 12 built-in activations + a custom one + the overlay: colour alone repeats after 10.
+    styles = [series_style(i) for i in range(100)]
+    assert len({(s.color, s.dash) for s in styles[:20]}) == 20
+    assert len({(s.color, s.dash, s.marker) for s in styles}) == 100
+    assert styles[:10] == [series_style(i) for i in range(10)]  # the first ten never change
 
 
 def test_export_config_names_the_file():
@@ -160,3 +168,37 @@ def test_a_plain_figure_used_like_a_go_figure_becomes_one():
     assert json.loads(before)["layout"]["font"]["size"] == 13
     with pytest.raises(AttributeError):
         fig._data_objs = ()  # a BaseFigure internal: refused rather than silently diverging
+
+
+def test_table_twin_names_the_panel_of_each_row():
+    from viz.activation_figures import Curves, activation_figure
+
+    x = np.linspace(-1, 1, 5)
+    curve = Curves("tanh", np.tanh(x), 1 - np.tanh(x) ** 2, x, np.zeros(5, bool))
+    frame = figure_to_frame(activation_figure(x, [curve], panels=("f", "d1"), eps=0.05))
+    rows = frame[frame["series"] == "tanh"]
+    assert list(rows["panel"].unique()) == ["f(x)", "f′(x) (slope)"]
+    np.testing.assert_allclose(rows[rows["panel"] == "f(x)"]["y"], np.tanh(x), rtol=1e-6)
+
+
+def test_colour_bar_titles_sit_above_the_bar_not_on_its_tick_labels():
+    # A title on the bar's right side is drawn over the tick labels ("10⁻²" under "|∂L/∂c_t|").
+    for name, fig in _every_figure().items():
+        for trace in fig.to_dict()["data"]:
+            title = trace.get("colorbar", {}).get("title")
+            if title:
+                assert title.get("side") == "top", name
+        for key, value in fig.to_dict()["layout"].items():
+            title = value.get("colorbar", {}).get("title") if isinstance(value, dict) else None
+            if title:
+                assert title.get("side") == "top", (name, key)
+
+
+def test_loss_lines_labels_stay_readable_and_divergence_marks_stand_out():
+    fig = _builder_figures()["losses"].to_dict()
+    for shape in fig["layout"]["shapes"]:
+        assert shape["layer"] == "below"  # the curves pass over the lines …
+    for note in fig["layout"]["annotations"]:
+        assert note["bgcolor"].startswith("rgba(255, 255, 255")  # … but not over their labels
+    (died,) = [t for t in fig["data"] if str(t.get("name", "")).endswith("diverged")]
+    assert died["marker"]["size"] >= 18 and died["marker"]["line"]["color"] == "#FFFFFF"

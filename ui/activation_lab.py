@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from lstm_core import analysis
 from lstm_core.activations import REGISTRY, Activation
@@ -19,7 +20,7 @@ from lstm_core.expressions import ALLOWED, MAX_CHARS, ExpressionError
 from ui import activation_picker, charts, shared, state
 from ui.content import prose
 from ui.state import PageState, choices, flag, number, text, widget_key
-from viz.activation_figures import Curves, DepthSeries, activation_figure
+from viz.activation_figures import DEPTH_CLIP, Curves, DepthSeries, activation_figure
 
 PAGE = "activation_lab"
 CUSTOM = activation_picker.CUSTOM
@@ -192,16 +193,7 @@ def render(result: LabResult) -> None:
     if not result.curves:
         st.info("Pick at least one activation (or type a custom one) to see its curves.")
         return
-    panels = [p for p, on in (("f", s.show_f), ("d1", s.show_d1), ("d2", s.show_d2)) if on]
-    if not panels and not s.depth:
-        st.info("Switch on at least one panel (f, f′, f″ or the depth view).")
-    else:
-        fig = activation_figure(
-            result.x, result.curves, panels=panels, eps=s.eps, overlay=result.overlay,
-            depth=result.depth if s.depth else None,
-            height=220 * max(len(panels), 2) + 60,
-        )
-        charts.show(fig, key=f"{PAGE}.curves", alt=_alt_text(result, panels))
+    curves_chart(result, key=f"{PAGE}.curves")
     _saturation_text(result)
     if result.overlay_max_diff is not None:
         st.markdown(
@@ -211,13 +203,62 @@ def render(result: LabResult) -> None:
             "i.e. floating-point rounding. " + prose("activation_lab_rescaled")
         )
     st.subheader("Properties, measured from the functions")
-    st.dataframe(
-        pd.DataFrame(result.rows), hide_index=True, width="stretch",
-        height=35 * (len(result.rows) + 1) + 3,
-    )
+    # A static table wraps long entries (a grid would cut them off at its column width).
+    frame = pd.DataFrame(result.rows).set_index("activation")
+    for column in frame.select_dtypes(include="bool").columns:
+        frame[column] = frame[column].map({True: "yes", False: "no"})
+    for column in frame.select_dtypes(include="float").columns:
+        frame[column] = frame[column].map(_table_number)
+    st.table(frame)
     st.caption(prose("activation_lab_table"))
     if s.depth:
         st.markdown(prose("activation_lab_depth"))
+
+
+def curves_chart(result: LabResult, key: str) -> None:
+    """The f, f′, f″ (and depth) panels of the chosen activations (chart key ``key``)."""
+    s = result.state
+    panels = [p for p, on in (("f", s.show_f), ("d1", s.show_d1), ("d2", s.show_d2)) if on]
+    if not panels and not s.depth:
+        st.info("Switch on at least one panel (f, f′, f″ or the depth view).")
+        return
+    fig = activation_figure(
+        result.x, result.curves, panels=panels, eps=s.eps, overlay=result.overlay,
+        depth=result.depth if s.depth else None,
+        height=220 * max(len(panels), 2) + 60,
+    )
+    charts.show(fig, key=key, alt=_alt_text(result, panels))
+    notes = clipped_notes(result, panels)
+    if notes:
+        st.caption(" ".join(notes))
+
+
+def clipped_notes(result: LabResult, panels: list[str]) -> list[str]:
+    """One sentence per curve the chart cannot draw in full: points that are not finite
+    (overflow, or outside the function's domain) and depth products past the clip."""
+    notes = []
+    titles = {"f": "f", "d1": "f′", "d2": "f″"}
+    for curve in result.curves:
+        bad = [titles[p] for p in panels if not np.isfinite(getattr(curve, p)).all()]
+        if bad:
+            notes.append(f"**{_md(curve.name)}**: {', '.join(bad)} is not a finite number at "
+                         "some x shown (overflow, or outside its domain); those points are left "
+                         "out.")
+    if result.state.depth:
+        for series in result.depth:
+            over = np.flatnonzero(~(series.products <= DEPTH_CLIP))
+            if over.size:
+                notes.append(f"Depth view: (max |f′|)ⁿ of **{_md(series.name)}** passes "
+                              f"10⁵⁰ from n = {over[0] + 1} on and is clipped there.")
+    return notes
+
+
+def lesson_view(params: dict[str, str], key: str, below: DeltaGenerator | None = None) -> None:
+    """A lesson's activations (link ``params``): the curves and the saturation sentences."""
+    state, _ = ActivationLabState.from_query(params)
+    result = compute(state, None)
+    curves_chart(result, key)
+    _saturation_text(result)
 
 
 def _saturation_text(result: LabResult) -> None:
@@ -230,6 +271,15 @@ def _saturation_text(result: LabResult) -> None:
             lines.append(f"- **{_md(name)}** saturates for {where} at ε = {eps:g}.")
     st.markdown("\n".join(lines))
     st.markdown(prose("activation_lab_saturation"))
+
+
+def _table_number(value: float) -> str:
+    """A measured number for the table: 4 significant digits; no "None"/"nan" for NaN."""
+    if np.isnan(value):
+        return "not finite"
+    if np.isinf(value):
+        return "∞" if value > 0 else "−∞"
+    return f"{value:.4g}".replace("-", "−")
 
 
 def _md(text_: str) -> str:

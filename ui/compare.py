@@ -15,6 +15,7 @@ from dataclasses import dataclass, make_dataclass
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from lstm_core.activations import Activation
 from lstm_core.diagnoses import Diagnosis, diagnose, num
@@ -47,6 +48,7 @@ from viz.compare_figures import Trajectory, trajectories_figure
 
 PAGE = "compare"
 MAX_CONFIGS = 6
+PER_ROW = 3
 CELL_CHOICES = ("LSTM", "GRU", "RNN")
 #: The per-configuration fields: cell type, then the activation of each slot. A plain RNN's
 #: activation φ is held in ``candidate``.
@@ -184,7 +186,9 @@ def _configuration_controls(k: int, options: list[str]) -> None:
     matched = preset_of(*values)
     editing = matched == CUSTOM_PRESET or st.session_state.get(_editing_key(k), False)
     st.session_state[widget_key(PAGE, f"c{k}_preset")] = CUSTOM_PRESET if editing else matched
+    custom_name = f"custom: {_preset_caption(*values)}"  # named by its slots, as in the chart
     st.selectbox(f"Configuration {k}", [*PRESETS, CUSTOM_PRESET],
+                 format_func=lambda name: custom_name if name == CUSTOM_PRESET else name,
                  key=widget_key(PAGE, f"c{k}_preset"), on_change=_apply_preset, args=(k,))
     if not editing:
         st.caption(_preset_caption(*values))
@@ -234,10 +238,12 @@ def controls():
         st.caption("Under each preset: its cell type (gates, candidate, output squash). "
                    "Choose **custom** to pick the cell type and each slot's activation yourself.")
         count = st.session_state.get(widget_key(PAGE, "count"), MAX_CONFIGS)
-        for k, column in enumerate(st.columns(MAX_CONFIGS), start=1):
-            if k <= count:
-                with column:
-                    _configuration_controls(k, options)
+        # Three per row: six narrow columns cut the configuration names off.
+        for first in range(1, count + 1, PER_ROW):
+            for k, column in enumerate(st.columns(PER_ROW), start=first):
+                if k <= count:
+                    with column:
+                        _configuration_controls(k, options)
     state = collect_state(CompareState, PAGE)
     save_state(PAGE, state)
     return state, messages
@@ -405,12 +411,21 @@ def diagnoses_markdown(runs: tuple[ConfigurationRun, ...]) -> str:
 
 def render(runs: tuple[ConfigurationRun, ...], unit: int) -> None:
     """The figure, the table and the diagnoses."""
-    ran = [r for r in runs if r.memory is not None]
     for run in runs:
         if run.error is not None:
             st.warning(f"{escape_markdown(run.label)} was not run: {escape_markdown(run.error)}")
+    if figure_and_table(runs, unit, key=f"{PAGE}.trajectories"):
+        st.subheader("Diagnoses")
+        st.markdown(diagnoses_markdown(runs))
+
+
+def figure_and_table(runs: tuple[ConfigurationRun, ...], unit: int, key: str,
+                     table_area: DeltaGenerator | None = None) -> bool:
+    """The trajectories figure (chart key ``key``) and the summary table (in ``table_area``
+    if given); False if no configuration ran."""
+    ran = [r for r in runs if r.memory is not None]
     if len(ran) == 0:
-        return
+        return False
     units = ran[0].memory.shape[1]
     shown = min(unit, units)
     if unit > units:
@@ -420,11 +435,18 @@ def render(runs: tuple[ConfigurationRun, ...], unit: int) -> None:
                    "c" if r.cell_type == "LSTM" else "h", r.summary.blowup_step)
         for r in ran
     ]
-    show(trajectories_figure(trajectories, shown), key=f"{PAGE}.trajectories",
+    show(trajectories_figure(trajectories, shown), key=key,
          alt="Memory state and hidden state over time for each configuration, the memory "
              "state's difference from the first configuration, and h against the memory state.")
-    st.subheader("Summary")
-    st.dataframe(summary_frame(runs), hide_index=True, column_config=TABLE_COLUMNS,
-                 width="stretch")
-    st.subheader("Diagnoses")
-    st.markdown(diagnoses_markdown(runs))
+    with table_area if table_area is not None else st.container():
+        st.subheader("Summary")
+        st.dataframe(summary_frame(runs), hide_index=True, column_config=TABLE_COLUMNS,
+                     width="stretch")
+    return True
+
+
+def lesson_view(params: dict[str, str], key: str, below: DeltaGenerator) -> None:
+    """The comparison of a lesson's link ``params``: the figure (chart key ``key``), and the
+    table in the container ``below`` (full width: its columns are what the lesson points at)."""
+    state, _ = CompareState.from_query(params)
+    figure_and_table(compute(state, shared_epsilon()), state.unit, key, table_area=below)

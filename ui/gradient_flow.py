@@ -13,6 +13,7 @@ from functools import cache
 
 import numpy as np
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from lstm_core.activations import REGISTRY, Activation
 from lstm_core.diagnoses import num
@@ -20,11 +21,13 @@ from lstm_core.experiments import (
     LOSSES,
     ForgetPath,
     GradientReadout,
+    PathSplit,
     RecurrentFactor,
     forget_path,
     gradient_flow,
     gradient_models,
     gradient_readout,
+    path_split,
     recurrent_factor,
     saturation_over_time,
 )
@@ -39,6 +42,7 @@ from ui.activation_picker import (
 from ui.charts import show
 from ui.content import prose
 from ui.run_setup import escape_markdown
+from ui.shared import shared_epsilon
 from ui.state import PageState, choice, collect, load, number, save, widget_key
 from viz.gradient_figures import gradient_norms_figure, lstm_inside_figure
 
@@ -46,6 +50,7 @@ PAGE = "gradient_flow"
 ACTIVATION_CHOICES = (*REGISTRY, CUSTOM)
 LSTM_SLOTS = ("gate", "candidate", "output")
 SLOT_LABELS = {"gate": "Gates σ (i, f, o)", "candidate": "Candidate g", "output": "Output squash"}
+CELL_PATH_LABEL = "LSTM ‖∂L/∂c_t‖, cell-state path only"
 LOSS_LABELS = {"last": "last step only (L = Σ h_T)", "every": "every step (L = Σ_t Σ h_t)"}
 
 
@@ -162,6 +167,7 @@ class GradientFlowResult:
     cell_gradient: np.ndarray  # (T, H) |∂L/∂c_t| of the LSTM
     saturation: dict[str, np.ndarray]  # LSTM slot → (T,) saturated fraction
     forget: ForgetPath
+    split: PathSplit  # ∂L/∂c_t of the LSTM: cell-state path vs paths through h and the gates
     factors: dict[str, RecurrentFactor]  # plain RNN → its step-Jacobian numbers
 
 
@@ -177,9 +183,11 @@ def _compute(
     models = gradient_models(1, hidden, seed, scale, forget_bias, _activations)
     runs = gradient_flow(models, x, loss)
     lstm = runs["LSTM"]
+    split = path_split(lstm, loss)
     norms = [("LSTM ‖∂L/∂c_t‖", lstm.cell_norm), ("LSTM ‖∂L/∂h_t‖", lstm.hidden_norm)]
     norms += [(f"{name} ‖∂L/∂h_t‖", run.hidden_norm) for name, run in runs.items()
               if name != "LSTM"]
+    norms.append((CELL_PATH_LABEL, split.cell_norm))
     readouts = [
         (name, "‖∂L/∂c_t‖" if run.cell_norm is not None else "‖∂L/∂h_t‖",
          gradient_readout(run.memory_norm))
@@ -198,6 +206,7 @@ def _compute(
         cell_gradient=np.abs(lstm.gradients.cell[:, 0, :]),
         saturation=saturation_over_time(lstm.cell, lstm.trace, epsilon),
         forget=forget_path(lstm.trace),
+        split=split,
         factors=factors,
     )
 
@@ -229,8 +238,23 @@ def compute(state: GradientFlowState, epsilon: float) -> tuple[GradientFlowResul
 # --- sentences and readouts ---------------------------------------------------------------------
 
 
-def readout_text(model: str, quantity: str, readout: GradientReadout, steps: int) -> str:
-    """One readout line: how much of the gradient at step T reaches step 1."""
+def _amount(log10: float | None) -> str:
+    """10^k of the gradient at step T, or why there is no such number."""
+    return "no positive finite amount" if log10 is None else power_of_ten(log10)
+
+
+def _percent(share: float) -> str:
+    if 0.0 < share < 0.001:
+        return "less than 0.1 %"
+    if 0.999 < share < 1.0:
+        return "more than 99.9 %"
+    return f"{100.0 * share:.1f} %".replace("-", "−")
+
+
+def readout_text(model: str, quantity: str, readout: GradientReadout, steps: int,
+                 split: PathSplit | None = None) -> str:
+    """One readout line: how much of the gradient at step T reaches step 1 (for the LSTM, also
+    along which paths, when ``split`` is given)."""
     t = sentences("gradient_flow_sentences")
     if readout.nonfinite_through is not None:
         body = t["readout_nonfinite"].format(through=readout.nonfinite_through)
@@ -242,22 +266,44 @@ def readout_text(model: str, quantity: str, readout: GradientReadout, steps: int
         body = t["readout_grew"].format(ratio=power_of_ten(readout.log10_ratio), steps=steps)
     else:
         body = t["readout"].format(ratio=power_of_ten(readout.log10_ratio), steps=steps)
+    if split is not None and readout.log10_ratio is not None:
+        hidden = "0" if split.log10_hidden is None else power_of_ten(split.log10_hidden)
+        body = body.rstrip(".") + " " + t["readout_split"].format(
+            cell=_amount(split.log10_cell), hidden=hidden) + "."
     return f"**{model}** ({quantity}): {body}"
 
 
+def _split_sentence(split: PathSplit) -> str:
+    """Where ∂L/∂c_1 comes from: the cell-state path or the paths through h and the gates."""
+    t = sentences("gradient_flow_sentences")
+    if split.log10_total is None or split.cell_share is None:
+        return ""
+    if split.log10_hidden is None:
+        return t["split_cell_only"]
+    if not 0.0 <= split.cell_share <= 1.0:
+        key = "split_opposed"
+    else:
+        key = "split_hidden" if split.cell_share < 0.5 else "split_cell"
+    return t[key].format(
+        total=power_of_ten(split.log10_total), hidden=power_of_ten(split.log10_hidden),
+        cell=_amount(split.log10_cell),
+        cell_share=_percent(split.cell_share), hidden_share=_percent(1.0 - split.cell_share),
+    )
+
+
 def explanation(result: GradientFlowResult) -> str:
-    """Two or three computed sentences on what the chart shows."""
+    """Two to four computed sentences on what the chart shows."""
     t = sentences("gradient_flow_sentences")
     span = result.steps - 1
     parts = []
-    forget = result.forget
-    if forget.log10_path is not None:
-        carousel = t["carousel_on"] if forget.log10_path > -1.0 else t["carousel_off"]
+    forget, split = result.forget, result.split
+    if split.log10_cell is not None:
+        carousel = t["carousel_on"] if split.log10_cell > -1.0 else t["carousel_off"]
         parts.append(t["lstm"].format(
             mean_forget=num(forget.mean_forget), forget_bias=num(result.forget_bias),
-            gate=result.gate_name, span=span, path=power_of_ten(forget.log10_path),
+            gate=result.gate_name, span=span, cell=power_of_ten(split.log10_cell),
             carousel=carousel,
-        ))
+        ) + " " + _split_sentence(split))
     sigmoid = result.factors.get("RNN sigmoid")
     measured = dict((m, r) for m, _, r in result.readouts).get("RNN sigmoid")
     if sigmoid is not None and sigmoid.geo_mean_norm is not None:
@@ -287,7 +333,7 @@ def explanation(result: GradientFlowResult) -> str:
             steps=result.steps, best=best, best_value=power_of_ten(best_value), worst=worst,
             worst_value=power_of_ten(worst_value) if worst_value > -math.inf else "exactly 0",
         ))
-    return " ".join(parts)
+    return "\n\n".join(parts)  # one paragraph per model
 
 
 # --- rendering -----------------------------------------------------------------------------------
@@ -296,15 +342,7 @@ def explanation(result: GradientFlowResult) -> str:
 def render(result: GradientFlowResult) -> None:
     """The page body: explanation, readouts, the two figures and the notes."""
     st.markdown(explanation(result))
-    with st.container(border=True):
-        st.markdown(sentences("gradient_flow_sentences")["readout_title"])
-        st.markdown("\n".join(
-            "- " + readout_text(model, quantity, readout, result.steps)
-            for model, quantity, readout in result.readouts
-        ))
-    show(gradient_norms_figure(result.norms), key=f"{PAGE}.norms",
-         alt="Gradient norm against step t on a log scale for the LSTM (cell and hidden state), "
-             "the GRU and plain RNNs with tanh, sigmoid and ReLU.")
+    readouts_and_norms(result, key=f"{PAGE}.norms")
     st.subheader("Inside the LSTM")
     show(lstm_inside_figure(result.cell_gradient, result.saturation, result.epsilon),
          key=f"{PAGE}.inside",
@@ -312,3 +350,30 @@ def render(result: GradientFlowResult) -> None:
              "share of units whose gate or candidate pre-activation is saturated at each step.")
     st.caption(sentences("gradient_flow_sentences")["epsilon"].format(epsilon=result.epsilon))
     st.markdown(prose("gradient_flow_notes"))
+
+
+def readouts_and_norms(result: GradientFlowResult, key: str,
+                       readout_area: DeltaGenerator | None = None) -> None:
+    """The readout box (in ``readout_area`` if given) and the gradient-norm chart (key ``key``)."""
+    area = readout_area if readout_area is not None else st
+    with area.container(border=True):
+        st.markdown(sentences("gradient_flow_sentences")["readout_title"])
+        st.markdown("\n".join(
+            "- " + readout_text(model, quantity, readout, result.steps,
+                                result.split if model == "LSTM" else None)
+            for model, quantity, readout in result.readouts
+        ))
+    show(gradient_norms_figure(result.norms), key=key,
+         alt="Gradient norm against step t on a log scale for the LSTM (cell and hidden state, "
+             "and the part of the cell-state gradient carried by the cell-state path alone), "
+             "the GRU and plain RNNs with tanh, sigmoid and ReLU.")
+
+
+def lesson_view(params: dict[str, str], key: str, below: DeltaGenerator | None = None) -> None:
+    """A lesson's gradient flow (link ``params``): the chart (key ``key``), and the sentences
+    and readouts in ``below`` (full width)."""
+    state, _ = GradientFlowState.from_query(params)
+    result, _ = compute(state, shared_epsilon())
+    area = below if below is not None else st.container()
+    area.markdown(explanation(result))
+    readouts_and_norms(result, key, readout_area=area)

@@ -6,12 +6,13 @@ Scenarios and quiz questions are prose, so they live in ``content/lessons/*.toml
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
 import streamlit as st
 
-from ui.content import CONTENT
+from ui.content import CONTENT, prose
 from ui.share import PAGE_FILES, ViewFileError, parse_view_file
 from ui.state import PageState, announce_ignored, choice, collect, load, save, widget_key
 
@@ -106,42 +107,96 @@ def controls() -> LessonsState:
     return state
 
 
+def _live_views() -> dict[str, Callable[..., None]]:
+    """Page → the function drawing that page's lesson view (imported here, on first use)."""
+    from ui import activation_lab, compare, gradient_flow, step_through
+
+    return {"activation_lab": activation_lab.lesson_view, "compare": compare.lesson_view,
+            "gradient_flow": gradient_flow.lesson_view, "step_through": step_through.lesson_view}
+
+
+def _kept(widget: str) -> str:
+    """The session key that keeps a lesson widget's value while another page is shown
+    (Streamlit drops a widget's own state when its page is not drawn)."""
+    return f"{PAGE}.kept.{widget}"
+
+
+def _restore(widget: str) -> None:
+    if widget not in st.session_state and _kept(widget) in st.session_state:
+        st.session_state[widget] = st.session_state[_kept(widget)]
+
+
+def _keep(widget: str) -> None:
+    st.session_state[_kept(widget)] = st.session_state.get(widget)
+
+
+def _persistent_radio(label: str, choices: tuple[str, ...], key: str) -> int | None:
+    """A radio over ``choices`` (no default) whose answer survives visits to other pages."""
+    _restore(key)
+    return st.radio(label, range(len(choices)), format_func=lambda i: choices[i], index=None,
+                    key=key, on_change=_keep, args=(key,))
+
+
 def render_scenario(item: Scenario) -> None:
-    """Question, prediction, reveal and the link that opens the live view."""
+    """Question and prediction beside the live chart (computed with the scenario's exact
+    settings, drawn once revealed), then the explanation and the link to explore further."""
     st.subheader(item.title)
     st.markdown(item.question)
-    prediction = st.radio("Predict first: what will you see?", range(len(item.choices)),
-                          format_func=lambda i: item.choices[i], index=None,
-                          key=f"{PAGE}.prediction.{item.key}")
     revealed_key = f"{PAGE}.revealed.{item.key}"
-    st.button("Reveal", key=f"{PAGE}.reveal.{item.key}", disabled=prediction is None,
-              help="Choose a prediction first." if prediction is None else None,
-              on_click=st.session_state.__setitem__, args=(revealed_key, True))
-    if st.session_state.get(revealed_key):
-        if prediction == item.answer:
-            st.success("Your prediction was right.")
-        elif prediction is not None:
-            st.warning(f"Not quite: the answer is “{item.choices[item.answer]}”")
+    revealed = bool(st.session_state.get(revealed_key))
+    side, chart = st.columns([2, 3], gap="large")  # prediction first, also on a phone
+    with side:
+        prediction = _persistent_radio("Predict first: what will you see?", item.choices,
+                                       f"{PAGE}.prediction.{item.key}")
+        st.button("Reveal", key=f"{PAGE}.reveal.{item.key}", disabled=prediction is None,
+                  help="Choose a prediction first." if prediction is None else None,
+                  on_click=st.session_state.__setitem__, args=(revealed_key, True),
+                  type="primary", width="stretch")
+        if revealed:
+            if prediction == item.answer:
+                st.success("Your prediction was right.")
+            elif prediction is not None:
+                st.warning(f"Not quite: the answer is “{item.choices[item.answer]}”")
+    below = st.container()  # full width under the two columns (e.g. a wide table)
+    with chart:
+        if revealed:
+            _live_views()[item.page](item.params, f"{PAGE}.live.{item.key}", below)
+        else:
+            st.info(prose("lessons_before_reveal"), icon=":material/visibility_off:")
+    if revealed:
         st.markdown(item.reveal)
-    st.page_link(item.page_file, label=f"Open this in {PAGE_TITLES[item.page]}",
+    st.page_link(item.page_file, label=f"Explore further in {PAGE_TITLES[item.page]}",
                  icon=":material/open_in_new:", query_params=item.params)
 
 
+def quiz_score() -> tuple[int, int]:
+    """(right, answered) over the quiz questions answered this session."""
+    answers = [st.session_state.get(_kept(f"{PAGE}.quiz.{q.key}")) for q in quiz()]
+    right = sum(a == q.answer for a, q in zip(answers, quiz(), strict=True))
+    return right, sum(a is not None for a in answers)
+
+
 def render_quiz() -> None:
-    """Instant feedback on each classic review question, linking to the scenario that shows it."""
+    """Each classic review question with its explanation once answered, the score so far, and
+    the scenario that shows the answer live."""
+    score = st.empty()
     for number, question in enumerate(quiz(), start=1):
-        answer = st.radio(f"**Q{number}.** {question.question}", range(len(question.choices)),
-                          format_func=lambda i, q=question: q.choices[i], index=None,
-                          key=f"{PAGE}.quiz.{question.key}")
+        answer = _persistent_radio(f"**Q{number}.** {question.question}", question.choices,
+                                   f"{PAGE}.quiz.{question.key}")
         if answer is None:
             continue
         shown = scenario(question.scenario)
         if answer == question.answer:
             st.success("Right. " + " ".join(question.explanation.split()))
         else:
-            st.error("Not quite. " + " ".join(question.explanation.split()))
+            st.error(f"Not quite: the answer is “{question.choices[question.answer]}”. "
+                     + " ".join(question.explanation.split()))
         st.page_link(shown.page_file, label=f"See it live: {shown.title}",
                      icon=":material/science:", query_params=shown.params)
+    right, answered = quiz_score()
+    total = len(quiz())
+    score.progress(answered / total, text=f"Quiz score: {right} of {total} right "
+                                          f"({answered} of {total} answered)")
 
 
 def load_view_file() -> None:

@@ -34,7 +34,7 @@ import numpy as np
 import streamlit as st
 
 from lstm_core.activations import DEFAULT_LEAKY_SLOPE, REGISTRY, Activation
-from lstm_core.cells import CELL_TYPES, WeightShapeError
+from lstm_core.cells import CELL_TYPES, PYTORCH_KEYS, WeightShapeError
 from lstm_core.sequences import (
     MAX_INPUT_SIZE,
     MAX_STEPS,
@@ -276,17 +276,31 @@ def setup_controls(page: str, *, cell_controls: bool = True) -> None:
             "PyTorch weights (.npz of a one-layer state_dict)", type=["npz"],
             key=w("npz_upload"), on_change=_store_upload, args=(w("npz_upload"), NPZ_KEY),
         )
-        st.caption(f"Make one with `{NPZ_RECIPE}`.")
+        st.caption(f"Expected keys: {', '.join(f'`{k}`' for k in PYTORCH_KEYS)} (a one-layer "
+                   f"`nn.LSTM`, `nn.GRU` or `nn.RNN`). Make one with `{NPZ_RECIPE}`.")
         _kept_caption(NPZ_KEY)
+
+
+def _csv_problem(data: bytes) -> str | None:
+    """Why the CSV ``data`` cannot be used, or None."""
+    try:
+        _csv(data)
+    except InputError as err:
+        return str(err)
+    return None
 
 
 def _kept_caption(target: str) -> None:
     kept = uploaded(target)
-    if kept:
-        name = escape_markdown(kept[0][:60])
-        st.caption(f"Using “{name}”: kept for this session only, not in the link.")
-    else:
+    if not kept:
         st.caption("No file yet. An uploaded file stays in this session only, not in the link.")
+        return
+    name = escape_markdown(kept[0][:60])
+    problem = _csv_problem(kept[1]) if target == CSV_KEY else None
+    if problem:  # never "Using" a file the page refused (the warning says why)
+        st.caption(f"“{name}” is **not used**: {escape_markdown(problem)}")
+    else:
+        st.caption(f"Using “{name}”: kept for this session only, not in the link.")
 
 
 def _hand_help(name: str) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from lstm_core.activations import Activation
 from lstm_core.diagnoses import Diagnosis, diagnose, saturated_mask
@@ -272,20 +273,8 @@ HEATMAP_QUANTITIES = {
 def render(result: StepResult) -> None:
     """Draw the page for one result: the scrubbed figure, the equations, the overview figure
     (operating points and, for H > 1, every unit over time), the data."""
-    tr = result.trace
-    hidden = tr.hidden.shape[2]
     render_diagnoses(result.diagnoses)
-    series = unit_values(tr, result.unit)
-    label = f" (unit {result.unit + 1} of {hidden})" if hidden > 1 else ""
-    symbols = _symbols(result)
-    fig = step_figures.step_through_figure(
-        tr.cell_type, series, _series_saturation(result), symbols,
-        initial_step=result.shown_step, unit_label=label,
-    )
-    charts.show(fig, key=f"{PAGE}.diagram", alt=(
-        f"{tr.cell_type} cell diagram with the values of step {result.shown_step}, above the "
-        "time series of the gates, candidate and states; a slider inside the chart picks the step."
-    ))
+    diagram(result, key=f"{PAGE}.diagram")
     st.caption(prose("step_through_reading"))
     left, right = st.columns([3, 2], gap="large")
     with left:
@@ -295,6 +284,31 @@ def render(result: StepResult) -> None:
     with right:
         st.subheader("Where each slot operates")
         st.caption(prose("step_through_curves"))
+    overview(result, key=f"{PAGE}.overview")
+    render_data(result)
+
+
+def diagram(result: StepResult, key: str) -> None:
+    """The cell diagram above the time series, scrubbed inside the chart (chart key ``key``)."""
+    tr = result.trace
+    hidden = tr.hidden.shape[2]
+    series = unit_values(tr, result.unit)
+    label = f" (unit {result.unit + 1} of {hidden})" if hidden > 1 else ""
+    fig = step_figures.step_through_figure(
+        tr.cell_type, series, _series_saturation(result), _symbols(result),
+        initial_step=result.shown_step, unit_label=label,
+    )
+    charts.show(fig, key=key, alt=(
+        f"{tr.cell_type} cell diagram with the values of step {result.shown_step}, above the "
+        "time series of the gates, candidate and states; a slider inside the chart picks the step."
+    ))
+
+
+def overview(result: StepResult, key: str) -> None:
+    """Each slot's curve with the run's operating points, and (H > 1) the units × time heatmaps."""
+    tr = result.trace
+    hidden = tr.hidden.shape[2]
+    symbols = _symbols(result)
     curves = []
     for slot, quantities in SLOT_QUANTITIES[tr.cell_type].items():
         grid, curve, sat = result.curves[slot]
@@ -305,11 +319,21 @@ def render(result: StepResult) -> None:
     units = [(short, f"{short}: unit", tr.values[q][:, 0, :])
              for q, short in HEATMAP_QUANTITIES[tr.cell_type]] if hidden > 1 else []
     charts.show(step_figures.overview_figure(curves, result.epsilon, units),
-                key=f"{PAGE}.overview", alt=(
+                key=key, alt=(
                     "Each slot's activation curve with this run's pre-activations drawn on it; "
                     "saturated regions shaded" + (f"; below, units × time heatmaps of all {hidden} "
                                                   "units" if hidden > 1 else "") + "."))
-    render_data(result)
+
+
+def lesson_view(params: dict[str, str], key: str, below: DeltaGenerator | None = None) -> None:
+    """A lesson's run (link ``params``): the diagram and where each slot operates (chart keys
+    from ``key``), and the diagnoses in ``below`` (full width)."""
+    state, _ = StepThroughState.from_query(params)
+    result = compute(state)
+    with below if below is not None else st.container():
+        render_diagnoses(result.diagnoses)
+    diagram(result, key=f"{key}.diagram")
+    overview(result, key=f"{key}.overview")
 
 
 @st.fragment

@@ -1,9 +1,10 @@
 """Training Lab page: controls, the race (trained in cached chunks, drawn live), results, gates.
 
 A race is every chosen configuration × every seed. It trains round-robin, one chunk of steps per
-run at a time, so all curves grow together and the chart can be redrawn between chunks. Each chunk
-is cached with ``st.cache_data`` under ``(run key, first step, step count)``: training is
-deterministic, so a class that runs the same preset computes it once, across sessions.
+configuration at a time (its seeds together, as one model stack: ``train_seeds``), so all curves
+grow together and the chart can be redrawn between chunks. Each chunk is cached with
+``st.cache_data`` under ``(run keys, first step, step count)``: training is deterministic, so a
+class that runs the same preset computes it once, across sessions.
 
 The race lives in session state and is updated after every chunk. Pressing *Stop* (or any widget)
 interrupts the script at its next Streamlit call; the *Stop* callback marks the race stopped and
@@ -33,7 +34,7 @@ from lstm_core.training import (
     inspect,
     seed_band,
     summarise,
-    train,
+    train_seeds,
 )
 from ui.charts import show
 from ui.content import prose
@@ -233,14 +234,16 @@ def new_race(state: TrainingLabState) -> Race:
 
 
 @st.cache_data(max_entries=3000, show_spinner=False)
-def train_chunk(key: RunKey, start: int, count: int, _state: TrainState):
-    """Steps start+1 … start+count of run ``key`` from ``_state`` (its state after ``start``
-    steps: determined by the key, hence not hashed). Returns (state, losses, seconds)."""
+def train_chunk(keys: tuple[RunKey, ...], start: int, count: int,
+                _states: tuple[TrainState, ...]):
+    """Steps start+1 … start+count of the runs ``keys`` (one configuration's seeds) from
+    ``_states`` (their states after ``start`` steps: determined by the keys, hence not hashed),
+    trained together. Returns (states, losses per run, seconds)."""
     began = time.perf_counter()
-    task = TASKS[key.task]
-    state, losses = train(task, PRESETS[key.preset].spec, key.settings, _state, count,
-                          key.length, key.seed)
-    return state, losses, time.perf_counter() - began
+    key = keys[0]
+    states, losses = train_seeds(TASKS[key.task], PRESETS[key.preset].spec, key.settings,
+                                 _states, count, key.length, [k.seed for k in keys])
+    return states, losses, time.perf_counter() - began
 
 
 def _next_count(step: int, total: int) -> int:
@@ -248,20 +251,25 @@ def _next_count(step: int, total: int) -> int:
 
 
 def advance(race: Race):
-    """Train every unfinished run by one chunk per round; yields after each round."""
+    """Train every unfinished configuration by one chunk per round, its unfinished seeds
+    together; yields after each round."""
     total = race.config.steps
     while race.status == "running":
         busy = False
-        for run in race.runs:
-            state = run.state
-            if state.diverged or state.step >= total:
+        for preset in race.config.presets:
+            runs = [r for r in race.runs if r.key.preset == preset
+                    and not r.state.diverged and r.state.step < total]
+            if not runs:
                 continue
             busy = True
-            new_state, losses, seconds = train_chunk(
-                run.key, state.step, _next_count(state.step, total), state)
-            run.parts.append(losses)
-            run.seconds += seconds
-            run.state = new_state
+            step = runs[0].state.step
+            states, losses, seconds = train_chunk(
+                tuple(r.key for r in runs), step, _next_count(step, total),
+                tuple(r.state for r in runs))
+            for run, state, part in zip(runs, states, losses, strict=True):
+                run.parts.append(part)
+                run.seconds += seconds / len(runs)  # the column sums to the compute time
+                run.state = state
         if not busy:
             finish(race)
             return
@@ -377,15 +385,23 @@ def summaries(race: Race) -> dict[str, Summary]:
     return {preset: summarise(results, race.task.threshold) for preset, results in grouped.items()}
 
 
+def _shown(value: float | None, digits: int, missing: str) -> str:
+    """A table number with ``digits`` significant digits, or ``missing`` (never "None")."""
+    if value is None or not np.isfinite(value):
+        return missing
+    return f"{value:.{digits}g}".replace("-", "−")
+
+
 def results_frame(race: Race) -> pd.DataFrame:
-    """One row per configuration, as the page shows it."""
+    """One row per configuration, as the page shows it (numbers as text, so that a missing
+    one says why instead of showing "None")."""
     rows = []
     for preset, s in summaries(race).items():
         rows.append({
             "configuration": PRESETS[preset].label,
-            "test loss": s.final_loss_mean,
-            "± std": s.final_loss_std,
-            "steps to threshold": s.steps_to_threshold,
+            "test loss": _shown(s.final_loss_mean, 4, "— (all diverged)"),
+            "± std": _shown(s.final_loss_std, 2, "—"),
+            "steps to threshold": _shown(s.steps_to_threshold, 6, "not reached"),
             "reached": f"{s.reached}/{s.runs}",
             "diverged": f"{s.diverged}/{s.runs}",
             "time (s)": round(s.seconds, 2),
@@ -399,11 +415,10 @@ def results_table(race: Race) -> None:
     st.dataframe(
         results_frame(race), hide_index=True, width="stretch", key=f"{PAGE}.results",
         column_config={
-            "test loss": st.column_config.NumberColumn(
-                format="%.4g", help="mean over the seeds that did not diverge"),
-            "± std": st.column_config.NumberColumn(format="%.2g"),
-            "steps to threshold": st.column_config.NumberColumn(
-                format="%d", help="median over the seeds that reached the threshold"),
+            "test loss": st.column_config.TextColumn(
+                help="mean over the seeds that did not diverge"),
+            "steps to threshold": st.column_config.TextColumn(
+                help="median over the seeds that reached the threshold"),
             "reached": st.column_config.TextColumn(help="seeds that reached the threshold"),
             "time (s)": st.column_config.NumberColumn(help="compute time when first computed"),
         },

@@ -14,6 +14,8 @@ import plotly.graph_objects as go
 
 from viz.theme import SATURATION_FILL, axis, figure, layout, series_style
 
+#: The depth panel draws (max |f′|)ⁿ up to this value and leaves larger ones off (said in text).
+DEPTH_CLIP = 1e50
 PANEL_TITLES = {"f": "f(x)", "d1": "f′(x)  (slope)", "d2": "f″(x)  (curvature)"}
 _GAP = 0.06
 
@@ -123,8 +125,10 @@ def activation_figure(
             values = _shown(getattr(c, panel))
             name = _safe(c.name)
             data.append(_scatter(
-                x=x, y=values, mode="lines", name=name, legendgroup=name, showlegend=row == 0,
-                line=dict(color=style.color, dash=style.dash, width=2),
+                x=x, y=values, mode="lines+markers", name=name, legendgroup=name,
+                showlegend=row == 0, line=dict(color=style.color, dash=style.dash, width=2),
+                # a few markers each: with more than ten curves colour and dash repeat
+                marker=dict(symbol=style.marker, size=6, color=style.color, maxdisplayed=9),
                 xaxis=axis_x, yaxis=axis_y,
                 hovertemplate=f"{name}: %{{y:.4g}}<extra>{PANEL_TITLES[panel].split()[0]}</extra>",
             ))
@@ -158,7 +162,8 @@ def activation_figure(
             i = names.index(name) if name in names else len(names)
             style = series_style(i)
             n = np.arange(1, len(series.products) + 1)
-            positive = (series.products > 0) & np.isfinite(series.products)  # log axis
+            # beyond DEPTH_CLIP a log axis has no useful ticks left (inf gives "Infinity^−NaN")
+            positive = (series.products > 0) & (series.products <= DEPTH_CLIP)
             data.append(_scatter(
                 x=n[positive], y=series.products[positive], mode="lines+markers", name=name,
                 legendgroup=name, showlegend=name not in names,

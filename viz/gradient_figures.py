@@ -76,7 +76,7 @@ def lstm_inside_figure(
     traces: list[dict] = [dict(
         type="heatmap", x=steps, y=units, z=exponent.T, customdata=grad.T, zmin=lo, zmax=hi,
         colorscale=SEQUENTIAL, name="|∂L/∂c_t|", showlegend=False,
-        colorbar=dict(title=dict(text="|∂L/∂c<sub>t</sub>|", side="right"), tickvals=tickvals,
+        colorbar=dict(title=dict(text="|∂L/∂c<sub>t</sub>|", side="top"), tickvals=tickvals,
                       ticktext=ticktext, y=0.8, len=0.42, thickness=14),
         hovertemplate="t = %{x}, unit %{y}<br>|∂L/∂c_t| = %{customdata:.3e}<extra></extra>",
     )]

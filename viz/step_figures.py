@@ -431,7 +431,7 @@ def _heatmap_parts(
             "y": np.arange(1.0, z.shape[0] + 1), **colours, "xaxis": x_name, "yaxis": y_name,
             "colorbar": {"len": round(high - low, 6), "y": round((low + high) / 2, 6),
                          "x": right + 0.01, "xanchor": "left", "thickness": 10, "nticks": 3,
-                         "title": {"text": name, "side": "right"}},
+                         "title": {"text": name, "side": "top"}},
             "hovertemplate": f"{name}: unit %{{y}}, step %{{x}}: %{{z:.4g}}<extra></extra>",
         })
     return traces, axes

@@ -27,9 +27,7 @@ PALETTE = (
     "#999999",  # grey (extra)
     "#F0E442",  # yellow: last, it has little contrast on white
 )
-DASHES = (
-    "solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid", "dash", "dot", "dashdot"
-)
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 MARKERS = ("circle", "square", "diamond", "triangle-up", "x", "star", "cross", "triangle-down",
            "pentagon", "hexagon")
 
@@ -51,9 +49,11 @@ class SeriesStyle:
 
 
 def series_style(index: int) -> SeriesStyle:
-    """The colour, dash and marker of the ``index``-th series of a figure."""
-    k = index % len(PALETTE)
-    return SeriesStyle(PALETTE[k], DASHES[k], MARKERS[k])
+    """The colour, dash and marker of the ``index``-th series of a figure. Past the 10 colours,
+    the dash and the marker move on, so no two of the first 100 series look alike."""
+    k, lap = index % len(PALETTE), index // len(PALETTE)
+    return SeriesStyle(PALETTE[k], DASHES[(k + 3 * lap) % len(DASHES)],
+                       MARKERS[(k + 7 * lap) % len(MARKERS)])
 
 
 def axis(**overrides) -> dict:

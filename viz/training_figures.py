@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from lstm_core.training import Band
 from viz.theme import DIVERGING, SEQUENTIAL, axis, figure, layout, series_style
 
-DIED_SYMBOL = "x-thin-open"
+DIED_SYMBOL = "x"
 
 
 @dataclass(frozen=True)
@@ -60,8 +60,9 @@ def loss_curves(
             traces.append(dict(
                 group, x=list(steps), y=list(losses), mode="markers",
                 name=f"{item.label}: diverged", showlegend=False,
-                marker=dict(symbol=DIED_SYMBOL, size=16, color=style.color,
-                            line=dict(width=3, color=style.color)),
+                # a filled ✕ with a white rim stands out on the curves and bands under it
+                marker=dict(symbol=DIED_SYMBOL, size=20, color=style.color,
+                            line=dict(width=2, color="#FFFFFF")),
                 customdata=list(seed_ids),
                 hovertemplate="diverged at step %{x} (seed %{customdata})<extra></extra>",
             ))
@@ -71,11 +72,15 @@ def loss_curves(
         (threshold, f"threshold {threshold:g}", "#009E73", "dot", "top"),
     ):
         shapes.append(dict(type="line", xref="x domain", x0=0, x1=1, yref="y", y0=value,
-                           y1=value, line=dict(color=colour, dash=dash, width=1.5)))
-        # Annotations on a log axis take log10(y) (shapes take y itself)
+                           y1=value, line=dict(color=colour, dash=dash, width=1.5),
+                           layer="below"))
+        # Annotations on a log axis take log10(y) (shapes take y itself); drawn above the
+        # curves, on a white box so that a curve passing behind never hides the words.
         annotations.append(dict(x=1, xref="paper", y=np.log10(value), yref="y", text=text,
                                 showarrow=False, xanchor="right", yanchor=anchor,
-                                font=dict(color=colour, size=12)))
+                                font=dict(color=colour, size=12),
+                                bgcolor="rgba(255, 255, 255, 0.9)", bordercolor=colour,
+                                borderwidth=1, borderpad=2))
     y_axis = axis(type="log", dtick=1, title={"text": f"training {loss_name} (log scale)"})
     if not series:  # empty axes before a race: a decade either side of the two lines
         y_axis["range"] = [np.log10(threshold) - 1, np.log10(baseline) + 1]

@@ -64,7 +64,7 @@ def clean_dirs(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("text", ATTACKS, ids=lambda t: repr(t[:25]))
 def test_attacks_are_refused_or_harmless(text, clean_dirs):
-    start = time.perf_counter()
+    start = time.thread_time()  # CPU time: a hang guard that a loaded machine must not trip
     try:
         expr = parse_expression(text)
     except ExpressionError as why:
@@ -73,15 +73,15 @@ def test_attacks_are_refused_or_harmless(text, clean_dirs):
     else:  # only pure arithmetic may get through, and it must come back at once as floats
         values = expr(np.array([-2.0, 0.5, 3.0]))
         assert values.dtype == np.float64 and values.shape == (3,)
-    assert time.perf_counter() - start < 0.5
+    assert time.thread_time() - start < 0.5
 
 
 def test_huge_power_is_inf_not_a_hang():
-    start = time.perf_counter()
+    start = time.thread_time()  # CPU time: a hang guard that a loaded machine must not trip
     values = parse_expression("9**9**9 + x*0")(np.zeros(4))
     assert np.all(values == np.inf)
     assert np.all(np.isinf(parse_expression("x**100000")(np.array([10.0, -10.0]))))
-    assert time.perf_counter() - start < 0.2
+    assert time.thread_time() - start < 0.2
 
 
 def test_positional_out_cannot_overwrite_input():

@@ -103,3 +103,21 @@ def test_bad_link_parameters_fall_back_with_a_notice():
     at = run_page(PAGE, query={"steps": "-3", "presets": "lstm,nonsense", "length": "x"})
     no_exceptions(at)
     assert any("ignored" in i.value for i in at.info)
+
+
+def test_a_race_stopped_mid_round_names_the_steps_its_curves_reach():
+    """Stop can land between two configurations' chunks of one round: the message then names
+    both ends, as the curves show them (not the slower one's step alone)."""
+    from dataclasses import replace
+
+    from ui.training_lab import _status_text
+
+    race = _running_race()
+    ahead = advance(race)
+    next(ahead)  # a second round: both at step 5 + one chunk
+    first = race.runs[0]
+    race.runs[1].state = replace(race.runs[1].state, step=5)  # cut short before its chunk
+    race.status = "stopped"
+    assert race.steps_reached == (5, first.state.step) and first.state.step > 5
+    text = _status_text(race)
+    assert f"steps 5–{first.state.step} " in text and "of 200" in text

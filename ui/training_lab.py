@@ -136,6 +136,13 @@ class Race:
                    for run in self.runs)
 
     @property
+    def steps_reached(self) -> tuple[int, int]:
+        """The fewest and the most steps any configuration's live runs have trained (a race
+        stopped in the middle of a round has some configurations one chunk ahead)."""
+        live = [run.state.step for run in self.runs if not run.state.diverged] or [0]
+        return min(live), max(live)
+
+    @property
     def fraction_done(self) -> float:
         total = len(self.runs) * self.config.steps
         done = sum(self.config.steps if r.state.diverged else r.state.step for r in self.runs)
@@ -368,7 +375,10 @@ def _status_text(race: Race) -> str:
     diverged = sum(r.state.diverged for r in race.runs)
     parts = []
     if race.status == "stopped":
-        parts.append(f"**Stopped** at step {race.steps_done} of {race.config.steps}.")
+        low, high = race.steps_reached
+        reached = f"step {low}" if low == high else (
+            f"steps {low}–{high} (each configuration stops at the end of its last chunk)")
+        parts.append(f"**Stopped** at {reached} of {race.config.steps}.")
     else:
         parts.append(f"**Finished**: {len(race.runs)} runs × {race.config.steps} steps"
                      + (f" in {race.elapsed:.1f} s." if race.elapsed else "."))

@@ -149,12 +149,13 @@ def activation_figure(
     if depth:
         n_axis = str(len(panels) + 1)
         axes[f"xaxis{n_axis}"] = axis(
-            domain=[right + 0.1, 1.0], anchor=f"y{n_axis}",
+            domain=[right + 0.13, 1.0], anchor=f"y{n_axis}",
             title=dict(text="n steps back<br>through f"),
         )
         axes[f"yaxis{n_axis}"] = axis(
             domain=[0.0, 1.0], anchor=f"x{n_axis}", type="log", exponentformat="power",
-            title=dict(text="largest gradient factor (max |f′|)ⁿ", standoff=4),
+            # short: the tick labels (10⁻¹⁶) and this title share the gap between the panels
+            title=dict(text="factor (max |f′|)ⁿ", standoff=2),
         )
         names = [_safe(c.name) for c in curves]
         for series in depth:

@@ -61,3 +61,24 @@ def test_teacher_mode_chart_text_is_projector_sized_and_no_control_gap(page, app
         .map(e => e.getBoundingClientRect()).filter(r => r.bottom <= chart.top);
       return chart.top - Math.max(...texts.map(r => r.bottom)); }""")
     assert gap < 120, gap
+
+
+LEGEND_OVER_PLOTS_JS = """() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
+  .flatMap((chart, i) => {
+    const legend = chart.querySelector('.legend');
+    if (!legend) return [];
+    const box = legend.getBoundingClientRect();
+    return [...chart.querySelectorAll('.nsewdrag')].map(drag => drag.getBoundingClientRect())
+      .filter(p => box.left < p.right && p.left < box.right && box.top < p.bottom
+                   && p.top < box.bottom)
+      .map(p => `chart ${i + 1}: legend over a plot area`);
+  })"""
+
+
+@pytest.mark.browser
+def test_phone_gradient_flow_legends_stay_off_the_plots(phone, app_url):
+    """On a phone the saturation panel's legend wrapped to four rows over the plot above and
+    below it; it now sits under the step axis."""
+    phone.goto(f"{app_url}/gradient_flow")
+    wait_for_run(phone)
+    assert phone.evaluate(LEGEND_OVER_PLOTS_JS) == []

@@ -92,7 +92,8 @@ def lstm_inside_figure(
     return figure(traces, layout(
         height=height,
         hovermode="closest",
-        legend=dict(orientation="h", yanchor="top", y=0.485, xanchor="left", x=0),
+        # below the step axis: between the panels it wrapped over the lower panel on a phone
+        legend=dict(orientation="h", yanchor="top", y=-0.16, xanchor="left", x=0),
         xaxis=axis(domain=[0, 1], anchor="y", showticklabels=False),
         yaxis=axis(domain=[0.6, 1.0], anchor="x", title={"text": "unit"}, autorange="reversed"),
         xaxis2=axis(domain=[0, 1], anchor="y2", matches="x", title={"text": "step t"}),

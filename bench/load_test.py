@@ -35,7 +35,7 @@ import random
 import sys
 import time
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
@@ -166,8 +166,11 @@ class RunFailed(Exception):
 class Student:
     """One simulated browser tab showing ``page``."""
 
-    def __init__(self, base: str, page: str, query: str, timeout: float, name: str) -> None:
+    def __init__(self, base: str, page: str, query: str, timeout: float, name: str,
+                 span: int = 0) -> None:
         self.base, self.page, self.query, self.timeout, self.name = base, page, query, timeout, name
+        self.span = span
+        self._origin: dict[str, float] = {}
         self.ws: Any = None
         self.page_hash = ""
         self.slider: SliderInfo | None = None
@@ -280,7 +283,12 @@ class Student:
         """Move the slider one step (or rerun unchanged when the page has none)."""
         if self.slider is None:
             return await self._run(rerun_msg(self.query, page_hash=self.page_hash))
-        value, self.direction = next_value(self.slider, self.direction)
+        control = self.slider
+        if self.span:  # stay within ±span steps of where this student started
+            origin = self._origin.setdefault(control.widget_id, control.value)
+            control = replace(control, lo=max(control.lo, origin - self.span * control.step),
+                              hi=min(control.hi, origin + self.span * control.step))
+        value, self.direction = next_value(control, self.direction)
         payload = rerun_msg(self.query, page_hash=self.page_hash, widget=self.slider, value=value)
         sent_id = self.slider.widget_id
         latency = await self._run(payload)
@@ -340,7 +348,7 @@ async def scenario(base: str, args: argparse.Namespace, pids: list[int]) -> dict
     await asyncio.sleep(1.0)
     rss_before = total_rss(pids)
 
-    students = [Student(base, args.page, args.query, args.timeout, f"s{i}")
+    students = [Student(base, args.page, args.query, args.timeout, f"s{i}", args.span)
                 for i in range(args.students)]
     alive: list[Student] = []
 
@@ -541,6 +549,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=30.0,
                         help="seconds to wait for one rerun (default 30)")
     parser.add_argument("--seed", type=int, default=0, help="think-time random seed")
+    parser.add_argument("--span", type=int, default=0,
+                        help="each student's control stays within ±SPAN steps of its start "
+                             "(a steady workload for a memory soak); default 0: walk to the "
+                             "bounds and back")
     parser.add_argument("--churn", type=int, default=0,
                         help="after the scenarios, open and close this many sessions on the "
                              "last page and report RSS (≤ 2000; default 0: skip)")
@@ -562,6 +574,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                 setattr(args, name, require_loopback(getattr(args, name)))
             except ValueError as why:
                 parser.error(f"--{name.replace('_', '-')}: {why}")
+    if not 0 <= args.span <= 1000:
+        parser.error("--span must be in 0…1000")
     if not 0 <= args.churn <= 2000 or not 1 <= args.session_ttl <= 600:
         parser.error("--churn must be in 0…2000 and --session-ttl in 1…600 s")
     if args.replicas_only and not args.replicas_url:

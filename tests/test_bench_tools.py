@@ -282,3 +282,23 @@ def test_cpu_seconds_reads_this_process():
     sum(i * i for i in range(300_000))
     assert cpu_seconds(os.getpid()) > before
     assert cpu_seconds(2**22 + 12345) is None and total_cpu_seconds([2**22 + 12345]) == 0.0
+
+
+def test_a_student_with_a_span_stays_near_where_it_started():
+    student = load_test.Student("http://127.0.0.1:1", "x", "", 1.0, "s", span=2)
+    student.slider = load_test.SliderInfo("w", 1, 500, 1, 100, True, "number")
+    sent = []
+
+    async def fake_run(payload):
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        widget = BackMsg.FromString(payload).rerun_script.widget_states.widgets[0]
+        sent.append(widget.double_value)
+        return 0.0
+
+    import asyncio
+
+    student._run = fake_run
+    for _ in range(9):
+        asyncio.run(student.interact())
+    assert sent == [101, 102, 101, 100, 99, 98, 99, 100, 101]

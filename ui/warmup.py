@@ -39,7 +39,6 @@ class BackgroundJobs(Generic[T]):
         self._jobs = dict(jobs)
         self._results: dict[str, T] = {}
         self._errors: dict[str, BaseException] = {}
-        self._seconds: dict[str, float] = {}
         self._finished = threading.Event()
         self._started = False
         self._lock = threading.Lock()
@@ -60,12 +59,10 @@ class BackgroundJobs(Generic[T]):
             if before is not None:
                 before()
             for key, job in self._jobs.items():
-                started = time.perf_counter()
                 try:
                     self._results[key] = job()
                 except Exception as why:  # shown on the page as this job's failure
                     self._errors[key] = why
-                self._seconds[key] = time.perf_counter() - started
             if after is not None:
                 after()
         finally:
@@ -85,10 +82,6 @@ class BackgroundJobs(Generic[T]):
     def pending(self) -> list[str]:
         """Keys of the jobs not finished yet, in running order."""
         return [k for k in self._jobs if k not in self._results and k not in self._errors]
-
-    def seconds(self) -> dict[str, float]:
-        """Wall-clock seconds each finished job took."""
-        return dict(self._seconds)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until every job has finished (tests and benchmarks); True if they did."""

@@ -376,9 +376,11 @@ def _status_text(race: Race) -> str:
     parts = []
     if race.status == "stopped":
         low, high = race.steps_reached
-        reached = f"step {low}" if low == high else (
-            f"steps {low}–{high} (each configuration stops at the end of its last chunk)")
-        parts.append(f"**Stopped** at {reached} of {race.config.steps}.")
+        if low == high:
+            parts.append(f"**Stopped** at step {low} of {race.config.steps}.")
+        else:
+            parts.append(f"**Stopped** at steps {low}–{high} of {race.config.steps} (each "
+                         "configuration stops at the end of its last chunk).")
     else:
         parts.append(f"**Finished**: {len(race.runs)} runs × {race.config.steps} steps"
                      + (f" in {race.elapsed:.1f} s." if race.elapsed else "."))

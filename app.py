@@ -6,26 +6,34 @@ from pathlib import Path
 import streamlit as st
 
 import lstm_core  # noqa: F401  (caps BLAS threads before any heavy NumPy work)
-from ui import charts, teacher, warmup
+from i18n import _
+from ui import charts, language, teacher, warmup
 
 #: The browser-tab icon ships with the app: a classroom network may have no internet access.
 ICON = Path(__file__).parent / "ui" / "static" / "icon.png"
 st.set_page_config(page_title="LSTM Lens", page_icon=str(ICON), layout="wide")
 
+language.apply()  # first: the page titles below are in the session's language
 PAGES = {
-    "Learn": [
-        st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
-        st.Page("pages/lessons.py", title="Lessons", icon=":material/school:"),
-        st.Page("pages/claims.py", title="Claims, checked live", icon=":material/fact_check:"),
+    _("Learn"): [
+        st.Page("pages/home.py", title=_("Home"), icon=":material/home:", default=True),
+        st.Page("pages/lessons.py", title=_("Lessons"), icon=":material/school:"),
+        st.Page("pages/claims.py", title=_("Claims, checked live"),
+                icon=":material/fact_check:"),
     ],
-    "Explore": [
-        st.Page("pages/activation_lab.py", title="Activation Lab", icon=":material/show_chart:"),
-        st.Page("pages/step_through.py", title="Cell Step-Through", icon=":material/account_tree:"),
+    _("Explore"): [
+        st.Page("pages/activation_lab.py", title=_("Activation Lab"),
+                icon=":material/show_chart:"),
+        st.Page("pages/step_through.py", title=_("Cell Step-Through"),
+                icon=":material/account_tree:"),
     ],
-    "Experiment": [
-        st.Page("pages/compare.py", title="Compare Trajectories", icon=":material/compare_arrows:"),
-        st.Page("pages/gradient_flow.py", title="Gradient Flow", icon=":material/trending_down:"),
-        st.Page("pages/training_lab.py", title="Training Lab", icon=":material/model_training:"),
+    _("Experiment"): [
+        st.Page("pages/compare.py", title=_("Compare Trajectories"),
+                icon=":material/compare_arrows:"),
+        st.Page("pages/gradient_flow.py", title=_("Gradient Flow"),
+                icon=":material/trending_down:"),
+        st.Page("pages/training_lab.py", title=_("Training Lab"),
+                icon=":material/model_training:"),
     ],
 }
 

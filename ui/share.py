@@ -7,6 +7,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import streamlit as st
 
+from ui.language import link_params
 from ui.state import PageState
 
 #: Pages a view file may open, by URL path, and their script files.
@@ -29,7 +30,7 @@ class ViewFileError(ValueError):
 
 def view_link(url_path: str, state: PageState) -> str:
     """The full link to ``url_path`` with the state's parameters (teacher mode kept)."""
-    query = state.to_query()
+    query = state.to_query() | link_params()
     if st.query_params.get("teacher") == "1":
         query["teacher"] = "1"
     base = st.context.url or "http://localhost:8501/"
@@ -38,8 +39,8 @@ def view_link(url_path: str, state: PageState) -> str:
 
 
 def view_json(url_path: str, state: PageState) -> str:
-    return json.dumps({"app": "lstm-lens", "page": url_path, "params": state.to_query()},
-                      indent=2)
+    params = state.to_query() | link_params()
+    return json.dumps({"app": "lstm-lens", "page": url_path, "params": params}, indent=2)
 
 
 def share_box(url_path: str, state: PageState) -> None:

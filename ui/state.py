@@ -184,9 +184,9 @@ class PageState:
         return next(f.metadata for f in fields(cls) if f.name == name)
 
 
-#: Parameters that belong to the app as a whole, not to a page: teacher mode, Streamlit's own,
-#: and the student's custom activation (carried into every link that uses it).
-IGNORED_PARAMS = frozenset({"teacher", "embed", "embed_options", "custom"})
+#: Parameters that belong to the app as a whole, not to a page: teacher mode, the language,
+#: Streamlit's own, and the student's custom activation (carried into every link that uses it).
+IGNORED_PARAMS = frozenset({"teacher", "lang", "embed", "embed_options", "custom"})
 CUSTOM_PARAM = "custom"
 
 
@@ -281,7 +281,7 @@ def save(page: str, state: PageState) -> None:
 
     st.session_state[f"{page}.__state__"] = state
     query = state.to_query()
-    for name in ("teacher",):
+    for name in ("teacher", "lang"):
         if name in st.query_params:
             query[name] = st.query_params[name]
     custom = st.session_state.get(CUSTOM_KEY)

@@ -1,0 +1,54 @@
+"""The session's language: the sidebar switch, ``?lang=zh`` in links, the browser's default."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from i18n import DEFAULT_LANGUAGE, LANGUAGES, _, set_language, use_language_source
+
+LANGUAGE_KEY = "shared.lang"
+#: The ``lang`` the app itself last wrote into the URL: a different one came with a link.
+_URL_KEY = "shared.lang_in_url"
+PARAM = "lang"
+
+
+def _session_language() -> str:
+    try:
+        return st.session_state.get(LANGUAGE_KEY, DEFAULT_LANGUAGE)
+    except Exception:
+        return DEFAULT_LANGUAGE
+
+
+use_language_source(_session_language)
+
+
+def browser_language() -> str:
+    """The app's language closest to the browser's (``st.context.locale``), else English."""
+    locale = (st.context.locale or "").lower()
+    return next((code for code in LANGUAGES if locale.split("-")[0] == code), DEFAULT_LANGUAGE)
+
+
+def apply() -> str:
+    """Settle this run's language (link, else earlier choice, else browser) and draw the switch."""
+    linked = st.query_params.get(PARAM)
+    if linked in LANGUAGES and linked != st.session_state.get(_URL_KEY):
+        st.session_state[LANGUAGE_KEY] = linked
+    elif st.session_state.get(LANGUAGE_KEY) not in LANGUAGES:
+        st.session_state[LANGUAGE_KEY] = browser_language()
+    set_language(st.session_state[LANGUAGE_KEY])
+    st.sidebar.radio(_("Language · 语言"), list(LANGUAGES), key=LANGUAGE_KEY, horizontal=True,
+                     format_func=LANGUAGES.get, on_change=lambda: set_language(None))
+    current = st.session_state[LANGUAGE_KEY]
+    set_language(current)
+    if current == DEFAULT_LANGUAGE:
+        st.query_params.pop(PARAM, None)
+    else:
+        st.query_params[PARAM] = current
+    st.session_state[_URL_KEY] = st.query_params.get(PARAM)
+    return current
+
+
+def link_params() -> dict[str, str]:
+    """The language's link parameter (none for English)."""
+    current = st.session_state.get(LANGUAGE_KEY, DEFAULT_LANGUAGE)
+    return {PARAM: current} if current in LANGUAGES and current != DEFAULT_LANGUAGE else {}

@@ -2,6 +2,7 @@
 
     python -m i18n.catalog build zh         # update zh's .po from the code, then write its .mo
     python -m i18n.catalog todo zh [path]   # untranslated messages (those used under path)
+    python -m i18n.catalog part zh NAME PATH...  # parts/NAME.po: a translator's share, to fill
 
 Message ids come from three places: ``_()``, ``N_()`` and ``Text()`` calls in the Python code;
 each paragraph of ``content/*.md`` (blank-line separated); and the text fields of the lessons in
@@ -151,11 +152,34 @@ def todo(lang: str, under: str = "") -> list[str]:
             and not (catalog.get(message) and catalog.get(message).string)]
 
 
+def part(lang: str, name: str, *under: str) -> Path:
+    """Write ``parts/<name>.po``: the messages used under the paths ``under`` that have no
+    translation yet, one line each, after those the part already translates."""
+    path = po_path(lang).parent / "parts" / f"{name}.po"
+    path.parent.mkdir(exist_ok=True)
+    share = Catalog(locale=lang, project="LSTM Lens", domain=DOMAIN)
+    if path.exists():
+        with open(path, "rb") as po:
+            for message in read_po(po, locale=lang):
+                if message.id:
+                    share.add(message.id, message.string, locations=message.locations)
+    for where in under:
+        for message in todo(lang, where):
+            if message not in share:
+                share.add(message, "", locations=[(where, 0)])
+    out = BytesIO()
+    write_po(out, share, width=0, omit_header=True)
+    path.write_bytes(out.getvalue())
+    return path
+
+
 if __name__ == "__main__":
     command, lang, *rest = sys.argv[1:]
     if command == "build":
         missing = [m for m in build(lang) if m.id and not m.string]
         print(f"{po_path(lang)}: {len(missing)} message(s) without a translation")
+    elif command == "part":
+        print(part(lang, *rest))
     elif command == "todo":
         for message in todo(lang, *rest):
             print(f"msgid {message!r}")

@@ -30,6 +30,8 @@ from typing import ClassVar
 
 import numpy as np
 
+from i18n import Text
+
 from .activations import RELU, SIGMOID, TANH, Activation, resolve
 from .trace import Gradients, Trace
 
@@ -73,17 +75,19 @@ class RecurrentCell:
         """
         missing = [k for k in PYTORCH_KEYS[:2] if k not in state]
         if missing:
-            raise WeightShapeError(
-                f"missing {', '.join(missing)}; expected the keys of a one-layer "
-                f"nn.{cls.cell_type}.state_dict(): {', '.join(PYTORCH_KEYS)}"
-            )
+            raise WeightShapeError(Text(
+                "missing {missing}; expected the keys of a one-layer nn.{cell}.state_dict(): "
+                "{keys}", missing=", ".join(missing), cell=cls.cell_type,
+                keys=", ".join(PYTORCH_KEYS),
+            ))
         arrays = {}
         for key in PYTORCH_KEYS:
             if key not in state:
                 continue
             arr = np.asarray(state[key])
             if arr.dtype.kind not in "fiu":
-                raise WeightShapeError(f"{key} holds {arr.dtype} values; numbers are needed")
+                raise WeightShapeError(Text("{key} holds {dtype} values; numbers are needed",
+                                            key=key, dtype=str(arr.dtype)))
             arrays[key] = arr.astype(np.float64)
         rows = arrays["weight_ih_l0"].shape[0]
         zeros = np.zeros(rows)
@@ -217,16 +221,19 @@ def over_batch(parameter: np.ndarray) -> np.ndarray:
 
 def _check_shapes(blocks, weight_ih, weight_hh, bias_ih, bias_hh) -> None:
     if weight_hh.ndim not in (2, 3) or weight_hh.shape[-2] != blocks * weight_hh.shape[-1]:
-        raise WeightShapeError(
-            f"weight_hh must be ({blocks}·H, H) for this cell; got {weight_hh.shape}"
-        )
+        raise WeightShapeError(Text(
+            "weight_hh must be ({blocks}·H, H) for this cell; got {shape}", blocks=blocks,
+            shape=str(weight_hh.shape),
+        ))
     *stack, rows, _ = weight_hh.shape
     lead = "".join(f"{n}, " for n in stack)
     if weight_ih.shape[:-1] != (*stack, rows):
-        raise WeightShapeError(f"weight_ih must be ({lead}{rows}, D); got {weight_ih.shape}")
+        raise WeightShapeError(Text("weight_ih must be ({lead}{rows}, D); got {shape}", lead=lead,
+                                    rows=rows, shape=str(weight_ih.shape)))
     for name, bias in (("bias_ih", bias_ih), ("bias_hh", bias_hh)):
         if bias.shape != (*stack, rows):
-            raise WeightShapeError(f"{name} must be ({lead}{rows},); got {bias.shape}")
+            raise WeightShapeError(Text("{name} must be ({lead}{rows},); got {shape}", name=name,
+                                        lead=lead, rows=rows, shape=str(bias.shape)))
 
 
 def _previous(initial: np.ndarray, states: np.ndarray) -> np.ndarray:

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from i18n import N_, Text
+
 from .activations import Activation
 from .trace import BLOWUP_BOUND, Trace
 
@@ -107,26 +109,35 @@ def _blowup(trace: Trace, acts: Mapping[str, Activation], bound: float) -> list[
     if step is None:
         return []
     values = trace.values[name][step - 1]
-    what = "cell state" if name == "cell" else "hidden state"
+    what = N_("cell state") if name == "cell" else N_("hidden state")
     limit = "10⁶" if bound == 1e6 else num(bound)
     if np.isfinite(values).all():
-        event = f"The {what} passed {limit} at step {step}"
         overflow = trace.first_nonfinite_step(name)
         if overflow is not None:
-            event += f" and overflowed to ∞ or NaN at step {overflow}"
+            event = Text("The {what} passed {limit} at step {step} and overflowed to ∞ or NaN at "
+                         "step {overflow}", what=what, limit=limit, step=step, overflow=overflow)
+        else:
+            event = Text("The {what} passed {limit} at step {step}", what=what, limit=limit,
+                         step=step)
     else:
-        event = f"The {what} stopped being a finite number (overflow to ∞ or NaN) at step {step}"
+        event = Text("The {what} stopped being a finite number (overflow to ∞ or NaN) at step "
+                     "{step}", what=what, step=step)
     if trace.cell_type in ("LSTM", "GRU"):
         gate_name = "forget" if trace.cell_type == "LSTM" else "update"
         gate = trace.values[f"{gate_name}_gate"][:step]
         finite = gate[np.isfinite(gate)]  # all NaN when the weights themselves overflow
-        average = (f"≈ {num(float(finite.mean()))} on average over steps 1–{step}" if finite.size
-                   else f"not a finite number at steps 1–{step}")
-        detail = f" ({acts['candidate'].name} candidate, {gate_name} gate {average})"
+        average = (Text("≈ {mean} on average over steps 1–{step}", mean=num(float(finite.mean())),
+                        step=step) if finite.size
+                   else Text("not a finite number at steps 1–{step}", step=step))
+        candidate = acts["candidate"].name
+        detail = (Text(" ({candidate} candidate, forget gate {average})", candidate=candidate,
+                       average=average) if gate_name == "forget"
+                  else Text(" ({candidate} candidate, update gate {average})",
+                            candidate=candidate, average=average))
     else:
-        detail = f" ({acts['activation'].name} activation)"
-    message = (f"{event}{detail}. Nothing bounds the state: after that its numbers no longer "
-               "carry meaning.")
+        detail = Text(" ({name} activation)", name=acts["activation"].name)
+    message = Text("{event}{detail}. Nothing bounds the state: after that its numbers no longer "
+                   "carry meaning.", event=event, detail=detail)
     return [Diagnosis("blowup", message, "warning", step)]
 
 
@@ -137,19 +148,22 @@ def _nonnegative(trace: Trace, acts: Mapping[str, Activation]) -> list[Diagnosis
     if candidate.output_range[0] < 0 or gate.output_range[0] < 0:
         return []
     if trace.cell_type == "LSTM":
-        state, start, symbol, what = trace.values["cell"], trace.c0, "c", "cell state"
-        why = ("the cell can only write non-negative amounts (i_t·g_t ≥ 0) and f_t ≥ 0 keeps "
-               "the sign")
+        state, start = trace.values["cell"], trace.c0
+        template = N_("Candidate is {candidate}: the cell can only write non-negative amounts "
+                    "(i_t·g_t ≥ 0) and f_t ≥ 0 keeps the sign, so with c₀ ≥ 0 the cell state "
+                    "never goes negative (smallest c in this run: {smallest}). It can only count "
+                    "up and leak away, never hold a negative memory.")
     else:
         if gate.output_range[1] > 1:  # h = (1 − z) n + z h_prev needs z in [0, 1]
             return []
-        state, start, symbol, what = trace.hidden, trace.h0, "h", "hidden state"
-        why = "h_t mixes a non-negative candidate with h_{t−1} using weights in [0, 1]"
+        state, start = trace.hidden, trace.h0
+        template = N_("Candidate is {candidate}: h_t mixes a non-negative candidate with h_{{t−1}} "
+                    "using weights in [0, 1], so with h₀ ≥ 0 the hidden state never goes "
+                    "negative (smallest h in this run: {smallest}). It can only count up and "
+                    "leak away, never hold a negative memory.")
     if start is None or not (start >= 0).all() or not (state >= 0).all():
         return []
-    message = (f"Candidate is {candidate.name}: {why}, so with {symbol}₀ ≥ 0 the {what} never "
-               f"goes negative (smallest {symbol} in this run: {num(float(state.min()))}). "
-               "It can only count up and leak away, never hold a negative memory.")
+    message = Text(template, candidate=candidate.name, smallest=num(float(state.min())))
     return [Diagnosis("nonnegative_state", message)]
 
 
@@ -158,13 +172,14 @@ def _unbounded_hidden(trace: Trace, acts: Mapping[str, Activation]) -> list[Diag
     act = acts[slot]
     if act.bounded:
         return []
-    role = {"output": "Output squash", "candidate": "Candidate",
-            "activation": "Activation"}[slot]
+    role = {"output": N_("Output squash"), "candidate": N_("Candidate"),
+            "activation": N_("Activation")}[slot]
     largest = float(np.nanmax(np.abs(trace.hidden))) if np.isfinite(trace.hidden).any() else np.inf
     if not np.isfinite(trace.hidden).all():
         largest = np.inf
-    message = (f"{role} is {act.name}: h is no longer bounded (largest |h| in this run: "
-               f"{num(largest)}); the next step and the next layer see arbitrarily large inputs.")
+    message = Text("{role} is {name}: h is no longer bounded (largest |h| in this run: "
+                   "{largest}); the next step and the next layer see arbitrarily large inputs.",
+                   role=role, name=act.name, largest=num(largest))
     return [Diagnosis("unbounded_hidden", message, "warning")]
 
 
@@ -181,9 +196,10 @@ def _gate_outside_unit(trace: Trace, acts: Mapping[str, Activation]) -> list[Dia
     if lo >= 0.0 and hi <= 1.0:
         return []
     outside = float(((finite < 0) | (finite > 1)).mean())
-    message = (f"Gate activation is {gate.name}: gate values ranged from {num(lo)} to {num(hi)} "
-               f"({percent(outside)} outside [0, 1]). A gate outside [0, 1] is no longer "
-               "“how much to let through”: it can flip signs or amplify.")
+    message = Text("Gate activation is {name}: gate values ranged from {lo} to {hi} ({share} "
+                   "outside [0, 1]). A gate outside [0, 1] is no longer “how much to let "
+                   "through”: it can flip signs or amplify.", name=gate.name, lo=num(lo),
+                   hi=num(hi), share=percent(outside))
     return [Diagnosis("gate_outside_unit", message, "warning")]
 
 
@@ -205,17 +221,26 @@ def _saturation(
         total = float(np.mean([m.mean() for m in masks.values()]))
         if total < report_fraction or total == 0.0:
             continue
-        label = {"gate": "gate", "candidate": "candidate", "output": "cell-output squash",
-                 "activation": "activation"}[slot]
-        parts = ""
-        if len(names) > 1:
-            parts = " (" + ", ".join(f"{_SHORT[n]} {percent(float(m.mean()))}"
-                                     for n, m in masks.items()) + ")"
-        message = (f"{percent(total)} of {label} pre-activations lie in {act.name}'s flat "
-                   f"(saturated) region, |f′| < {epsilon:g}{parts}: there the output barely moves "
-                   "and almost no gradient flows back.")
+        label = {"gate": N_("gate"), "candidate": N_("candidate"),
+                 "output": N_("cell-output squash"), "activation": N_("activation")}[slot]
+        parts = (_gate_shares({_SHORT[n]: percent(float(m.mean())) for n, m in masks.items()})
+                 if len(names) > 1 else "")
+        message = Text("{share} of {label} pre-activations lie in {name}'s flat (saturated) "
+                       "region, |f′| < {epsilon:g}{parts}: there the output barely moves and "
+                       "almost no gradient flows back.", share=percent(total), label=label,
+                       name=act.name, epsilon=epsilon, parts=parts)
         found.append(Diagnosis(f"saturated_{slot}", message))
     return found
+
+
+def _gate_shares(shares: dict[str, str]) -> str:
+    """" (input 30 %, forget 2 %, output 0 %)": each gate's share, for a slot of several
+    gates."""
+    if list(shares) == ["input", "forget", "output"]:
+        return Text(" (input {input}, forget {forget}, output {output})", **shares)
+    if list(shares) == ["reset", "update"]:
+        return Text(" (reset {reset}, update {update})", **shares)
+    return " (" + ", ".join(f"{name} {share}" for name, share in shares.items()) + ")"
 
 
 def _long_memory(trace: Trace) -> list[Diagnosis]:
@@ -226,7 +251,12 @@ def _long_memory(trace: Trace) -> list[Diagnosis]:
     geometric = float(np.exp(log_mean))
     if geometric < LONG_MEMORY_FORGET or geometric > 1.0:
         return []
-    horizon = "forever" if log_mean == 0.0 else f"about {num(-1.0 / log_mean)} steps"
-    message = (f"The forget gate stays near 1 (geometric mean {num(geometric)}): what the cell "
-               f"stores fades to 1/e in {horizon}. This is the LSTM's long memory.")
+    if log_mean == 0.0:
+        message = Text("The forget gate stays near 1 (geometric mean {mean}): what the cell "
+                       "stores fades to 1/e in forever. This is the LSTM's long memory.",
+                       mean=num(geometric))
+    else:
+        message = Text("The forget gate stays near 1 (geometric mean {mean}): what the cell "
+                       "stores fades to 1/e in about {steps} steps. This is the LSTM's long "
+                       "memory.", mean=num(geometric), steps=num(-1.0 / log_mean))
     return [Diagnosis("long_memory", message)]

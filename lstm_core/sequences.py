@@ -13,6 +13,8 @@ import re
 
 import numpy as np
 
+from i18n import N_, Text
+
 MAX_STEPS = 500
 MAX_INPUT_SIZE = 4
 MAX_CSV_BYTES = 1_000_000
@@ -22,14 +24,14 @@ MAX_NUMBER_CHARS = 100
 
 #: Preset key → label shown to students.
 PRESETS: dict[str, str] = {
-    "constant": "constant",
-    "step": "step (switches on at T/4)",
-    "impulse": "impulse (one pulse at T/4)",
-    "sine": "sine wave",
-    "square": "square wave",
-    "ramp": "ramp (−A to A)",
-    "noise": "seeded noise",
-    "remember": "a spike to remember, then silence",
+    "constant": N_("constant"),
+    "step": N_("step (switches on at T/4)"),
+    "impulse": N_("impulse (one pulse at T/4)"),
+    "sine": N_("sine wave"),
+    "square": N_("square wave"),
+    "ramp": N_("ramp (−A to A)"),
+    "noise": N_("seeded noise"),
+    "remember": N_("a spike to remember, then silence"),
 }
 
 
@@ -59,10 +61,11 @@ def make_sequence(
     draws, every other preset is column 0 times (−1)^k.
     """
     if preset not in PRESETS:
-        raise InputError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
+        raise InputError(Text("unknown preset {preset}; choose one of {choices}",
+                              preset=repr(preset), choices=", ".join(PRESETS)))
     _check_size(steps, input_size)
     if period < 2:
-        raise InputError("the period must be at least 2 steps")
+        raise InputError(Text("the period must be at least 2 steps"))
     a = float(amplitude)
     t = np.arange(steps, dtype=np.float64)
     if preset == "noise":
@@ -90,9 +93,10 @@ def make_sequence(
 
 def _check_size(steps: int, input_size: int) -> None:
     if not 1 <= steps <= MAX_STEPS:
-        raise InputError(f"the sequence needs 1 to {MAX_STEPS} steps; asked for {steps}")
+        raise InputError(Text("the sequence needs 1 to {limit} steps; asked for {steps}",
+                              limit=MAX_STEPS, steps=steps))
     if not 1 <= input_size <= MAX_INPUT_SIZE:
-        raise InputError(f"the input size D must be 1 to {MAX_INPUT_SIZE}; asked for {input_size}")
+        raise InputError(_input_size_error(input_size))
 
 
 # --- typed text ----------------------------------------------------------------------------------
@@ -100,6 +104,11 @@ def _check_size(steps: int, input_size: int) -> None:
 _VALUE_SEPARATORS = re.compile(r"[,;\s]+")
 _ROW_SEPARATORS = re.compile(r"[;\n\r]+")
 _FIELD_SEPARATORS = re.compile(r"[,\s]+")
+
+
+def _input_size_error(input_size: int) -> Text:
+    return Text("the input size D must be 1 to {limit}; asked for {size}", limit=MAX_INPUT_SIZE,
+                size=input_size)
 
 
 def shown(token: str, limit: int = 24) -> str:
@@ -115,18 +124,22 @@ def parse_number(token: str, where: str) -> float:
     this app's own pages).
     """
     if len(token) > MAX_NUMBER_CHARS:
-        raise InputError(f"{shown(token)} {where} is too long to be a number "
-                         f"(over {MAX_NUMBER_CHARS} characters)")
+        raise InputError(Text("{token} {where} is too long to be a number (over {limit} "
+                              "characters)", token=shown(token), where=where,
+                              limit=MAX_NUMBER_CHARS))
     try:
         value = float(token.replace("−", "-"))
     except ValueError:
-        hint = " (use a point as the decimal separator)" if re.fullmatch(
+        hint = Text(" (use a point as the decimal separator)") if re.fullmatch(
             r"[+\-−]?\d+,\d+", token) else ""
-        raise InputError(f"{shown(token)} {where} is not a number{hint}") from None
+        raise InputError(Text("{token} {where} is not a number{hint}", token=shown(token),
+                              where=where, hint=hint)) from None
     if math.isnan(value):
-        raise InputError(f"{shown(token)} {where} is NaN (not a number); use a finite value")
+        raise InputError(Text("{token} {where} is NaN (not a number); use a finite value",
+                              token=shown(token), where=where))
     if math.isinf(value):
-        raise InputError(f"{shown(token)} {where} is infinite; use a finite value")
+        raise InputError(Text("{token} {where} is infinite; use a finite value",
+                              token=shown(token), where=where))
     return value
 
 
@@ -138,33 +151,39 @@ def parse_sequence_text(text: str, input_size: int = 1) -> np.ndarray:
     commas or spaces (``0.5, 1`` newline ``-1, 0``).
     """
     if not 1 <= input_size <= MAX_INPUT_SIZE:
-        raise InputError(f"the input size D must be 1 to {MAX_INPUT_SIZE}; asked for {input_size}")
+        raise InputError(_input_size_error(input_size))
     if len(text) > MAX_TEXT_CHARS:
-        raise InputError(f"the text is {len(text):,} characters long; at most "
-                         f"{MAX_TEXT_CHARS:,} are read")
+        raise InputError(Text("the text is {length:,} characters long; at most {limit:,} are "
+                              "read", length=len(text), limit=MAX_TEXT_CHARS))
     if input_size == 1:
         tokens = [tok for tok in _VALUE_SEPARATORS.split(text) if tok]
         if not tokens:
-            raise InputError("no values were typed; type numbers such as 0.5, -1, 2")
+            raise InputError(Text("no values were typed; type numbers such as 0.5, -1, 2"))
         if len(tokens) > MAX_STEPS:
-            raise InputError(f"{len(tokens)} values were typed; at most {MAX_STEPS} steps "
-                             "are allowed")
-        values = [parse_number(tok, f"(value {k})") for k, tok in enumerate(tokens, start=1)]
+            raise InputError(Text("{count} values were typed; at most {limit} steps are "
+                                  "allowed", count=len(tokens), limit=MAX_STEPS))
+        values = [parse_number(tok, Text("(value {k})", k=k))
+                  for k, tok in enumerate(tokens, start=1)]
         return np.asarray(values, dtype=np.float64)[:, None]
     rows = [row for row in _ROW_SEPARATORS.split(text) if row.strip()]
     if not rows:
-        raise InputError(f"no values were typed; type one step per line, {input_size} numbers "
-                         "per line")
+        raise InputError(Text("no values were typed; type one step per line, {size} numbers "
+                              "per line", size=input_size))
     if len(rows) > MAX_STEPS:
-        raise InputError(f"{len(rows)} steps were typed; at most {MAX_STEPS} are allowed")
+        raise InputError(Text("{count} steps were typed; at most {limit} are allowed",
+                              count=len(rows), limit=MAX_STEPS))
     out = np.empty((len(rows), input_size))
     for r, row in enumerate(rows, start=1):
         tokens = [tok for tok in _FIELD_SEPARATORS.split(row) if tok]
         if len(tokens) != input_size:
-            raise InputError(f"step {r} has {len(tokens)} value{'s' * (len(tokens) != 1)}; "
-                             f"each step needs D = {input_size} (one step per line)")
+            message = N_("step {step} has {count} values; each step needs D = {size} (one step "
+                       "per line)")
+            if len(tokens) == 1:
+                message = N_("step {step} has {count} value; each step needs D = {size} (one step "
+                           "per line)")
+            raise InputError(Text(message, step=r, count=len(tokens), size=input_size))
         for c, tok in enumerate(tokens):
-            out[r - 1, c] = parse_number(tok, f"(step {r}, value {c + 1})")
+            out[r - 1, c] = parse_number(tok, Text("(step {step}, value {k})", step=r, k=c + 1))
     return out
 
 
@@ -176,16 +195,16 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 def _decode(data: bytes) -> str:
     if b"\x00" in data:
-        raise InputError("the file looks binary (it contains NUL bytes); upload a plain-text "
-                         "CSV saved as UTF-8")
+        raise InputError(Text("the file looks binary (it contains NUL bytes); upload a "
+                              "plain-text CSV saved as UTF-8"))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("latin-1")  # old spreadsheet exports; digits are the same in both
     controls = _CONTROL_CHARACTERS.subn("", text)[1]
     if controls > max(2, len(text) // 100):
-        raise InputError("the file looks binary (it contains control characters); upload a "
-                         "plain-text CSV")
+        raise InputError(Text("the file looks binary (it contains control characters); "
+                              "upload a plain-text CSV"))
     return text
 
 
@@ -216,10 +235,11 @@ def parse_sequence_csv(data: bytes) -> np.ndarray:
     the file's first line (the header, if any), column 1 the first column.
     """
     if len(data) > MAX_CSV_BYTES:
-        raise InputError(f"the file is {len(data) / 1e6:.1f} MB; at most 1 MB is read")
+        raise InputError(Text("the file is {size:.1f} MB; at most 1 MB is read",
+                              size=len(data) / 1e6))
     if not data.strip():
-        raise InputError("the file is empty; it needs one row per step and one column per "
-                         "input feature")
+        raise InputError(Text("the file is empty; it needs one row per step and one column "
+                              "per input feature"))
     text = _decode(data)
     lines: list[tuple[int, str]] = []
     for n, line in enumerate(text.splitlines(), start=1):
@@ -228,7 +248,7 @@ def parse_sequence_csv(data: bytes) -> np.ndarray:
             if len(lines) > MAX_STEPS + 1:  # a header and MAX_STEPS steps fit; stop reading
                 break
     if not lines:
-        raise InputError("the file has no rows with values")
+        raise InputError(Text("the file has no rows with values"))
     truncated = len(lines) > MAX_STEPS + 1
     delimiter = _delimiter(lines[0][1])
     # The header test looks at the first few cells only (a row may hold 10⁶ of them).
@@ -236,26 +256,33 @@ def parse_sequence_csv(data: bytes) -> np.ndarray:
     if not any(_is_number(cell) for cell in first):
         lines = lines[1:]
         if not lines:
-            raise InputError("the file has a header row but no rows with values")
+            raise InputError(Text("the file has a header row but no rows with values"))
     width = _width(lines[0][1], delimiter)
     if width > MAX_INPUT_SIZE:
-        raise InputError(f"row {lines[0][0]} has {width:,} columns; at most {MAX_INPUT_SIZE} "
-                         "input features (columns) are allowed")
+        raise InputError(Text("row {row} has {width:,} columns; at most {limit} input "
+                              "features (columns) are allowed", row=lines[0][0], width=width,
+                              limit=MAX_INPUT_SIZE))
     if len(lines) > MAX_STEPS:
-        count = f"more than {MAX_STEPS}" if truncated else len(lines)
-        raise InputError(f"the file has {count} rows of values; at most {MAX_STEPS} steps "
-                         "are allowed")
+        if truncated:
+            raise InputError(Text("the file has more than {limit} rows of values; at most "
+                                  "{limit} steps are allowed", limit=MAX_STEPS))
+        raise InputError(Text("the file has {count} rows of values; at most {limit} steps "
+                              "are allowed", count=len(lines), limit=MAX_STEPS))
     out = np.empty((len(lines), width))
     for r, (row_number, line) in enumerate(lines):
         found = _width(line, delimiter)
         if found != width:
-            raise InputError(f"row {row_number} has {found:,} column"
-                             f"{'s' * (found != 1)} but row {lines[0][0]} has {width}; "
-                             "every row needs the same number of columns")
+            message = N_("row {row} has {found:,} columns but row {first} has {width}; every "
+                       "row needs the same number of columns")
+            if found == 1:
+                message = N_("row {row} has {found:,} column but row {first} has {width}; every "
+                           "row needs the same number of columns")
+            raise InputError(Text(message, row=row_number, found=found, first=lines[0][0],
+                                  width=width))
         for c, cell in enumerate(_cells(line, delimiter)):
-            where = f"at row {row_number}, column {c + 1}"
+            where = Text("at row {row}, column {column}", row=row_number, column=c + 1)
             if not cell:
-                raise InputError(f"the cell {where} is empty")
+                raise InputError(Text("the cell {where} is empty", where=where))
             out[r, c] = parse_number(cell, where)
     return out
 

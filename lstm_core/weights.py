@@ -20,6 +20,8 @@ from collections.abc import Mapping
 import numpy as np
 from numpy.lib import format as npformat
 
+from i18n import N_, Text
+
 from .activations import Activation
 from .cells import CELL_TYPES, LSTM, PYTORCH_KEYS, WeightShapeError
 
@@ -32,9 +34,10 @@ MAX_NPZ_ARRAYS = 16
 MAX_HIDDEN_SIZE = 16
 MAX_INPUT_SIZE = 4
 
-_GATE_COUNT_HINT = {4: "an LSTM", 3: "a GRU", 1: "a plain RNN"}
+_GATE_COUNT_HINT = {4: N_("an LSTM"), 3: N_("a GRU"), 1: N_("a plain RNN")}
 #: What reading a damaged or exotic zip member can raise (bad CRC or deflate stream, unknown
 #: compression method or zip version, encryption, truncation, a malformed .npy header).
+_DAMAGED_MESSAGE = Text("an array in the file is damaged and cannot be read")
 _DAMAGED = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, NotImplementedError, RuntimeError,
             EOFError, OSError, KeyError, TypeError, SyntaxError, RecursionError, MemoryError)
 
@@ -48,55 +51,62 @@ def load_state_dict_npz(data: bytes, cell_type: str) -> dict[str, np.ndarray]:
     ``cell_type``, and sizes beyond D ≤ 4, H ≤ 16.
     """
     if cell_type not in CELL_TYPES:
-        raise WeightShapeError(f"unknown cell type {cell_type!r}")
+        raise WeightShapeError(Text("unknown cell type {cell}", cell=repr(cell_type)))
     if len(data) > MAX_NPZ_BYTES:
-        raise WeightShapeError(f"the file is {len(data) / 1e6:.1f} MB; at most 1 MB is read")
+        raise WeightShapeError(Text("the file is {size:.1f} MB; at most 1 MB is read",
+                                    size=len(data) / 1e6))
     if not data:
-        raise WeightShapeError("the file is empty")
+        raise WeightShapeError(Text("the file is empty"))
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
         unpacked = sum(info.file_size for info in members)
     except (*_DAMAGED, ValueError):
         raise WeightShapeError(
-            "this is not an .npz file; save the weights with np.savez (see the recipe)"
+            Text("this is not an .npz file; save the weights with np.savez (see the recipe)")
         ) from None
     if len(members) > MAX_NPZ_ARRAYS:
-        raise WeightShapeError(f"the file holds {len(members)} arrays; a one-layer cell's "
-                               f"state_dict has {len(PYTORCH_KEYS)}")
+        raise WeightShapeError(Text("the file holds {count} arrays; a one-layer cell's "
+                                    "state_dict has {expected}", count=len(members),
+                                    expected=len(PYTORCH_KEYS)))
     if unpacked > MAX_NPZ_UNPACKED_BYTES:
-        raise WeightShapeError(f"the arrays unpack to {unpacked / 1e6:.0f} MB; a one-layer cell "
-                               "with H ≤ 16 needs far less")
+        raise WeightShapeError(Text("the arrays unpack to {size:.0f} MB; a one-layer cell with "
+                                    "H ≤ 16 needs far less", size=unpacked / 1e6))
     _check_declared_sizes(archive, members)
     arrays = _read_arrays(data)
     state = _strip_prefix(arrays)
     unknown = sorted(set(state) - set(PYTORCH_KEYS))
     if unknown:
         layered = [k for k in unknown if k.endswith(("_l1", "_reverse")) or "_l1" in k]
-        why = ("only a one-layer, one-direction cell is supported" if layered
-               else f"expected only {', '.join(PYTORCH_KEYS)}")
-        raise WeightShapeError(f"unexpected key{'s' * (len(unknown) > 1)} "
-                               f"{', '.join(_shown_key(k) for k in unknown[:4])}: {why}")
+        why = (Text("only a one-layer, one-direction cell is supported") if layered
+               else Text("expected only {keys}", keys=", ".join(PYTORCH_KEYS)))
+        message = (N_("unexpected keys {keys}: {why}") if len(unknown) > 1
+                   else N_("unexpected key {keys}: {why}"))
+        raise WeightShapeError(Text(message, keys=", ".join(_shown_key(k) for k in unknown[:4]),
+                                    why=why))
     for key, value in state.items():  # the cells check sizes; they assume the dimensions
         dims = 2 if key.startswith("weight") else 1
         if np.ndim(value) != dims:
-            raise WeightShapeError(f"{key} has shape {np.shape(value)}; it must be "
-                                   f"{'a 2-D matrix' if dims == 2 else 'a 1-D vector'}")
+            raise WeightShapeError(Text("{key} has shape {shape}; it must be {kind}", key=key,
+                                        shape=str(np.shape(value)),
+                                        kind=N_("a 2-D matrix") if dims == 2
+                                        else N_("a 1-D vector")))
     cls = CELL_TYPES[cell_type]
     try:
         cell = cls.from_pytorch(state)
     except WeightShapeError as err:
-        raise WeightShapeError(f"{err}{_cell_type_hint(state, cell_type)}") from None
+        raise WeightShapeError(Text("{problem}{hint}", problem=_message(err),
+                                    hint=_cell_type_hint(state, cell_type))) from None
     params = cell.to_pytorch()
     for key, value in params.items():
         if not np.isfinite(value).all():
-            raise WeightShapeError(f"{key} holds NaN or infinite values")
+            raise WeightShapeError(Text("{key} holds NaN or infinite values", key=key))
     if not 1 <= cell.hidden_size <= MAX_HIDDEN_SIZE:
-        raise WeightShapeError(f"hidden size H = {cell.hidden_size}; this page takes H = 1 to "
-                               f"{MAX_HIDDEN_SIZE}")
+        raise WeightShapeError(Text("hidden size H = {size}; this page takes H = 1 to {limit}",
+                                    size=cell.hidden_size, limit=MAX_HIDDEN_SIZE))
     if not 1 <= cell.input_size <= MAX_INPUT_SIZE:
-        raise WeightShapeError(f"input size D = {cell.input_size}; this page takes D = 1 to "
-                               f"{MAX_INPUT_SIZE}")
+        raise WeightShapeError(Text("input size D = {size}; this page takes D = 1 to {limit}",
+                                    size=cell.input_size, limit=MAX_INPUT_SIZE))
     return params
 
 
@@ -121,11 +131,12 @@ def _check_declared_sizes(archive: zipfile.ZipFile, members: list[zipfile.ZipInf
                 else:
                     raise ValueError(f"unsupported .npy version {version}")
         except Exception:  # an untrusted header: NumPy raises many kinds (tokenize, …)
-            raise WeightShapeError("an array in the file is damaged and cannot be read") from None
+            raise WeightShapeError(_DAMAGED_MESSAGE) from None
         declared += math.prod(abs(int(n)) for n in shape) * max(dtype.itemsize, 1)
         if declared > MAX_NPZ_UNPACKED_BYTES:
-            raise WeightShapeError(f"the arrays declare over {MAX_NPZ_UNPACKED_BYTES / 1e6:.0f} "
-                                   "MB of values; a one-layer cell with H ≤ 16 needs far less")
+            raise WeightShapeError(Text("the arrays declare over {size:.0f} MB of values; a "
+                                        "one-layer cell with H ≤ 16 needs far less",
+                                        size=MAX_NPZ_UNPACKED_BYTES / 1e6))
 
 
 def _read_arrays(data: bytes) -> dict[str, np.ndarray]:
@@ -134,12 +145,19 @@ def _read_arrays(data: bytes) -> dict[str, np.ndarray]:
             return {key: npz[key] for key in npz.files}
     except ValueError as err:
         if "pickle" in str(err).lower() or "object" in str(err).lower():
-            raise WeightShapeError("the file holds object arrays (pickled Python objects), "
-                                   "which are never loaded; save plain numeric arrays "
-                                   "with v.numpy()") from None
-        raise WeightShapeError(f"an array in the file cannot be read ({err})") from None
+            raise WeightShapeError(Text("the file holds object arrays (pickled Python "
+                                        "objects), which are never loaded; save plain numeric "
+                                        "arrays with v.numpy()")) from None
+        raise WeightShapeError(Text("an array in the file cannot be read ({error})",
+                                    error=str(err))) from None
     except _DAMAGED:
-        raise WeightShapeError("an array in the file is damaged and cannot be read") from None
+        raise WeightShapeError(_DAMAGED_MESSAGE) from None
+
+
+def _message(err: Exception) -> str:
+    """The message ``err`` was raised with (a :class:`~i18n.Text` stays one)."""
+    message = err.args[0] if len(err.args) == 1 else None
+    return message if isinstance(message, str) else str(err)
 
 
 def _shown_key(key: str, limit: int = 40) -> str:
@@ -162,7 +180,7 @@ def _cell_type_hint(state: Mapping[str, np.ndarray], cell_type: str) -> str:
         blocks = weight_hh.shape[0] // weight_hh.shape[1]
         found = _GATE_COUNT_HINT.get(blocks)
         if found and blocks != CELL_TYPES[cell_type].gate_blocks:
-            return f" (these look like {found}'s weights; choose that cell type)"
+            return Text(" (these look like {cell}'s weights; choose that cell type)", cell=found)
     return ""
 
 

@@ -33,6 +33,7 @@ from typing import TypeVar
 import numpy as np
 import streamlit as st
 
+from i18n import N_, Text, _
 from lstm_core.activations import DEFAULT_LEAKY_SLOPE, REGISTRY, Activation
 from lstm_core.cells import CELL_TYPES, PYTORCH_KEYS, WeightShapeError
 from lstm_core.sequences import (
@@ -63,16 +64,21 @@ CSV_KEY = "shared.run_setup.csv"
 NPZ_KEY = "shared.run_setup.npz"
 
 ACTIVATION_KEYS = (*REGISTRY, CUSTOM)
-SOURCES = {"preset": "preset", "typed": "typed values", "csv": "CSV file"}
-WEIGHT_SOURCES = {"random": "seeded random", "hand": "hand-set (1 unit, 1 input)",
-                  "npz": "PyTorch .npz"}
+SOURCES = {"preset": N_("preset"), "typed": N_("typed values"), "csv": N_("CSV file")}
+WEIGHT_SOURCES = {"random": N_("seeded random"), "hand": N_("hand-set (1 unit, 1 input)"),
+                  "npz": N_("PyTorch .npz")}
 #: Cell type → its activation slots, each with the RunSetup field that holds it and a label.
 SLOT_FIELDS: dict[str, dict[str, tuple[str, str]]] = {
-    "LSTM": {"gate": ("gate", "Gates i, f, o"), "candidate": ("candidate", "Candidate g"),
-             "output": ("output", "Cell-output squash")},
-    "GRU": {"gate": ("gate", "Gates r, z"), "candidate": ("candidate", "Candidate n")},
-    "RNN": {"activation": ("activation", "Activation φ")},
+    "LSTM": {"gate": ("gate", N_("Gates i, f, o")), "candidate": ("candidate", N_("Candidate g")),
+             "output": ("output", N_("Cell-output squash"))},
+    "GRU": {"gate": ("gate", N_("Gates r, z")), "candidate": ("candidate", N_("Candidate n"))},
+    "RNN": {"activation": ("activation", N_("Activation φ"))},
 }
+#: The hand-set weights' gates (keys of ``HAND_SET_GATES``) as named in their help texts.
+HAND_SET_GATE_LABELS = {"input_gate": N_("input gate"), "forget_gate": N_("forget gate"),
+                        "candidate": N_("candidate"), "output_gate": N_("output gate")}
+#: What a hand-set scalar is, by its first letter (``w_i·``; ``w_h·`` is the recurrent weight).
+HAND_HELP = {"w": N_("weight on x_t"), "b": N_("bias")}
 NPZ_RECIPE = 'np.savez("w.npz", **{k: v.numpy() for k, v in model.state_dict().items()})'
 
 
@@ -141,7 +147,7 @@ def resolve_slots(choices: dict[str, str], leaky_slope: float) -> dict[str, Acti
     try:
         return {slot: resolve_choice(key, leaky_slope) for slot, key in choices.items()}
     except KeyError as err:
-        raise SetupError(str(err.args[0]) if err.args else "unknown activation") from None
+        raise SetupError(err.args[0] if err.args else Text("unknown activation")) from None
 
 
 # --- session and URL ------------------------------------------------------------------------------
@@ -211,100 +217,108 @@ def setup_controls(page: str, *, cell_controls: bool = True) -> None:
     w = lambda name: widget_key(page, name)
     values = st.session_state
     if cell_controls:
-        st.radio("Cell type", tuple(CELL_TYPES), key=w("cell_type"), horizontal=True)
+        st.radio(_("Cell type"), tuple(CELL_TYPES), key=w("cell_type"), horizontal=True)
         cell_type = values.get(w("cell_type")) or "LSTM"
         options = activation_options()
         for _slot, (name, label) in SLOT_FIELDS[cell_type].items():
             if values.get(w(name)) not in options:  # e.g. "custom" from a link, none set
                 values[w(name)] = getattr(RunSetup(), name)
-            st.selectbox(label, options, format_func=activation_label, key=w(name))
+            st.selectbox(_(label), options, format_func=activation_label, key=w(name))
         if any(values.get(w(name)) == "leaky_relu" for name, _ in SLOT_FIELDS[cell_type].values()):
-            _number(page, "leaky_slope", "Leaky ReLU slope", step=0.01, format="%.3f")
+            _number(page, "leaky_slope", _("Leaky ReLU slope"), step=0.01, format="%.3f")
 
-    st.markdown("**Input sequence**")
-    st.radio("Source", tuple(SOURCES), format_func=SOURCES.get, key=w("source"), horizontal=True)
+    st.markdown(_("**Input sequence**"))
+    st.radio(_("Source"), tuple(SOURCES), format_func=lambda k: _(SOURCES[k]), key=w("source"),
+             horizontal=True)
     source = values.get(w("source"), "preset")
     weights = values.get(w("weights"), "random")
     if source == "preset":
-        st.selectbox("Preset", tuple(PRESETS), format_func=PRESETS.get, key=w("preset"))
+        st.selectbox(_("Preset"), tuple(PRESETS), format_func=lambda k: _(PRESETS[k]),
+                     key=w("preset"))
         left, right = st.columns(2)
         with left:
-            _number(page, "steps", "Steps T")
-            _number(page, "amplitude", "Amplitude A")
+            _number(page, "steps", _("Steps T"))
+            _number(page, "amplitude", _("Amplitude A"))
         with right:
-            _number(page, "seed", "Seed")
+            _number(page, "seed", _("Seed"))
             if values.get(w("preset")) in ("sine", "square"):
-                _number(page, "period", "Period")
+                _number(page, "period", _("Period"))
     elif source == "typed":
         st.text_area(
-            "Values", key=w("typed"), height=90,
-            help="Commas, spaces, semicolons or new lines between values. With D > 1: one step "
-                 "per line, D values per line.",
+            _("Values"), key=w("typed"), height=90,
+            help=_("Commas, spaces, semicolons or new lines between values. With D > 1: one step "
+                   "per line, D values per line."),
         )
     else:
         st.file_uploader(
-            "CSV file (one column per input feature, optional header, ≤ 1 MB)", type=["csv", "txt"],
+            _("CSV file (one column per input feature, optional header, ≤ 1 MB)"),
+            type=["csv", "txt"],
             key=w("csv_upload"), on_change=_store_upload, args=(w("csv_upload"), CSV_KEY),
         )
         _kept_caption(CSV_KEY)
     if source != "csv" and weights == "random":
-        _number(page, "input_size", "Input size D")
+        _number(page, "input_size", _("Input size D"))
 
-    st.markdown("**Weights**")
-    st.radio("Weights", tuple(WEIGHT_SOURCES), format_func=WEIGHT_SOURCES.get, key=w("weights"),
-             label_visibility="collapsed")
+    st.markdown(_("**Weights**"))
+    st.radio(_("Weights"), tuple(WEIGHT_SOURCES), format_func=lambda k: _(WEIGHT_SOURCES[k]),
+             key=w("weights"), label_visibility="collapsed")
     if weights == "random":
         left, right = st.columns(2)
         with left:
-            _number(page, "hidden_size", "Hidden size H")
-            _number(page, "weight_scale", "Weight scale", step=0.25)
+            _number(page, "hidden_size", _("Hidden size H"))
+            _number(page, "weight_scale", _("Weight scale"), step=0.25)
         with right:
             if source != "preset":
-                _number(page, "seed", "Seed")
-            _number(page, "forget_bias", "Forget-gate bias", step=0.5,
-                    help="LSTM only: b_f for every unit (1 is the usual trick for long memory).")
+                _number(page, "seed", _("Seed"))
+            _number(page, "forget_bias", _("Forget-gate bias"), step=0.5,
+                    help=_("LSTM only: b_f for every unit (1 is the usual trick for long "
+                           "memory)."))
     elif weights == "hand":
-        st.caption("A 1-unit, 1-input LSTM: each gate gets x·w_i + h·w_h + b.")
+        st.caption(_("A 1-unit, 1-input LSTM: each gate gets x·w_i + h·w_h + b."))
         for gate, names in HAND_SET_GATES.items():
             cols = st.columns(3)
             for col, name in zip(cols, names, strict=True):
                 with col:
                     _number(page, name, f"{name}", step=0.5,
-                            help=f"{gate.replace('_', ' ')}: {_hand_help(name)}")
+                            help=_("{name}: {role}").format(name=_(HAND_SET_GATE_LABELS[gate]),
+                                                         role=_hand_help(name)))
     else:
         st.file_uploader(
-            "PyTorch weights (.npz of a one-layer state_dict)", type=["npz"],
+            _("PyTorch weights (.npz of a one-layer state_dict)"), type=["npz"],
             key=w("npz_upload"), on_change=_store_upload, args=(w("npz_upload"), NPZ_KEY),
         )
-        st.caption(f"Expected keys: {', '.join(f'`{k}`' for k in PYTORCH_KEYS)} (a one-layer "
-                   f"`nn.LSTM`, `nn.GRU` or `nn.RNN`). Make one with `{NPZ_RECIPE}`.")
+        st.caption(_("Expected keys: {keys} (a one-layer `nn.LSTM`, `nn.GRU` or `nn.RNN`). "
+                     "Make one with `{recipe}`.").format(
+            keys=", ".join(f"`{k}`" for k in PYTORCH_KEYS), recipe=NPZ_RECIPE))
         _kept_caption(NPZ_KEY)
 
 
 def _csv_problem(data: bytes) -> str | None:
-    """Why the CSV ``data`` cannot be used, or None."""
+    """Why the CSV ``data`` cannot be used (in the session's language), or None."""
     try:
         _csv(data)
     except InputError as err:
-        return str(err)
+        return _(error_message(err))
     return None
 
 
 def _kept_caption(target: str) -> None:
     kept = uploaded(target)
     if not kept:
-        st.caption("No file yet. An uploaded file stays in this session only, not in the link.")
+        st.caption(_("No file yet. An uploaded file stays in this session only, not in the link."))
         return
     name = escape_markdown(kept[0][:60])
     problem = _csv_problem(kept[1]) if target == CSV_KEY else None
     if problem:  # never "Using" a file the page refused (the warning says why)
-        st.caption(f"“{name}” is **not used**: {escape_markdown(problem)}")
+        st.caption(_("“{name}” is **not used**: {problem}").format(
+            name=name, problem=escape_markdown(problem)))
     else:
-        st.caption(f"Using “{name}”: kept for this session only, not in the link.")
+        st.caption(_("Using “{name}”: kept for this session only, not in the link.").format(
+            name=name))
 
 
 def _hand_help(name: str) -> str:
-    return {"w": "weight on x_t", "b": "bias"}[name[0]] if name[1] != "h" else "weight on h_{t−1}"
+    return _(HAND_HELP[name[0]]) if name[1] != "h" else _("weight on h_{t−1}")
 
 
 # --- building inputs and cells -------------------------------------------------------------------
@@ -363,18 +377,25 @@ def build_inputs(
         if setup.source == "typed":
             return _typed(setup.typed, size)
         if csv_data is None:
-            raise SetupError("no CSV file uploaded yet: upload one, or choose another source")
+            raise SetupError(Text("no CSV file uploaded yet: upload one, or choose another source"))
         x = _csv(csv_data)
     except InputError as err:
-        raise SetupError(f"{_source_name(setup)}: {err}") from None
+        raise SetupError(Text("{source}: {problem}", source=_source_name(setup),
+                              problem=error_message(err))) from None
     if setup.weights != "random" and x.shape[1] != size:
-        raise SetupError(f"the CSV has {x.shape[1]} column{'s' * (x.shape[1] != 1)} but the "
-                         f"{WEIGHT_SOURCES[setup.weights]} weights take D = {size} inputs per step")
+        message = N_("the CSV has {columns} columns but the {weights} weights take D = {size} "
+                   "inputs per step")
+        if x.shape[1] == 1:
+            message = N_("the CSV has {columns} column but the {weights} weights take D = {size} "
+                       "inputs per step")
+        raise SetupError(Text(message, columns=x.shape[1], weights=WEIGHT_SOURCES[setup.weights],
+                              size=size))
     return x
 
 
 def _source_name(setup: RunSetup) -> str:
-    return {"preset": "Preset", "typed": "Typed values", "csv": "CSV file"}[setup.source]
+    return {"preset": N_("Preset"), "typed": N_("Typed values"), "csv": N_("CSV file")}[
+        setup.source]
 
 
 def _kept_bytes(target: str) -> bytes | None:
@@ -385,11 +406,11 @@ def _kept_bytes(target: str) -> bytes | None:
 def _npz_parameters(setup: RunSetup, npz_data: bytes | None, cell_type: str | None):
     data = npz_data if npz_data is not None else _kept_bytes(NPZ_KEY)
     if data is None:
-        raise SetupError("no .npz weights uploaded yet: upload one, or choose other weights")
+        raise SetupError(Text("no .npz weights uploaded yet: upload one, or choose other weights"))
     try:
         return _npz(data, cell_type or setup.cell_type)
     except WeightShapeError as err:
-        raise SetupError(f"Weights file: {err}") from None
+        raise SetupError(Text("Weights file: {problem}", problem=error_message(err))) from None
 
 
 def build_parameters(
@@ -401,17 +422,17 @@ def build_parameters(
         return _npz_parameters(setup, npz_data, cell_type)
     if setup.weights == "hand":
         if cell_type != "LSTM":
-            raise SetupError(f"hand-set weights are for a 1-unit LSTM; a {cell_type} needs "
-                             "seeded random or .npz weights")
+            raise SetupError(Text("hand-set weights are for a 1-unit LSTM; a {cell} needs "
+                                  "seeded random or .npz weights", cell=cell_type))
         if input_size != 1:
-            raise SetupError(f"hand-set weights take one input per step; this sequence has "
-                             f"D = {input_size}")
+            raise SetupError(Text("hand-set weights take one input per step; this sequence has "
+                                  "D = {size}", size=input_size))
         return hand_set_lstm({n: getattr(setup, n) for n in HAND_SET_NAMES}).to_pytorch()
     try:
         return _random(cell_type, input_size, setup.hidden_size, setup.seed, setup.weight_scale,
                        setup.forget_bias)
     except ValueError as err:  # the engine refuses what it cannot draw (e.g. a negative scale)
-        raise SetupError(f"Random weights: {err}") from None
+        raise SetupError(Text("Random weights: {problem}", problem=error_message(err))) from None
 
 
 def build_cell(
@@ -440,9 +461,16 @@ def escape_markdown(message: str) -> str:
 
 def show_setup_error(err: Exception, kept_view: bool) -> None:
     """A friendly warning for a setup that cannot run; says whether the last view is kept."""
-    tail = (" The last good run is shown below." if kept_view
-            else " Fix it (or pick another source) to see the run.")
-    message = str(err).rstrip()
-    if not message.endswith((".", "!", "?")):
-        message += "."
+    tail = (_(" The last good run is shown below.") if kept_view
+            else _(" Fix it (or pick another source) to see the run."))
+    message = _(error_message(err)).rstrip()
+    if not message.endswith((".", "!", "?", "。", "！", "？")):
+        message += _(".")
     st.warning(escape_markdown(message) + tail, icon=":material/warning:")
+
+
+def error_message(err: Exception) -> str:
+    """The message of ``err`` as raised: a :class:`~i18n.Text` when it has one (``str(err)``
+    would be its English only); show it with ``_()``."""
+    message = err.args[0] if len(err.args) == 1 else None
+    return message if isinstance(message, str) else str(err)

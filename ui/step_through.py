@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from i18n import N_, _
 from lstm_core.activations import Activation
 from lstm_core.diagnoses import Diagnosis, diagnose, saturated_mask
 from lstm_core.snippet import numpy_snippet
@@ -59,8 +60,8 @@ SLOT_QUANTITIES = {
     "GRU": {"gate": ("reset_gate", "update_gate"), "candidate": ("candidate",)},
     "RNN": {"activation": ("hidden",)},
 }
-SLOT_TITLES = {"gate": "gate activation", "candidate": "candidate activation",
-               "output": "cell-output squash φ", "activation": "activation φ"}
+SLOT_TITLES = {"gate": N_("gate activation"), "candidate": N_("candidate activation"),
+               "output": N_("cell-output squash φ"), "activation": N_("activation φ")}
 POINT_LABELS = {"input_gate": "i", "forget_gate": "f", "output_gate": "o", "candidate": "g",
                 "cell_squashed": "φ(c)", "reset_gate": "r", "update_gate": "z", "hidden": "h"}
 LATEX_SYMBOLS = {"sigmoid": r"\sigma", "tanh": r"\tanh", "identity": r"\mathrm{id}",
@@ -112,12 +113,12 @@ def controls() -> StepThroughState:
     load_state(StepThroughState, PAGE)
     announce_ignored(PAGE)
     with st.sidebar:
-        st.subheader("Run setup")
+        st.subheader(_("Run setup"))
         setup_controls(PAGE)
-        st.subheader("View")
-        st.number_input("Unit shown in the diagram", min_value=1, max_value=16, step=1,
+        st.subheader(_("View"))
+        st.number_input(_("Unit shown in the diagram"), min_value=1, max_value=16, step=1,
                         key=widget_key(PAGE, "unit"))
-        st.number_input("Saturation threshold ε (|f′| below it)", min_value=0.001,
+        st.number_input(_("Saturation threshold ε (|f′| below it)"), min_value=0.001,
                         max_value=0.5, step=0.01, format="%.3f", key=widget_key(PAGE, "epsilon"))
     _adopt_linked_step()
     state = collect_state(StepThroughState, PAGE)
@@ -131,7 +132,7 @@ def _adopt_linked_step() -> None:
     raw = st.query_params.get("step")
     if raw is None:
         return
-    parsed, _ = StepThroughState.from_query({"step": raw})
+    parsed, _ignored = StepThroughState.from_query({"step": raw})
     st.session_state[widget_key(PAGE, "step")] = parsed.step
 
 
@@ -221,10 +222,10 @@ def render_diagnoses(found: list[Diagnosis]) -> None:
     """Warnings as their own callouts, then every other diagnosis in one callout."""
     for diagnosis in found:
         if diagnosis.severity == "warning":
-            st.warning(escape_markdown(diagnosis.message), icon=":material/warning:")
+            st.warning(escape_markdown(_(diagnosis.message)), icon=":material/warning:")
     notes = [d for d in found if d.severity != "warning"]
     if notes:
-        st.info("\n".join(f"- {escape_markdown(d.message)}" for d in notes),
+        st.info("\n".join(f"- {escape_markdown(_(d.message))}" for d in notes),
                 icon=":material/lightbulb:")
 
 
@@ -254,7 +255,7 @@ def equation_block(result: StepResult) -> str:
 
 def _table(result: StepResult) -> pd.DataFrame:
     v = unit_values(result.trace, result.unit)
-    frame = {"step": np.arange(1, result.trace.steps + 1)}
+    frame = {_("step"): np.arange(1, result.trace.steps + 1)}
     for d in range(result.trace.x.shape[2]):
         frame[f"x{d + 1}"] = result.trace.x[:, 0, d]
     frame.update({name: arr for name, arr in v.items() if name not in ("x",)})
@@ -278,11 +279,11 @@ def render(result: StepResult) -> None:
     st.caption(prose("step_through_reading"))
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.subheader("The equations")
+        st.subheader(_("The equations"))
         st.latex(equation_block(result))
         st.caption(prose("step_through_equations"))
     with right:
-        st.subheader("Where each slot operates")
+        st.subheader(_("Where each slot operates"))
         st.caption(prose("step_through_curves"))
     overview(result, key=f"{PAGE}.overview")
     render_data(result)
@@ -293,15 +294,16 @@ def diagram(result: StepResult, key: str) -> None:
     tr = result.trace
     hidden = tr.hidden.shape[2]
     series = unit_values(tr, result.unit)
-    label = f" (unit {result.unit + 1} of {hidden})" if hidden > 1 else ""
+    label = (_(" (unit {unit} of {units})").format(unit=result.unit + 1, units=hidden)
+             if hidden > 1 else "")
     fig = step_figures.step_through_figure(
         tr.cell_type, series, _series_saturation(result), _symbols(result),
         initial_step=result.shown_step, unit_label=label,
     )
-    charts.show(fig, key=key, alt=(
-        f"{tr.cell_type} cell diagram with the values of step {result.shown_step}, above the "
-        "time series of the gates, candidate and states; a slider inside the chart picks the step."
-    ))
+    charts.show(fig, key=key, alt=_(
+        "{cell} cell diagram with the values of step {step}, above the time series of the "
+        "gates, candidate and states; a slider inside the chart picks the step."
+    ).format(cell=tr.cell_type, step=result.shown_step))
 
 
 def overview(result: StepResult, key: str) -> None:
@@ -314,21 +316,24 @@ def overview(result: StepResult, key: str) -> None:
         grid, curve, sat = result.curves[slot]
         points = [(POINT_LABELS[q], tr.preactivations[q][:, 0, result.unit],
                    tr.values[q][:, 0, result.unit]) for q in quantities]
-        curves.append(dict(title=f"{SLOT_TITLES[slot]}: {symbols[slot]}", grid=grid,
+        curves.append(dict(title=_("{title}: {symbol}").format(title=_(SLOT_TITLES[slot]),
+                                                                symbol=symbols[slot]), grid=grid,
                            curve=curve, saturated=sat, points=points))
-    units = [(short, f"{short}: unit", tr.values[q][:, 0, :])
+    units = [(short, _("{name}: unit").format(name=short), tr.values[q][:, 0, :])
              for q, short in HEATMAP_QUANTITIES[tr.cell_type]] if hidden > 1 else []
     charts.show(step_figures.overview_figure(curves, result.epsilon, units),
                 key=key, alt=(
-                    "Each slot's activation curve with this run's pre-activations drawn on it; "
-                    "saturated regions shaded" + (f"; below, units × time heatmaps of all {hidden} "
-                                                  "units" if hidden > 1 else "") + "."))
+                    _("Each slot's activation curve with this run's pre-activations drawn on it; "
+                      "saturated regions shaded; below, units × time heatmaps of all {units} "
+                      "units.").format(units=hidden) if hidden > 1 else
+                    _("Each slot's activation curve with this run's pre-activations drawn on it; "
+                      "saturated regions shaded.")))
 
 
 def lesson_view(params: dict[str, str], key: str, below: DeltaGenerator | None = None) -> None:
     """A lesson's run (link ``params``): the diagram and where each slot operates (chart keys
     from ``key``), and the diagnoses in ``below`` (full width)."""
-    state, _ = StepThroughState.from_query(params)
+    state, _ignored = StepThroughState.from_query(params)
     result = compute(state)
     with below if below is not None else st.container():
         render_diagnoses(result.diagnoses)
@@ -343,7 +348,7 @@ def render_data(result: StepResult) -> None:
     Drawn only while its expander is open (opening it reruns just this fragment): closed, the
     table and the code cost no server or browser time on every other rerun.
     """
-    box = st.expander("The data: trace table and NumPy code", key=widget_key(PAGE, "data"),
+    box = st.expander(_("The data: trace table and NumPy code"), key=widget_key(PAGE, "data"),
                       on_change="rerun")
     if not box.open:
         return
@@ -352,17 +357,17 @@ def render_data(result: StepResult) -> None:
         st.dataframe(table, hide_index=True, height=280)
         trace = result.trace
         st.download_button(
-            "Download the whole trace (CSV, every unit)", data=lambda: trace.to_frame().to_csv(
+            _("Download the whole trace (CSV, every unit)"), data=lambda: trace.to_frame().to_csv(
                 index=False).encode("utf-8"),
             file_name="lstm-lens-trace.csv", mime="text/csv", on_click="ignore",
             key=f"{PAGE}.download_trace",
         )
-        st.markdown("**Copy as NumPy code**: this script reproduces this exact run.")
+        st.markdown(_("**Copy as NumPy code**: this script reproduces this exact run."))
         if len(result.snippet) <= MAX_CODE_CHARS:
             st.code(result.snippet, language="python")
         else:
-            st.caption(f"The script embeds the inputs and weights ({len(result.snippet):,} "
-                       "characters): download it instead of copying.")
-        st.download_button("Download the script (.py)", data=result.snippet.encode("utf-8"),
+            st.caption(_("The script embeds the inputs and weights ({count:,} characters): "
+                         "download it instead of copying.").format(count=len(result.snippet)))
+        st.download_button(_("Download the script (.py)"), data=result.snippet.encode("utf-8"),
                            file_name="lstm_lens_run.py", mime="text/x-python",
                            on_click="ignore", key=f"{PAGE}.download_code")

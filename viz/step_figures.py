@@ -33,6 +33,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from i18n import N_, _
 from viz import cell_diagram as cd
 from viz.theme import (
     DIVERGING,
@@ -48,22 +49,23 @@ from viz.theme import (
 #: Cell type → time-series panels: (panel title, ((series name, legend label), …)).
 PANELS: dict[str, tuple[tuple[str, tuple[tuple[str, str], ...]], ...]] = {
     "LSTM": (
-        ("input x", (("x", "x (first feature)"),)),
-        ("gates", (("i", "i input gate"), ("f", "f forget gate"), ("o", "o output gate"))),
-        ("candidate", (("g", "g candidate"),)),
-        ("cell state", (("c", "c cell state"),)),
-        ("hidden state", (("h", "h hidden state"),)),
+        (N_("input x"), (("x", N_("x (first feature)")),)),
+        (N_("gates"), (("i", N_("i input gate")), ("f", N_("f forget gate")),
+                       ("o", N_("o output gate")))),
+        (N_("candidate"), (("g", N_("g candidate")),)),
+        (N_("cell state"), (("c", N_("c cell state")),)),
+        (N_("hidden state"), (("h", N_("h hidden state")),)),
     ),
     "GRU": (
-        ("input x", (("x", "x (first feature)"),)),
-        ("gates", (("r", "r reset gate"), ("z", "z update gate"))),
-        ("candidate", (("n", "n candidate"),)),
-        ("hidden state", (("h", "h hidden state"),)),
+        (N_("input x"), (("x", N_("x (first feature)")),)),
+        (N_("gates"), (("r", N_("r reset gate")), ("z", N_("z update gate")))),
+        (N_("candidate"), (("n", N_("n candidate")),)),
+        (N_("hidden state"), (("h", N_("h hidden state")),)),
     ),
     "RNN": (
-        ("input x", (("x", "x (first feature)"),)),
-        ("pre-activation", (("pre", "W·[x, h] + b"),)),
-        ("hidden state", (("h", "h hidden state"),)),
+        (N_("input x"), (("x", N_("x (first feature)")),)),
+        (N_("pre-activation"), (("pre", "W·[x, h] + b"),)),
+        (N_("hidden state"), (("h", N_("h hidden state")),)),
     ),
 }
 #: Heights in pixels of the figures' bands (top to bottom).
@@ -130,10 +132,10 @@ EQUATION_TEMPLATES: dict[str, tuple[str, ...]] = {
     "LSTM": ("c_t = f·c_t−1 + i·g = %{text}", NBSP * 4 + "= %{text}",
              "h_t = o·φ(c_t) = %{text}", NBSP * 4 + "= %{text}"),
     "GRU": ("h_t = (1 − z)·n + z·h_t−1 = %{text}", NBSP * 4 + "= %{text}",
-            "z = %{text} of h_t−1 is kept", "r = %{text} of h_t−1 feeds n"),
+            N_("z = %{text} of h_t−1 is kept"), N_("r = %{text} of h_t−1 feeds n")),
     "RNN": ("h_t = φ(W·[x_t, h_t−1] + b)", NBSP * 4 + "= %{text}"),
 }
-STEP_TEMPLATE = "step t = %{text}"
+STEP_TEMPLATE = N_("step t = %{text}")
 
 
 def equation_lines(cell_type: str, series: Mapping[str, np.ndarray],
@@ -160,7 +162,7 @@ def equation_lines(cell_type: str, series: Mapping[str, np.ndarray],
 def equation_text(cell_type: str, numbers: Sequence[str]) -> list[str]:
     """The equation lines of one step as shown (``numbers``: one entry of
     :func:`equation_lines`)."""
-    return [template.replace("%{text}", n)
+    return [_(template).replace("%{text}", n)
             for template, n in zip(EQUATION_TEMPLATES[cell_type], numbers, strict=True)]
 
 
@@ -203,7 +205,7 @@ def step_through_figure(
     opacity = cd.flow_opacity(widths).tolist()
     widths = widths.tolist()
     equations = equation_lines(cell_type, series, formatted)
-    templates = [STEP_TEMPLATE, *EQUATION_TEMPLATES[cell_type]]
+    templates = [_(t) for t in (STEP_TEMPLATE, *EQUATION_TEMPLATES[cell_type])]
     # -- the diagram: static traces, then the ones frames change, in drawing order -------------
     under, over = cd.static_traces(cell_type, "x", "y")
     traces: list[dict] = [*under]
@@ -240,7 +242,7 @@ def step_through_figure(
         # The panel's name inside its top-left corner: a y-axis title would widen the left
         # margin, which a phone-wide chart cannot spare.
         panel_titles.append({
-            "text": title, "x": 0.005, "y": bands.domain(panel_bands[k])[1], "xref": "paper",
+            "text": _(title), "x": 0.005, "y": bands.domain(panel_bands[k])[1], "xref": "paper",
             "yref": "paper", "xanchor": "left", "yanchor": "top", "showarrow": False,
             "font": {"size": 11, "color": "#444444"}, "bgcolor": "rgba(255,255,255,0.8)"})
         for name, label in lines:
@@ -248,16 +250,17 @@ def step_through_figure(
             colour_index += 1
             y = _finite(series[name])
             traces.append({
-                "type": "scatter", "x": t, "y": y, "mode": "lines", "name": label,
+                "type": "scatter", "x": t, "y": y, "mode": "lines", "name": _(label),
                 "line": {"color": style.color, "dash": style.dash, "width": 1.6},
                 "xaxis": "x2", "yaxis": f"y{k + 2}",
-                "hovertemplate": f"{name} = %{{y:.4g}}<extra>step %{{x}}</extra>",
+                "hovertemplate": _("{name} = %{{y:.4g}}<extra>step %{{x}}</extra>").format(
+                    name=name),
             })
             mask = np.asarray(saturated.get(name, np.zeros(steps, bool)), dtype=bool)
             if mask.any():
                 traces.append({
                     "type": "scatter", "x": t[mask], "y": y[mask], "mode": "markers",
-                    "name": "saturated (|f′| < ε)", "legendgroup": "saturated",
+                    "name": _("saturated (|f′| < ε)"), "legendgroup": "saturated",
                     "showlegend": saturated_legend,
                     "marker": {"symbol": "x-thin", "size": 6, "color": "#555555",
                                "line": {"width": 1.2, "color": "#555555"}},
@@ -265,13 +268,13 @@ def step_through_figure(
                 })
                 saturated_legend = False
     axes["xaxis2"] = axis(domain=[0, 1], anchor=f"y{len(panels) + 1}",
-                          range=[0.5, steps + 0.5], title={"text": "step t"})
+                          range=[0.5, steps + 0.5], title={"text": _("step t")})
     # the step cursor: one line per panel, drawn over the series, spanning the panel
     changing += range(len(traces), len(traces) + len(panels))
     for k, span in enumerate(spans):
         traces.append({
             "type": "scatter", "x": [initial_step, initial_step], "y": span, "mode": "lines",
-            "name": "shown step", "line": {"color": "#333333", "width": 2, "dash": "dot"},
+            "name": _("shown step"), "line": {"color": "#333333", "width": 2, "dash": "dot"},
             "xaxis": "x2", "yaxis": f"y{k + 2}", "hoverinfo": "skip", "showlegend": False,
         })
     names = [str(s) for s in range(1, steps + 1)]
@@ -297,7 +300,8 @@ def step_through_figure(
         legend={"orientation": "h", "yanchor": "top", "y": bands.domain(legend_band)[1],
                 "xanchor": "left", "x": 0},
         margin=MARGIN,
-        annotations=[_title(f"Cell diagram{unit_label}", 1.0, size=13), *panel_titles],
+        annotations=[_title(_("Cell diagram{unit}").format(unit=unit_label), 1.0, size=13),
+                     *panel_titles],
         sliders=[{
             "active": k0, "x": 0.0, "len": 1.0, "y": slider_top - BUTTONS_PX / bands.height,
             "yanchor": "top",
@@ -309,11 +313,11 @@ def step_through_figure(
             "type": "buttons", "direction": "left", "x": 0.0, "y": slider_top, "xanchor": "left",
             "yanchor": "top", "pad": {"t": 0, "r": 4}, "showactive": False,
             "buttons": [
-                *({"label": f"▶ {rate}/s", "method": "animate",
+                *({"label": _("▶ {rate}/s").format(rate=rate), "method": "animate",
                    "args": [None, {**ANIMATE, "fromcurrent": True,
                                    "frame": {"duration": round(1000 / rate), "redraw": False}}]}
                   for rate in PLAY_RATES),
-                {"label": "❚❚ pause", "method": "animate", "args": [[None], ANIMATE]},
+                {"label": _("❚❚ pause"), "method": "animate", "args": [[None], ANIMATE]},
             ],
         }],
         **axes,
@@ -360,8 +364,9 @@ def overview_figure(
         traces += heat_traces
         axes |= heat_axes
         axes[f"xaxis{first_x}"] = axis(domain=[0, right], anchor=f"y{first_y + len(units) - 1}",
-                                       title={"text": "step t"})
-        annotations.append(_title(f"All {units[0][2].shape[1]} units over time",
+                                       title={"text": _("step t")})
+        annotations.append(_title(_("All {count} units over time").format(
+                                      count=units[0][2].shape[1]),
                                   bands.domain(heat_title)[0]))
     return figure(traces, layout(
         height=round(bands.height + MARGIN["t"] + MARGIN["b"]), hovermode="closest",
@@ -432,7 +437,8 @@ def _heatmap_parts(
             "colorbar": {"len": round(high - low, 6), "y": round((low + high) / 2, 6),
                          "x": right + 0.01, "xanchor": "left", "thickness": 10, "nticks": 3,
                          "title": {"text": name, "side": "top"}},
-            "hovertemplate": f"{name}: unit %{{y}}, step %{{x}}: %{{z:.4g}}<extra></extra>",
+            "hovertemplate": _("{name}: unit %{{y}}, step %{{x}}: %{{z:.4g}}<extra></extra>"
+                               ).format(name=name),
         })
     return traces, axes
 
@@ -467,12 +473,13 @@ def _curve_parts(
             traces.append({
                 "type": "scatter", "x": fill_x, "y": fill_y, "fill": "toself",
                 "fillcolor": SATURATION_FILL, "mode": "none",
-                "name": f"saturated: |f′| < {epsilon:g}", "legendgroup": "sat",
+                "name": _("saturated: |f′| < {epsilon:g}").format(epsilon=epsilon),
+                "legendgroup": "sat",
                 "showlegend": k == 0, "hoverinfo": "skip", **where,
             })
         traces.append({
             "type": "scatter", "x": grid, "y": curve, "mode": "lines",
-            "line": {"color": "#333333", "width": 2}, "name": "activation curve",
+            "line": {"color": "#333333", "width": 2}, "name": _("activation curve"),
             "legendgroup": "curve", "showlegend": k == 0, "hoverinfo": "skip", **where,
         })
         for label, pre, out in panel["points"]:

@@ -109,3 +109,14 @@ def translate(message: str, lang: str) -> str:
 def paragraphs(text: str) -> list[str]:
     """The blank-line separated blocks of a Markdown text: each is one message."""
     return [block.strip("\n") for block in re.split(r"\n[ \t]*\n", text) if block.strip()]
+
+
+#: Text fields of the lessons' TOML files (``content/lessons/*.toml``), and whether runs of
+#: whitespace become one space (else the value is only stripped).
+LESSON_FIELDS = {"title": True, "question": True, "choices": True, "reveal": False,
+                 "explanation": False}
+
+
+def lesson_text(field: str, value: str) -> str:
+    """A lesson field as the app shows it (and as its message id)."""
+    return " ".join(value.split()) if LESSON_FIELDS[field] else value.strip()

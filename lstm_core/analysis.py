@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from i18n import N_, Text
+from i18n import Text
 
 from .activations import Activation
 
@@ -342,18 +342,17 @@ def property_row(activation: Activation, eps: float) -> dict[str, object]:
         f0 = float(np.asarray(activation.f(zero), dtype=float)[0])
         d0 = float(np.asarray(activation.d1(zero), dtype=float)[0])
     peak = max_abs_derivative(activation.d1)
-    # The keys are the table's English column headers (the UI translates them).
     return {
-        N_("activation"): activation.name,
-        N_("range"): range_text(activation, props.output_range),
-        N_("zero-centred"): props.zero_centred,
-        N_("bounded"): props.bounded,
-        N_("monotonic"): props.monotonic,
-        N_("smooth"): props.smooth,
+        "activation": activation.name,
+        "range": range_text(activation, props.output_range),
+        "zero-centred": props.zero_centred,
+        "bounded": props.bounded,
+        "monotonic": props.monotonic,
+        "smooth": props.smooth,
         "f(0)": _clean(f0),
         "f′(0)": _clean(d0),
         "max |f′|": _clean(peak.value),
-        N_("max |f′| at"): peak.where,
+        "max |f′| at": peak.where,
         saturation_header(eps): saturation(activation.d1, eps).describe(),
     }
 

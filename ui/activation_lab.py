@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from i18n import _
+from i18n import N_, _
 from lstm_core import analysis
 from lstm_core.activations import REGISTRY, Activation
 from lstm_core.expressions import ALLOWED_LIST, MAX_CHARS, ExpressionError
@@ -277,6 +277,12 @@ def _saturation_text(result: LabResult) -> None:
     st.markdown(prose("activation_lab_saturation"))
 
 
+#: The property table's headers that are words (keys of :func:`analysis.property_row`), marked
+#: for the catalog; the saturation header is a Text of its own, the others are maths.
+TABLE_HEADERS = (N_("activation"), N_("range"), N_("zero-centred"), N_("bounded"),
+                 N_("monotonic"), N_("smooth"), N_("max |f′| at"))
+
+
 def property_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
     """The property table in the session's language: headers, yes/no, words and numbers."""
     shown = []
@@ -289,7 +295,7 @@ def property_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
                 value = _table_number(value)
             elif isinstance(value, str):
                 value = _(value)
-            cells[_(column)] = value  # headers: marked in analysis.property_row
+            cells[_(column)] = value  # headers: TABLE_HEADERS and a Text
         shown.append(cells)
     return pd.DataFrame(shown).set_index(_("activation"))
 

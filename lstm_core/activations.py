@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from i18n import N_
+
 Array = np.ndarray
 ArrayFn = Callable[[Array], Array]
 
@@ -280,7 +282,7 @@ SILU = Activation(
     (-0.278464542761074, np.inf), False, False, False, True, range_closed=(True, False),
 )
 GELU = Activation(
-    "gelu", "GELU (tanh approx.)",
+    "gelu", N_("GELU (tanh approx.)"),  # a name; shown through _() for "approx."
     r"\tfrac{x}{2}\left(1+\tanh\!\left(\sqrt{2/\pi}\,(x+0.044715x^{3})\right)\right)",
     _gelu, _gelu_d1, _gelu_d2, (-0.17004075057125273, np.inf), False, False, False, True,
     range_closed=(True, False),

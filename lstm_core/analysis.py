@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from i18n import Text
+
 from .activations import Activation
 
 ArrayFn = Callable[[np.ndarray], np.ndarray]
@@ -49,9 +51,9 @@ class Intervals:
         """Plain words: ``"|x| > 3.64"``, ``"x < 0"``, ``"−1 < x < 1"``, ``"all x"``, ``"no x"``."""
         b = self.bounds
         if not b:
-            return "no x"
+            return Text("no x")
         if len(b) == 1 and b[0] == (-math.inf, math.inf):
-            return "all x"
+            return Text("all x")
         if (
             len(b) == 2
             and b[0][0] == -math.inf
@@ -69,7 +71,10 @@ class Intervals:
                 parts.append(f"x = {_num(0.5 * (lo + hi), digits)}")
             else:
                 parts.append(f"{_num(lo, digits)} < x < {_num(hi, digits)}")
-        return " or ".join(parts)
+        described = parts[0]
+        for part in parts[1:]:  # "a or b or c", one message per "or"
+            described = Text("{first} or {second}", first=described, second=part)
+        return described
 
 
 def _num(value: float, digits: int) -> str:
@@ -162,7 +167,7 @@ def max_abs_derivative(d1: ArrayFn, half_width: float = WINDOW) -> Maximum:
     values = slope(grid)
     best = float(values.max())
     if best < 0:
-        return Maximum(math.nan, "nowhere finite")
+        return Maximum(math.nan, Text("nowhere finite"))
     tol = 1e-9 * max(1.0, best)
     near = values >= best - tol
     i = int(np.argmax(values))
@@ -173,7 +178,7 @@ def max_abs_derivative(d1: ArrayFn, half_width: float = WINDOW) -> Maximum:
         if near[0] or near[-1]:  # still creeping up at the window edge, e.g. softplus′ → 1
             edge = -1 if near[-1] else 0
             sign = "" if edge == -1 else "−"
-            return Maximum(float(values[edge]), f"approached as x → {sign}∞")
+            return Maximum(float(values[edge]), Text("approached as x → {sign}∞", sign=sign))
     lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)]
     where = _golden_max(slope, float(lo), float(hi))
     refined = float(slope(np.array([where]))[0])
@@ -322,7 +327,7 @@ def range_text(activation: Activation, measured: tuple[float, float]) -> str:
 
     if activation.range_closed is None:
         lo, hi = measured
-        return f"≈ {end(lo)} … {end(hi)} (measured)"
+        return Text("≈ {low} … {high} (measured)", low=end(lo), high=end(hi))
     lo, hi = activation.output_range
     left = "[" if activation.range_closed[0] and math.isfinite(lo) else "("
     right = "]" if activation.range_closed[1] and math.isfinite(hi) else ")"
@@ -348,8 +353,13 @@ def property_row(activation: Activation, eps: float) -> dict[str, object]:
         "f′(0)": _clean(d0),
         "max |f′|": _clean(peak.value),
         "max |f′| at": peak.where,
-        f"|f′| < {eps:g} for": saturation(activation.d1, eps).describe(),
+        saturation_header(eps): saturation(activation.d1, eps).describe(),
     }
+
+
+def saturation_header(eps: float) -> Text:
+    """The property table's column header of the saturation region at threshold ``eps``."""
+    return Text("|f′| < {eps:g} for", eps=eps)
 
 
 def _clean(value: float) -> float:

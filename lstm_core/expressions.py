@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from i18n import Text
+
 from .activations import Activation
 from .analysis import measured_properties
 
@@ -90,19 +92,26 @@ _BINARY = {
 _UNARY = {ast.USub: np.negative, ast.UAdd: np.positive}
 _COMPARE = {ast.Lt: np.less, ast.LtE: np.less_equal, ast.Gt: np.greater, ast.GtE: np.greater_equal}
 
-ALLOWED = (
-    "allowed: x, numbers, + - * / **, ( ), "
-    + " ".join(name for name, (_, arity) in FUNCTIONS.items() if arity == 1)
-    + " (one argument), maximum(a, b), minimum(a, b), clip(v, lo, hi), where(x < 0, a, b)"
+#: What a custom activation may use (a :class:`Text`, shown in the student's language).
+ALLOWED_LIST = Text(
+    "x, numbers, + - * / **, ( ), {functions} (one argument), maximum(a, b), minimum(a, b), "
+    "clip(v, lo, hi), where(x < 0, a, b)",
+    functions=" ".join(name for name, (_, arity) in FUNCTIONS.items() if arity == 1),
 )
+ALLOWED = Text("allowed: {list}", list=ALLOWED_LIST)
 
 
 class ExpressionError(ValueError):
     """A custom activation that is not allowed or cannot be read; the message says why."""
 
     def __init__(self, problem: str) -> None:
-        super().__init__(f"{problem} — {ALLOWED}.")
+        # args[0] is a Text: show ``_(err.args[0])`` (``str(err)`` is the English sentence).
+        super().__init__(Text("{problem} — {allowed}.", problem=problem, allowed=ALLOWED))
         self.problem = problem
+
+
+def _too_deep() -> Text:
+    return Text("the expression is nested too deeply (over {n} levels)", n=MAX_DEPTH)
 
 
 def _snippet(node: ast.AST, text: str) -> str:
@@ -120,9 +129,9 @@ class _Compiler:
     def build(self, node: ast.AST, depth: int = 0) -> Node:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise ExpressionError(f"the expression is too long (over {MAX_NODES} parts)")
+            raise ExpressionError(Text("the expression is too long (over {n} parts)", n=MAX_NODES))
         if depth > MAX_DEPTH:
-            raise ExpressionError(f"the expression is nested too deeply (over {MAX_DEPTH} levels)")
+            raise ExpressionError(_too_deep())
         if isinstance(node, ast.Name):
             return self._name(node)
         if isinstance(node, ast.Constant):
@@ -137,10 +146,11 @@ class _Compiler:
         if isinstance(node, ast.Call):
             return self._call(node, depth)
         if isinstance(node, ast.Compare):
-            raise ExpressionError(
-                f"a comparison ({_snippet(node, self.text)}) is only allowed inside where(…)"
-            )
-        raise ExpressionError(f"`{_snippet(node, self.text)}` is not allowed")
+            raise ExpressionError(Text(
+                "a comparison ({snippet}) is only allowed inside where(…)",
+                snippet=_snippet(node, self.text),
+            ))
+        raise ExpressionError(Text("`{snippet}` is not allowed", snippet=_snippet(node, self.text)))
 
     def _name(self, node: ast.Name) -> Node:
         if node.id == "x":
@@ -149,33 +159,40 @@ class _Compiler:
             value = np.float64(CONSTANTS[node.id])
             return lambda x: value
         if node.id in FUNCTIONS:
-            raise ExpressionError(f"`{node.id}` is a function: write {node.id}(…)")
-        raise ExpressionError(f"unknown name `{node.id[:20]}` (the variable is x)")
+            raise ExpressionError(Text("`{name}` is a function: write {name}(…)", name=node.id))
+        raise ExpressionError(Text("unknown name `{name}` (the variable is x)", name=node.id[:20]))
 
     def _literal(self, node: ast.Constant) -> Node:
         raw = node.value
         # bool is an int subclass; strings, bytes, None, complex and ... are all refused.
         if isinstance(raw, bool) or not isinstance(raw, (int, float)):
-            raise ExpressionError(f"`{_snippet(node, self.text)}` is not a number")
+            raise ExpressionError(Text("`{snippet}` is not a number",
+                                       snippet=_snippet(node, self.text)))
         if isinstance(raw, float) and not math.isfinite(raw):
-            raise ExpressionError(f"`{_snippet(node, self.text)}` is not a finite number")
+            raise ExpressionError(Text("`{snippet}` is not a finite number",
+                                       snippet=_snippet(node, self.text)))
         if abs(raw) > MAX_LITERAL:  # int vs float comparison is exact and never overflows
-            raise ExpressionError(f"numbers must be at most {MAX_LITERAL:g} in size")
+            raise ExpressionError(Text("numbers must be at most {limit:g} in size",
+                                       limit=MAX_LITERAL))
         value = np.float64(raw)
         return lambda x: value
 
     def _call(self, node: ast.Call, depth: int) -> Node:
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
             name = _snippet(node.func, self.text)
-            raise ExpressionError(f"`{name}(…)` is not an allowed function")
+            raise ExpressionError(Text("`{name}(…)` is not an allowed function", name=name))
         name = node.func.id
         function, arity = FUNCTIONS[name]
         if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
-            raise ExpressionError(f"{name}(…) takes plain arguments only, no names or *")
+            raise ExpressionError(
+                Text("{name}(…) takes plain arguments only, no names or *", name=name)
+            )
         if len(node.args) != arity:
             raise ExpressionError(
-                f"{name}(…) takes exactly {arity} argument{'s' if arity > 1 else ''}, "
-                f"not {len(node.args)}"
+                Text("{name}(…) takes exactly {arity} arguments, not {given}",
+                     name=name, arity=arity, given=len(node.args)) if arity > 1 else
+                Text("{name}(…) takes exactly {arity} argument, not {given}",
+                     name=name, arity=arity, given=len(node.args))
             )
         args = []
         for position, arg in enumerate(node.args):
@@ -200,7 +217,7 @@ class _Compiler:
             or type(node.ops[0]) not in _COMPARE
         ):
             raise ExpressionError(
-                "where(…)'s first argument must be one comparison with < <= > or >="
+                Text("where(…)'s first argument must be one comparison with < <= > or >=")
             )
         compare = _COMPARE[type(node.ops[0])]
         left = self.build(node.left, depth + 1)
@@ -225,29 +242,31 @@ class CompiledExpression:
 def parse_expression(text: str) -> CompiledExpression:
     """Check ``text`` against the whitelist and compile it; raises :class:`ExpressionError`."""
     if not isinstance(text, str):
-        raise ExpressionError("the expression must be text")
+        raise ExpressionError(Text("the expression must be text"))
     if len(text) > MAX_CHARS:
-        raise ExpressionError(f"the expression is longer than {MAX_CHARS} characters")
+        raise ExpressionError(
+            Text("the expression is longer than {n} characters", n=MAX_CHARS)
+        )
     if not text.isascii():
         bad = next(ch for ch in text if not ch.isascii())
-        raise ExpressionError(f"the character `{bad}` is not allowed (plain ASCII only)")
+        raise ExpressionError(
+            Text("the character `{character}` is not allowed (plain ASCII only)", character=bad)
+        )
     text = text.strip()
     if not text:
-        raise ExpressionError("the expression is empty")
+        raise ExpressionError(Text("the expression is empty"))
     try:
         with warnings.catch_warnings():  # e.g. "1x" warns "invalid decimal literal" on stderr
             warnings.simplefilter("ignore", SyntaxWarning)
             tree = ast.parse(text, mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         raise ExpressionError(
-            "the expression cannot be read (check the brackets and operators)"
+            Text("the expression cannot be read (check the brackets and operators)")
         ) from None
     try:
         root = _Compiler(text).build(tree.body)
     except RecursionError:
-        raise ExpressionError(
-            f"the expression is nested too deeply (over {MAX_DEPTH} levels)"
-        ) from None
+        raise ExpressionError(_too_deep()) from None
     return CompiledExpression(text, root)
 
 
@@ -290,12 +309,14 @@ def custom_activation(text: str) -> Activation:
     """
     f = parse_expression(text)
     if not np.isfinite(f(np.linspace(-5.0, 5.0, 101))).any():
-        raise ExpressionError(f"`{f.text[:30]}` gives no finite value for x in [−5, 5]")
+        raise ExpressionError(
+            Text("`{expression}` gives no finite value for x in [−5, 5]", expression=f.text[:30])
+        )
     d1, d2 = _numerical_d1(f), _numerical_d2(f)
     props = measured_properties(f, d1, d2)
     return Activation(
         key="custom",
-        name=f"custom: {f.text}",
+        name=Text("custom: {expression}", expression=f.text),
         latex=r"\text{custom}",
         f=f,
         d1=d1,

@@ -285,7 +285,7 @@ def test_imported_objects_are_not_modified():
 #: Module-level memo caches (``functools.cache`` / ``lru_cache``). Shared by every session, which
 #: is right only for pure functions of their arguments returning immutable values.
 ALLOWED_MEMOS = {
-    "ui/content.py:prose",                   # str: the text of a content/*.md file
+    "ui/content.py:_english",                # tuple of str: the paragraphs of a content/*.md file
     "ui/gradient_flow.py:sentences",         # templates read from content/ (dict, never written)
     "ui/lessons.py:scenarios",               # tuple of frozen dataclasses from content/lessons/
     "ui/lessons.py:quiz",                    # the same for the quiz

@@ -14,9 +14,10 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from i18n import N_, _
 from lstm_core import analysis
 from lstm_core.activations import REGISTRY, Activation
-from lstm_core.expressions import ALLOWED, MAX_CHARS, ExpressionError
+from lstm_core.expressions import ALLOWED_LIST, MAX_CHARS, ExpressionError
 from ui import activation_picker, charts, shared, state
 from ui.content import prose
 from ui.state import PageState, choices, flag, number, text, widget_key
@@ -74,29 +75,29 @@ def controls() -> tuple[ActivationLabState, str | None]:
         left, middle, right = st.columns([3, 2, 2], gap="medium")
         with left:
             st.multiselect(
-                "Activations", list(REGISTRY), key=_key("activations"),
-                format_func=lambda k: REGISTRY[k].name,
-                help="Built-in activations; a valid custom one below is added automatically.",
+                _("Activations"), list(REGISTRY), key=_key("activations"),
+                format_func=lambda k: _(REGISTRY[k].name),
+                help=_("Built-in activations; a valid custom one below is added automatically."),
             )
             st.text_input(
-                "Custom activation f(x)", key=_key("custom"), max_chars=MAX_CHARS,
-                placeholder="e.g. x/(1+abs(x))  or  where(x < 0, 0.1*x, tanh(x))",
-                help="Allowed: " + ALLOWED.removeprefix("allowed: ") + ".",
+                _("Custom activation f(x)"), key=_key("custom"), max_chars=MAX_CHARS,
+                placeholder=_("e.g. x/(1+abs(x))  or  where(x < 0, 0.1*x, tanh(x))"),
+                help=_("Allowed: {list}.").format(list=_(ALLOWED_LIST)),
             )
         with middle:
-            st.slider("x range: from −a to a", 1.0, 20.0, step=0.5, key=_key("x_max"))
+            st.slider(_("x range: from −a to a"), 1.0, 20.0, step=0.5, key=_key("x_max"))
             st.slider(
-                "Saturation threshold ε", 0.005, 0.5, step=0.005, key=_key("eps"), format="%.3f",
-                help="A region counts as saturated where |f′(x)| < ε.",
+                _("Saturation threshold ε"), 0.005, 0.5, step=0.005, key=_key("eps"),
+                format="%.3f", help=_("A region counts as saturated where |f′(x)| < ε."),
             )
-            st.slider("Leaky-ReLU slope", 0.0, 0.5, step=0.01, key=_key("leaky_slope"))
+            st.slider(_("Leaky-ReLU slope"), 0.0, 0.5, step=0.01, key=_key("leaky_slope"))
         with right:
-            st.caption("Panels")
+            st.caption(_("Panels"))
             st.toggle("f(x)", key=_key("show_f"))
-            st.toggle("f′(x): slope", key=_key("show_d1"))
-            st.toggle("f″(x): curvature", key=_key("show_d2"))
-            st.toggle("Overlay 2σ(2x) − 1 on tanh", key=_key("rescaled_sigmoid"))
-            st.toggle("Depth view", key=_key("depth"))
+            st.toggle(_("f′(x): slope"), key=_key("show_d1"))
+            st.toggle(_("f″(x): curvature"), key=_key("show_d2"))
+            st.toggle(_("Overlay 2σ(2x) − 1 on tanh"), key=_key("rescaled_sigmoid"))
+            st.toggle(_("Depth view"), key=_key("depth"))
     page_state = state.collect(ActivationLabState, PAGE)
     state.save(PAGE, page_state)
     shared.set_epsilon(page_state.eps)  # the other pages' saturation threshold
@@ -112,7 +113,7 @@ def _apply_custom(typed: str) -> str | None:
     try:
         activation_picker.set_custom_expression(typed)
     except ExpressionError as why:
-        return str(why)
+        return why.args[0]  # a Text: shown with _()
     return None
 
 
@@ -188,28 +189,28 @@ def render(result: LabResult) -> None:
     s = result.state
     if result.custom_error:
         kept = activation_picker.custom_expression()
-        still = f" Still showing the last valid one, {_md(kept)}." if kept else ""
-        st.error(f"Custom activation not used: {_md(result.custom_error)}{still}")
+        reason = _md(_(result.custom_error))
+        if kept:
+            st.error(_("Custom activation not used: {reason} Still showing the last valid one, "
+                       "{kept}.").format(reason=reason, kept=_md(kept)))
+        else:
+            st.error(_("Custom activation not used: {reason}").format(reason=reason))
     if not result.curves:
-        st.info("Pick at least one activation (or type a custom one) to see its curves.")
+        st.info(_("Pick at least one activation (or type a custom one) to see its curves."))
         return
     curves_chart(result, key=f"{PAGE}.curves")
     _saturation_text(result)
     if result.overlay_max_diff is not None:
         st.markdown(
-            f"**Is tanh just a rescaled sigmoid?** Yes: tanh(x) = 2σ(2x) − 1. Measured on "
-            f"[−{max(s.x_max, analysis.WINDOW):g}, {max(s.x_max, analysis.WINDOW):g}], "
-            f"max |tanh(x) − (2σ(2x) − 1)| = {result.overlay_max_diff:.2g}, "
-            "i.e. floating-point rounding. " + prose("activation_lab_rescaled")
+            _("**Is tanh just a rescaled sigmoid?** Yes: tanh(x) = 2σ(2x) − 1. Measured on "
+              "[−{window:g}, {window:g}], max |tanh(x) − (2σ(2x) − 1)| = {diff:.2g}, "
+              "i.e. floating-point rounding.").format(
+                window=max(s.x_max, analysis.WINDOW), diff=result.overlay_max_diff)
+            + " " + prose("activation_lab_rescaled")
         )
-    st.subheader("Properties, measured from the functions")
+    st.subheader(_("Properties, measured from the functions"))
     # A static table wraps long entries (a grid would cut them off at its column width).
-    frame = pd.DataFrame(result.rows).set_index("activation")
-    for column in frame.select_dtypes(include="bool").columns:
-        frame[column] = frame[column].map({True: "yes", False: "no"})
-    for column in frame.select_dtypes(include="float").columns:
-        frame[column] = frame[column].map(_table_number)
-    st.table(frame)
+    st.table(property_frame(result.rows))
     st.caption(prose("activation_lab_table"))
     if s.depth:
         st.markdown(prose("activation_lab_depth"))
@@ -220,7 +221,7 @@ def curves_chart(result: LabResult, key: str) -> None:
     s = result.state
     panels = [p for p, on in (("f", s.show_f), ("d1", s.show_d1), ("d2", s.show_d2)) if on]
     if not panels and not s.depth:
-        st.info("Switch on at least one panel (f, f′, f″ or the depth view).")
+        st.info(_("Switch on at least one panel (f, f′, f″ or the depth view)."))
         return
     fig = activation_figure(
         result.x, result.curves, panels=panels, eps=s.eps, overlay=result.overlay,
@@ -241,15 +242,16 @@ def clipped_notes(result: LabResult, panels: list[str]) -> list[str]:
     for curve in result.curves:
         bad = [titles[p] for p in panels if not np.isfinite(getattr(curve, p)).all()]
         if bad:
-            notes.append(f"**{_md(curve.name)}**: {', '.join(bad)} is not a finite number at "
-                         "some x shown (overflow, or outside its domain); those points are left "
-                         "out.")
+            notes.append(_("**{name}**: {panels} is not a finite number at some x shown "
+                           "(overflow, or outside its domain); those points are left out.")
+                         .format(name=_md(_(curve.name)), panels=", ".join(bad)))
     if result.state.depth:
         for series in result.depth:
             over = np.flatnonzero(~(series.products <= DEPTH_CLIP))
             if over.size:
-                notes.append(f"Depth view: (max |f′|)ⁿ of **{_md(series.name)}** passes "
-                              f"10⁵⁰ from n = {over[0] + 1} on and is clipped there.")
+                notes.append(_("Depth view: (max |f′|)ⁿ of **{name}** passes 10⁵⁰ from "
+                               "n = {n} on and is clipped there.")
+                             .format(name=_md(_(series.name)), n=over[0] + 1))
     return notes
 
 
@@ -266,17 +268,42 @@ def _saturation_text(result: LabResult) -> None:
     lines = []
     for name, where in result.saturation:
         if where == "no x":
-            lines.append(f"- **{_md(name)}** never saturates: |f′| ≥ {eps:g} for every x.")
+            lines.append("- " + _("**{name}** never saturates: |f′| ≥ {eps:g} for every x.")
+                         .format(name=_md(_(name)), eps=eps))
         else:
-            lines.append(f"- **{_md(name)}** saturates for {where} at ε = {eps:g}.")
+            lines.append("- " + _("**{name}** saturates for {where} at ε = {eps:g}.")
+                         .format(name=_md(_(name)), where=_(where), eps=eps))
     st.markdown("\n".join(lines))
     st.markdown(prose("activation_lab_saturation"))
+
+
+#: The property table's headers that are words (keys of :func:`analysis.property_row`), marked
+#: for the catalog; the saturation header is a Text of its own, the others are maths.
+TABLE_HEADERS = (N_("activation"), N_("range"), N_("zero-centred"), N_("bounded"),
+                 N_("monotonic"), N_("smooth"), N_("max |f′| at"))
+
+
+def property_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
+    """The property table in the session's language: headers, yes/no, words and numbers."""
+    shown = []
+    for row in rows:
+        cells = {}
+        for column, value in row.items():
+            if isinstance(value, (bool, np.bool_)):
+                value = _("yes") if value else _("no")
+            elif isinstance(value, float):
+                value = _table_number(value)
+            elif isinstance(value, str):
+                value = _(value)
+            cells[_(column)] = value  # headers: TABLE_HEADERS and a Text
+        shown.append(cells)
+    return pd.DataFrame(shown).set_index(_("activation"))
 
 
 def _table_number(value: float) -> str:
     """A measured number for the table: 4 significant digits; no "None"/"nan" for NaN."""
     if np.isnan(value):
-        return "not finite"
+        return _("not finite")
     if np.isinf(value):
         return "∞" if value > 0 else "−∞"
     return f"{value:.4g}".replace("-", "−")
@@ -288,9 +315,9 @@ def _md(text_: str) -> str:
 
 
 def _alt_text(result: LabResult, panels: list[str]) -> str:
-    names = ", ".join(c.name for c in result.curves)
+    names = ", ".join(_(c.name) for c in result.curves)
     shown = ", ".join({"f": "f", "d1": "f′", "d2": "f″"}[p] for p in panels)
-    return (
-        f"Panels {shown} against x from −{result.state.x_max:g} to {result.state.x_max:g} "
-        f"for {names}; saturated stretches (|f′| < {result.state.eps:g}) highlighted."
-    )
+    return _(
+        "Panels {panels} against x from −{x_max:g} to {x_max:g} for {names}; saturated "
+        "stretches (|f′| < {eps:g}) highlighted."
+    ).format(panels=shown, x_max=result.state.x_max, names=names, eps=result.state.eps)

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import streamlit as st
 
+from i18n import Text, _
 from lstm_core.activations import REGISTRY, Activation, get_activation
 from lstm_core.expressions import ExpressionError, custom_activation
 
@@ -63,8 +64,10 @@ def activation_label(key: str) -> str:
     """Display name for a key (a selectbox ``format_func``)."""
     if key == CUSTOM:
         text = custom_expression()
-        return f"custom: {text}" if text else "custom (none entered yet)"
-    return REGISTRY[key].name if key in REGISTRY else key
+        if text:
+            return _("custom: {expression}").format(expression=text)
+        return _("custom (none entered yet)")
+    return _(REGISTRY[key].name) if key in REGISTRY else key
 
 
 def resolve_choice(key: str, leaky_slope: float = 0.01) -> Activation:
@@ -76,6 +79,8 @@ def resolve_choice(key: str, leaky_slope: float = 0.01) -> Activation:
     if key == CUSTOM:
         text = custom_expression()
         if text is None:
-            raise KeyError("no custom activation yet: type one on the Activation Lab page first")
+            raise KeyError(
+                Text("no custom activation yet: type one on the Activation Lab page first")
+            )
         return compiled_custom(text)
     return get_activation(key, leaky_slope)

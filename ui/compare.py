@@ -17,7 +17,8 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from lstm_core.activations import Activation
+from i18n import N_, Text, _
+from lstm_core.activations import REGISTRY, Activation
 from lstm_core.diagnoses import Diagnosis, diagnose, num
 from lstm_core.experiments import TrajectorySummary, memory_name, run_cells, summarize
 from ui.activation_picker import CUSTOM, activation_label, activation_options, custom_expression
@@ -53,15 +54,17 @@ CELL_CHOICES = ("LSTM", "GRU", "RNN")
 #: The per-configuration fields: cell type, then the activation of each slot. A plain RNN's
 #: activation φ is held in ``candidate``.
 CONFIG_FIELDS = ("cell", "gate", "candidate", "output")
-SLOT_LABELS = {"gate": "gates σ", "candidate": "candidate (RNN φ)", "output": "output squash"}
+SLOT_LABELS = {"gate": N_("gates σ"), "candidate": N_("candidate (RNN φ)"),
+               "output": N_("output squash")}
 
 #: Preset name → (cell type, gate, candidate, output); unused slots keep the textbook choice.
+#: The names are shown through _() (names without words of their own are not marked).
 PRESETS: dict[str, tuple[str, str, str, str]] = {
-    "textbook (σ, tanh, tanh)": ("LSTM", "sigmoid", "tanh", "tanh"),
-    "sigmoid candidate": ("LSTM", "sigmoid", "sigmoid", "tanh"),
-    "ReLU candidate and output": ("LSTM", "sigmoid", "relu", "relu"),
+    N_("textbook (σ, tanh, tanh)"): ("LSTM", "sigmoid", "tanh", "tanh"),
+    N_("sigmoid candidate"): ("LSTM", "sigmoid", "sigmoid", "tanh"),
+    N_("ReLU candidate and output"): ("LSTM", "sigmoid", "relu", "relu"),
     "hard tanh": ("LSTM", "sigmoid", "hard_tanh", "hard_tanh"),
-    "no output squash": ("LSTM", "sigmoid", "tanh", "identity"),
+    N_("no output squash"): ("LSTM", "sigmoid", "tanh", "identity"),
     "GRU": ("GRU", "sigmoid", "tanh", "tanh"),
 }
 CUSTOM_PRESET = "custom"
@@ -134,21 +137,43 @@ def preset_of(cell: str, gate: str, candidate: str, output: str) -> str:
 
 
 def _short(key: str) -> str:
+    """A slot's activation, briefly (English: names are translated where they are shown)."""
     return {"sigmoid": "σ", "hard_sigmoid": "hard σ", "identity": "id"}.get(
-        key, activation_label(key) if key != CUSTOM else "custom"
+        key, (REGISTRY[key].name if key in REGISTRY else key) if key != CUSTOM else N_("custom")
     )
 
 
+#: Formats without words of their own (so not catalog messages): a Text made with one keeps
+#: them and translates its parts when shown (e.g. "custom", a preset's name).
+_RNN_NAME = "RNN (φ = {activation})"
+_CELL_NAME = "{cell} ({slots})"
+_LABEL = "{k}. {name}"
+
+
+def _slot_names(keys: list[str]) -> Text:
+    """The slots' short names joined by ", " (each translated when shown)."""
+    parts = {f"s{i}": _short(key) for i, key in enumerate(keys)}
+    joined = ", ".join("{" + part + "}" for part in parts)  # not a catalog message
+    return Text(joined, **parts)
+
+
+def _named_by_slots(cell: str, slots: list[str]) -> Text:
+    if cell == "RNN":
+        return Text(_RNN_NAME, activation=_short(slots[0]))
+    return Text(_CELL_NAME, cell=cell, slots=_slot_names(slots))
+
+
 def describe(config: Configuration) -> str:
-    """A configuration's name: its preset's, or the cell type and slot activations."""
+    """A configuration's name: its preset's, or the cell type and slot activations (a
+    :class:`Text`, or a preset name: show it with ``_()``)."""
     chosen = dict(config.slots)
     if config.cell_type == "RNN":
-        return f"RNN (φ = {_short(chosen['activation'])})"
+        return _named_by_slots("RNN", [chosen["activation"]])
     values = [chosen.get(s, "tanh") for s in ("gate", "candidate", "output")]
     name = preset_of(config.cell_type, *values)
     if name != CUSTOM_PRESET:
         return name
-    return f"{config.cell_type} ({', '.join(_short(k) for _, k in config.slots)})"
+    return _named_by_slots(config.cell_type, [k for _, k in config.slots])
 
 
 # --- controls ------------------------------------------------------------------------------------
@@ -173,9 +198,9 @@ def _apply_preset(k: int) -> None:
 def _preset_caption(cell: str, gate: str, candidate: str, output: str) -> str:
     """What a preset sets, in one short line (its slot boxes are only drawn for "custom")."""
     if cell == "RNN":
-        return f"RNN (φ = {_short(candidate)})"
+        return _(_named_by_slots("RNN", [candidate]))
     chosen = {"gate": gate, "candidate": candidate, "output": output}
-    return f"{cell} ({', '.join(_short(chosen[slot]) for slot in SLOT_FIELDS[cell])})"
+    return _(_named_by_slots(cell, [chosen[slot] for slot in SLOT_FIELDS[cell]]))
 
 
 def _configuration_controls(k: int, options: list[str]) -> None:
@@ -186,19 +211,20 @@ def _configuration_controls(k: int, options: list[str]) -> None:
     matched = preset_of(*values)
     editing = matched == CUSTOM_PRESET or st.session_state.get(_editing_key(k), False)
     st.session_state[widget_key(PAGE, f"c{k}_preset")] = CUSTOM_PRESET if editing else matched
-    custom_name = f"custom: {_preset_caption(*values)}"  # named by its slots, as in the chart
-    st.selectbox(f"Configuration {k}", [*PRESETS, CUSTOM_PRESET],
-                 format_func=lambda name: custom_name if name == CUSTOM_PRESET else name,
+    # named by its slots, as in the chart
+    custom_name = _("custom: {configuration}").format(configuration=_preset_caption(*values))
+    st.selectbox(_("Configuration {k}").format(k=k), [*PRESETS, CUSTOM_PRESET],
+                 format_func=lambda name: custom_name if name == CUSTOM_PRESET else _(name),
                  key=widget_key(PAGE, f"c{k}_preset"), on_change=_apply_preset, args=(k,))
     if not editing:
         st.caption(_preset_caption(*values))
         return
-    st.selectbox("cell type", CELL_CHOICES, key=key("cell"))
+    st.selectbox(_("cell type"), CELL_CHOICES, key=key("cell"))
     cell = st.session_state.get(key("cell"), "LSTM")
     used = {"LSTM": ("gate", "candidate", "output"), "GRU": ("gate", "candidate"),
             "RNN": ("candidate",)}[cell]
     for name in CONFIG_FIELDS[1:]:
-        st.selectbox(SLOT_LABELS[name], options, format_func=activation_label, key=key(name),
+        st.selectbox(_(SLOT_LABELS[name]), options, format_func=activation_label, key=key(name),
                      disabled=name not in used)
 
 
@@ -207,8 +233,8 @@ def setup_sidebar() -> None:
     draw into the sidebar, and a setup change has to rerun the whole page anyway."""
     load_state(CompareState, PAGE)
     with st.sidebar:
-        st.subheader("Input and weights")
-        st.caption("Shared with the Cell Step-Through page.")
+        st.subheader(_("Input and weights"))
+        st.caption(_("Shared with the Cell Step-Through page."))
         setup_controls(PAGE, cell_controls=False)
 
 
@@ -226,17 +252,18 @@ def controls():
             message = keep_valid_choice(widget_key(PAGE, _field(k, name)),
                                         getattr(defaults, _field(k, name)), options)
             if message:
-                messages.append(f"Configuration {k}: {message}")
-    with st.expander("Configurations (the first one is the reference)", expanded=True):
+                messages.append(_("Configuration {k}: {message}").format(k=k, message=_(message)))
+    with st.expander(_("Configurations (the first one is the reference)"), expanded=True):
         left, right = st.columns([3, 1])
         with left:
-            st.slider("Number of configurations", 2, MAX_CONFIGS,
+            st.slider(_("Number of configurations"), 2, MAX_CONFIGS,
                       key=widget_key(PAGE, "count"))
         with right:
-            st.number_input("Unit shown in the figure", 1, 16, step=1,
+            st.number_input(_("Unit shown in the figure"), 1, 16, step=1,
                             key=widget_key(PAGE, "unit"))
-        st.caption("Under each preset: its cell type (gates, candidate, output squash). "
-                   "Choose **custom** to pick the cell type and each slot's activation yourself.")
+        st.caption(_("Under each preset: its cell type (gates, candidate, output squash). "
+                     "Choose **custom** to pick the cell type and each slot's activation "
+                     "yourself."))
         count = st.session_state.get(widget_key(PAGE, "count"), MAX_CONFIGS)
         # Three per row: six narrow columns cut the configuration names off.
         for first in range(1, count + 1, PER_ROW):
@@ -300,9 +327,10 @@ def _compute(
         try:
             acts: dict[str, Activation] = resolve_slots(dict(config.slots), _setup.leaky_slope)
             cells.append(build_cell(_setup, config.cell_type, acts, input_size=x.shape[1]))
-        except SetupError as err:
-            cells.append(str(err))
-    labels = [f"{k}. {describe(c)}" for k, c in enumerate(configs, start=1)]
+        except SetupError as err:  # kept as a Text if it is one (shown with _())
+            cells.append(err.args[0] if len(err.args) == 1 and isinstance(err.args[0], str)
+                         else str(err))
+    labels = [Text(_LABEL, k=k, name=describe(c)) for k, c in enumerate(configs, start=1)]
     runnable = [k for k, cell in enumerate(cells) if not isinstance(cell, str)]
     traces = run_cells([cells[k] for k in runnable], x)
     by_index = dict(zip(runnable, traces, strict=True))
@@ -361,51 +389,58 @@ def summary_frame(runs: tuple[ConfigurationRun, ...]) -> pd.DataFrame:
         if s is None:
             continue
         rows.append({
-            "configuration": run.label,
+            "configuration": _(run.label),
             "memory": "c" if s.memory == "cell" else "h",
             "min": num(s.min_memory),
             "max": num(s.max_memory),
             "max |h|": num(s.max_abs_hidden),
             "sign changes": s.sign_changes,
-            "blow-up step": "never" if s.blowup_step is None
-            else f"{s.blowup_step} (unit {s.blowup_unit})",
+            "blow-up step": _("never") if s.blowup_step is None
+            else _("{step} (unit {unit})").format(step=s.blowup_step, unit=s.blowup_unit),
             "saturated gates": np.nan if s.saturated_gate_fraction is None
             else s.saturated_gate_fraction,
         })
     return pd.DataFrame(rows)
 
 
-TABLE_COLUMNS = {
-    "min": st.column_config.TextColumn("min", help="Smallest memory state (c, or h for GRU/RNN)"),
-    "max": st.column_config.TextColumn("max", help="Largest memory state (c, or h for GRU/RNN)"),
-    "sign changes": st.column_config.NumberColumn(
-        "sign changes", help="Steps where a unit's memory changed sign (s_{t−1}·s_t < 0), "
-                             "summed over units"),
-    "blow-up step": st.column_config.TextColumn(
-        "blow-up step",
-        help="First step t where |memory| passed 10⁶ or stopped being finite, and the unit"),
-    "saturated gates": st.column_config.NumberColumn(
-        "saturated gates", format="percent",
-        help="Share of gate values (steps × units × gates) with |σ′(pre-activation)| < ε; "
-             "empty for a plain RNN, which has no gates"),
-}
+def table_columns() -> dict[str, object]:
+    """The summary table's column settings: headers and help in the session's language."""
+    return {
+        "configuration": st.column_config.TextColumn(_("configuration")),
+        "memory": st.column_config.TextColumn(_("memory")),
+        "min": st.column_config.TextColumn(
+            _("min"), help=_("Smallest memory state (c, or h for GRU/RNN)")),
+        "max": st.column_config.TextColumn(
+            _("max"), help=_("Largest memory state (c, or h for GRU/RNN)")),
+        "sign changes": st.column_config.NumberColumn(
+            _("sign changes"), help=_("Steps where a unit's memory changed sign "
+                                      "(s_{t−1}·s_t < 0), summed over units")),
+        "blow-up step": st.column_config.TextColumn(
+            _("blow-up step"), help=_("First step t where |memory| passed 10⁶ or stopped being "
+                                      "finite, and the unit")),
+        "saturated gates": st.column_config.NumberColumn(
+            _("saturated gates"), format="percent",
+            help=_("Share of gate values (steps × units × gates) with |σ′(pre-activation)| < ε; "
+                   "empty for a plain RNN, which has no gates")),
+    }
 
 
 def diagnoses_markdown(runs: tuple[ConfigurationRun, ...]) -> str:
     """Every configuration's diagnoses as one Markdown list."""
     lines = []
     for run in runs:
+        label = escape_markdown(_(run.label))
         if run.error is not None:
-            lines.append(f"- **{escape_markdown(run.label)}**: not run. "
-                         f"{escape_markdown(run.error)}")
+            lines.append("- " + _("**{label}**: not run. {error}").format(
+                label=label, error=escape_markdown(_(run.error))))
             continue
         if not run.diagnoses:
-            lines.append(f"- **{escape_markdown(run.label)}**: nothing unusual.")
+            lines.append("- " + _("**{label}**: nothing unusual.").format(label=label))
             continue
-        lines.append(f"- **{escape_markdown(run.label)}**")
+        lines.append(f"- **{label}**")
         for d in run.diagnoses:
             mark = "⚠️ " if d.severity == "warning" else ""
-            lines.append(f"    - {mark}{escape_markdown(d.message)}")
+            lines.append(f"    - {mark}{escape_markdown(_(d.message))}")
     return "\n".join(lines)
 
 
@@ -413,9 +448,10 @@ def render(runs: tuple[ConfigurationRun, ...], unit: int) -> None:
     """The figure, the table and the diagnoses."""
     for run in runs:
         if run.error is not None:
-            st.warning(f"{escape_markdown(run.label)} was not run: {escape_markdown(run.error)}")
+            st.warning(_("{label} was not run: {error}").format(
+                label=escape_markdown(_(run.label)), error=escape_markdown(_(run.error))))
     if figure_and_table(runs, unit, key=f"{PAGE}.trajectories"):
-        st.subheader("Diagnoses")
+        st.subheader(_("Diagnoses"))
         st.markdown(diagnoses_markdown(runs))
 
 
@@ -429,18 +465,21 @@ def figure_and_table(runs: tuple[ConfigurationRun, ...], unit: int, key: str,
     units = ran[0].memory.shape[1]
     shown = min(unit, units)
     if unit > units:
-        st.info(f"This setup has {units} unit{'s' * (units != 1)}; showing unit {shown}.")
+        message = (_("This setup has {units} units; showing unit {shown}.") if units != 1
+                   else _("This setup has {units} unit; showing unit {shown}."))
+        st.info(message.format(units=units, shown=shown))
     trajectories = [
-        Trajectory(r.label, r.memory[:, shown - 1], r.hidden[:, shown - 1],
+        Trajectory(_(r.label), r.memory[:, shown - 1], r.hidden[:, shown - 1],
                    "c" if r.cell_type == "LSTM" else "h", r.summary.blowup_step)
         for r in ran
     ]
     show(trajectories_figure(trajectories, shown), key=key,
-         alt="Memory state and hidden state over time for each configuration, the memory "
-             "state's difference from the first configuration, and h against the memory state.")
+         alt=_("Memory state and hidden state over time for each configuration, the memory "
+               "state's difference from the first configuration, and h against the memory "
+               "state."))
     with table_area if table_area is not None else st.container():
-        st.subheader("Summary")
-        st.dataframe(summary_frame(runs), hide_index=True, column_config=TABLE_COLUMNS,
+        st.subheader(_("Summary"))
+        st.dataframe(summary_frame(runs), hide_index=True, column_config=table_columns(),
                      width="stretch")
     return True
 

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
+from i18n import N_, _
 from viz.theme import SATURATION_FILL, axis, figure, layout, series_style
 
 #: The depth panel draws (max |f′|)ⁿ up to this value and leaves larger ones off (said in text).
 DEPTH_CLIP = 1e50
-PANEL_TITLES = {"f": "f(x)", "d1": "f′(x)  (slope)", "d2": "f″(x)  (curvature)"}
+PANEL_TITLES = {"f": "f(x)", "d1": N_("f′(x)  (slope)"), "d2": N_("f″(x)  (curvature)")}
 _GAP = 0.06
 
 
@@ -104,13 +105,13 @@ def activation_figure(
         axes[f"xaxis{suffix}"] = axis(
             domain=[0.0, right], anchor=f"y{suffix}", showticklabels=bottom, zeroline=True,
             **({"matches": "x"} if row else {}),
-            **({"title": {"text": "x (pre-activation)"}} if bottom else {}),
+            **({"title": {"text": _("x (pre-activation)")}} if bottom else {}),
         )
         series = [getattr(c, panel) for c in curves]
         axes[f"yaxis{suffix}"] = axis(
             domain=[y0, y1], anchor=f"x{suffix}", zeroline=True,
             range=_robust_range(series, floor=eps if panel == "d1" else 0.0),
-            title=dict(text=PANEL_TITLES[panel], standoff=4),
+            title=dict(text=_(PANEL_TITLES[panel]), standoff=4),
         )
         axis_x, axis_y = f"x{suffix}", f"y{suffix}"
         if panel == "d1":  # the band |f′| < ε: slopes inside it pass almost no gradient
@@ -123,7 +124,7 @@ def activation_figure(
         for i, c in enumerate(curves):
             style = series_style(i)
             values = _shown(getattr(c, panel))
-            name = _safe(c.name)
+            name = _safe(_(c.name))
             data.append(_scatter(
                 x=x, y=values, mode="lines+markers", name=name, legendgroup=name,
                 showlegend=row == 0, line=dict(color=style.color, dash=style.dash, width=2),
@@ -135,7 +136,8 @@ def activation_figure(
             if panel in ("f", "d1") and c.saturated.any():
                 data.append(_scatter(
                     x=x, y=np.where(c.saturated, values, np.nan), mode="lines",
-                    name=f"{name} saturated", legendgroup=name, showlegend=False,
+                    name=_("{name} saturated").format(name=name), legendgroup=name,
+                    showlegend=False,
                     line=dict(color=style.color, dash=style.dash, width=11), opacity=0.25,
                     hoverinfo="skip", xaxis=axis_x, yaxis=axis_y,
                 ))
@@ -150,16 +152,16 @@ def activation_figure(
         n_axis = str(len(panels) + 1)
         axes[f"xaxis{n_axis}"] = axis(
             domain=[right + 0.13, 1.0], anchor=f"y{n_axis}",
-            title=dict(text="n steps back<br>through f"),
+            title=dict(text=_("n steps back<br>through f")),
         )
         axes[f"yaxis{n_axis}"] = axis(
             domain=[0.0, 1.0], anchor=f"x{n_axis}", type="log", exponentformat="power",
             # short: the tick labels (10⁻¹⁶) and this title share the gap between the panels
-            title=dict(text="factor (max |f′|)ⁿ", standoff=2),
+            title=dict(text=_("factor (max |f′|)ⁿ"), standoff=2),
         )
-        names = [_safe(c.name) for c in curves]
+        names = [_safe(_(c.name)) for c in curves]
         for series in depth:
-            name = _safe(series.name)
+            name = _safe(_(series.name))
             i = names.index(name) if name in names else len(names)
             style = series_style(i)
             n = np.arange(1, len(series.products) + 1)
@@ -171,7 +173,8 @@ def activation_figure(
                 line=dict(color=style.color, dash=style.dash, width=2),
                 marker=dict(symbol=style.marker, size=5, maxdisplayed=12),
                 xaxis=f"x{n_axis}", yaxis=f"y{n_axis}",
-                hovertemplate=f"{name}: n = %{{x}}, factor ≤ %{{y:.3g}}<extra></extra>",
+                hovertemplate=_("{name}: n = {n}, factor ≤ {factor}").format(
+                    name=name, n="%{x}", factor="%{y:.3g}") + "<extra></extra>",
             ))
     entries = len(curves) + (overlay is not None) + ("d1" in panels)
     legend_rows = -(-entries // 5)  # about five legend entries fit on one row

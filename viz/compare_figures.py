@@ -14,6 +14,7 @@ from html import escape
 import numpy as np
 import plotly.graph_objects as go
 
+from i18n import _
 from viz.theme import axis, figure, layout, series_style
 
 #: A panel whose largest finite |value| exceeds this is drawn on the symmetric log scale.
@@ -124,15 +125,16 @@ def trajectories_figure(
         if k > 0:
             traces.append(dict(
                 common, x=steps, y=_draw(diffs[k - 1], log_d), showlegend=False, xaxis="x3",
-                yaxis="y3", **_hover(diffs[k - 1], log_d, "difference"),
+                yaxis="y3", **_hover(diffs[k - 1], log_d, _("difference")),
             ))
+        memory = _("memory")
         if log_m or log_h:  # hover shows the true values, not the drawn symlog ones
             phase_data = np.stack([steps, traj.memory, traj.hidden], axis=-1)
-            phase_hover = ("t = %{customdata[0]}<br>memory = %{customdata[1]:.4g}<br>"
+            phase_hover = (f"t = %{{customdata[0]}}<br>{memory} = %{{customdata[1]:.4g}}<br>"
                            "h = %{customdata[2]:.4g}")
         else:
             phase_data = steps
-            phase_hover = "t = %{customdata}<br>memory = %{x:.4g}<br>h = %{y:.4g}"
+            phase_hover = f"t = %{{customdata}}<br>{memory} = %{{x:.4g}}<br>h = %{{y:.4g}}"
         traces.append(dict(
             common, x=_draw(traj.memory, log_m), y=_draw(traj.hidden, log_h),
             customdata=phase_data, showlegend=False, xaxis="x4", yaxis="y4",
@@ -145,8 +147,8 @@ def trajectories_figure(
                                y1=1, xref="x", yref="y domain",
                                line=dict(color=style.color, dash="dot", width=1)))
 
-    def scale_note(flag: bool) -> str:
-        return " (symmetric log scale)" if flag else ""
+    def scaled(quantity: str, flag: bool) -> str:
+        return _("{quantity} (symmetric log scale)").format(quantity=quantity) if flag else quantity
 
     left, right = [0.0, 0.6], [0.68, 1.0]
     return figure(traces, layout(
@@ -154,26 +156,28 @@ def trajectories_figure(
         hovermode="closest",
         shapes=shapes,
         xaxis=axis(domain=left, anchor="y", showticklabels=False),
-        yaxis=axis(domain=[0.70, 1.0], anchor="x", title={"text": "memory" + scale_note(log_m)},
+        yaxis=axis(domain=[0.70, 1.0], anchor="x", title={"text": scaled(_("memory"), log_m)},
                    **axis_m),
         xaxis2=axis(domain=left, anchor="y2", matches="x", showticklabels=False),
         yaxis2=axis(domain=[0.36, 0.64], anchor="x2",
-                    title={"text": "h<sub>t</sub>" + scale_note(log_h)}, **axis_h),
-        xaxis3=axis(domain=left, anchor="y3", matches="x", title={"text": "step t"}),
+                    title={"text": scaled("h<sub>t</sub>", log_h)}, **axis_h),
+        xaxis3=axis(domain=left, anchor="y3", matches="x", title={"text": _("step t")}),
         yaxis3=axis(domain=[0.0, 0.30], anchor="x3",
-                    title={"text": "difference" + scale_note(log_d)}, **axis_d),
+                    title={"text": scaled(_("difference"), log_d)}, **axis_d),
         xaxis4=axis(domain=right, anchor="y4",
-                    title={"text": "memory" + scale_note(log_m)},
+                    title={"text": scaled(_("memory"), log_m)},
                     **axis_m),
         yaxis4=axis(domain=[0.0, 0.94], anchor="x4",
-                    title={"text": "h<sub>t</sub>" + scale_note(log_h)}, **axis_h),
+                    title={"text": scaled("h<sub>t</sub>", log_h)}, **axis_h),
         annotations=[
-            _title(f"memory of unit {unit}: c<sub>t</sub><br>(h<sub>t</sub> for GRU/RNN)",
-                   left[0], 1.0),
-            _title(f"hidden state h<sub>t</sub> of unit {unit}", left[0], 0.64),
-            _title(f"difference from {escape(trajectories[0].label)}", left[0], 0.30),
+            _title(_("memory of unit {unit}: c<sub>t</sub><br>(h<sub>t</sub> for GRU/RNN)")
+                   .format(unit=unit), left[0], 1.0),
+            _title(_("hidden state h<sub>t</sub> of unit {unit}").format(unit=unit), left[0], 0.64),
+            _title(_("difference from {label}").format(label=escape(trajectories[0].label)),
+                   left[0], 0.30),
             # right-aligned: on a phone-wide chart the right panel is narrower than the title
-            _title(f"phase plot: h<sub>t</sub><br>against memory (unit {unit})", right[1], 1.0)
+            _title(_("phase plot: h<sub>t</sub><br>against memory (unit {unit})").format(unit=unit),
+                   right[1], 1.0)
             | {"xanchor": "right", "align": "right"},
         ],
         legend=dict(orientation="h", yanchor="bottom", y=1.05, xanchor="left", x=0),

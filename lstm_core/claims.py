@@ -18,6 +18,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from i18n import N_, Text
+
 from .activations import REGISTRY, sigmoid
 from .cells import GRU, LSTM, RNN
 from .claims_race import (
@@ -35,6 +37,7 @@ from .verdicts import (
     Evidence,
     Verdict,
     central_difference,
+    listed,
     once,
     remembered,
     steps_axis,
@@ -55,12 +58,12 @@ def tanh_is_rescaled_sigmoid() -> Verdict:
     error = float(np.max(np.abs(np.tanh(GRID) - rescaled)))
     return Verdict(
         "tanh_rescaled_sigmoid", "true" if error < 1e-12 else "false",
-        f"Largest difference on $[-8, 8]$: {error:.1e} (floating-point round-off). The "
-        "difference that matters is the range: tanh is zero-centred, so a candidate can lower "
-        "the memory.",
-        f"Largest difference on [−8, 8]: {error:.1e}.",
+        Text("Largest difference on $[-8, 8]$: {error:.1e} (floating-point round-off). The "
+             "difference that matters is the range: tanh is zero-centred, so a candidate can "
+             "lower the memory.", error=error),
+        Text("Largest difference on [−8, 8]: {error:.1e}.", error=error),
         Evidence(GRID[SHOWN], {"tanh(x)": np.tanh(GRID)[SHOWN], "2σ(2x) − 1": rescaled[SHOWN]},
-                 "x", "value"),
+                 "x", N_("value")),
         {"max_error": error},
     )
 
@@ -73,12 +76,15 @@ def derivative_maxima() -> Verdict:
     holds = abs(max_sigmoid - 0.25) < 1e-12 and abs(max_tanh - 1.0) < 1e-12
     return Verdict(
         "derivative_maxima", "true" if holds else "false",
-        f"Measured: max σ′ = {max_sigmoid:.6f} at $x = {where_sigmoid:+.3f}$, max tanh′ = "
-        f"{max_tanh:.6f} at $x = {where_tanh:+.3f}$. Through $n$ sigmoids a gradient shrinks by "
-        f"at least $4^n$ ($n = 10$: {max_sigmoid**10:.1e}); tanh alone does not force a shrink.",
-        f"max σ′ = {max_sigmoid:.6f}, max tanh′ = {max_tanh:.6f}.",
+        Text("Measured: max σ′ = {max_sigmoid:.6f} at $x = {where_sigmoid:+.3f}$, max tanh′ = "
+             "{max_tanh:.6f} at $x = {where_tanh:+.3f}$. Through $n$ sigmoids a gradient shrinks "
+             "by at least $4^n$ ($n = 10$: {gain:.1e}); tanh alone does not force a shrink.",
+             max_sigmoid=max_sigmoid, where_sigmoid=where_sigmoid, max_tanh=max_tanh,
+             where_tanh=where_tanh, gain=max_sigmoid**10),
+        Text("max σ′ = {max_sigmoid:.6f}, max tanh′ = {max_tanh:.6f}.", max_sigmoid=max_sigmoid,
+             max_tanh=max_tanh),
         Evidence(GRID[SHOWN], {"σ′(x)": d_sigmoid[SHOWN], "tanh′(x)": d_tanh[SHOWN]}, "x",
-                 "slope"),
+                 N_("slope")),
         {"max_sigmoid_slope": max_sigmoid, "max_tanh_slope": max_tanh},
     )
 
@@ -91,13 +97,14 @@ def popular_sigmoid_derivative() -> Verdict:
     sign_flipped = float(np.max(np.abs(-quoted - numeric)))
     return Verdict(
         "quoted_sigmoid_derivative", "true" if error < 1e-8 else "false",
-        f"Against a finite difference of σ the quoted formula is off by up to {error:.3f}; with "
-        f"the minus sign removed it agrees to {sign_flipped:.1e}. σ rises everywhere, so its "
-        r"slope cannot be negative: $\sigma'(z) = \dfrac{e^{-z}}{(1+e^{-z})^2} = "
-        r"\sigma(z)\,(1-\sigma(z))$.",
-        f"Off by up to {error:.3f}; without the minus sign off by {sign_flipped:.1e}.",
-        Evidence(GRID[SHOWN], {"quoted formula": quoted[SHOWN],
-                               "finite difference of σ": numeric[SHOWN]}, "z", "slope"),
+        Text("Against a finite difference of σ the quoted formula is off by up to {error:.3f}; "
+             "with the minus sign removed it agrees to {sign_flipped:.1e}. σ rises everywhere, so "
+             r"its slope cannot be negative: $\sigma'(z) = \dfrac{{e^{{-z}}}}{{(1+e^{{-z}})^2}} = "
+             r"\sigma(z)\,(1-\sigma(z))$.", error=error, sign_flipped=sign_flipped),
+        Text("Off by up to {error:.3f}; without the minus sign off by {sign_flipped:.1e}.",
+             error=error, sign_flipped=sign_flipped),
+        Evidence(GRID[SHOWN], {N_("quoted formula"): quoted[SHOWN],
+                               N_("finite difference of σ"): numeric[SHOWN]}, "z", N_("slope")),
         {"max_error": error, "max_error_without_sign": sign_flipped},
     )
 
@@ -116,14 +123,15 @@ def printed_derivative_precedence() -> Verdict:
     at_zero, at_minus8 = float(printed(np.array([0.0]))[0]), float(printed(np.array([-8.0]))[0])
     return Verdict(
         "printed_derivative_precedence", "true" if error < 1e-6 else "false",
-        f"Read as printed, `{PRINTED_SIGMOID_DERIVATIVE}` is "
-        r"$-\frac{e^{-z}}{1} + \left(e^{-z}\right)^2 = e^{-2z} - e^{-z}$"
-        f": it gives {at_zero:g} at $z = 0$ (σ′(0) = 0.25), is negative for every $z > 0$ and "
-        f"reaches {at_minus8:.3g} at $z = -8$. Off from σ′ by up to {error:.3g} on "
-        "$[-3, 6]$. The brackets are the formula.",
-        f"Computes e^(−2z) − e^(−z): {at_zero:g} at z = 0 instead of 0.25.",
-        Evidence(z, {"as printed: e^(−2z) − e^(−z)": values, "σ′(z), finite difference":
-                     reference}, "z", "value"),
+        Text("Read as printed, `{printed}` is "
+             r"$-\frac{{e^{{-z}}}}{{1}} + \left(e^{{-z}}\right)^2 = e^{{-2z}} - e^{{-z}}$"
+             ": it gives {at_zero:g} at $z = 0$ (σ′(0) = 0.25), is negative for every $z > 0$ and "
+             "reaches {at_minus8:.3g} at $z = -8$. Off from σ′ by up to {error:.3g} on "
+             "$[-3, 6]$. The brackets are the formula.", printed=PRINTED_SIGMOID_DERIVATIVE,
+             at_zero=at_zero, at_minus8=at_minus8, error=error),
+        Text("Computes e^(−2z) − e^(−z): {at_zero:g} at z = 0 instead of 0.25.", at_zero=at_zero),
+        Evidence(z, {N_("as printed: e^(−2z) − e^(−z)"): values, N_("σ′(z), finite difference"):
+                     reference}, "z", N_("value")),
         {"value_at_0": at_zero, "max_error": error},
     )
 
@@ -132,10 +140,10 @@ def printed_derivative_precedence() -> Verdict:
 Formula = Callable[[np.ndarray], np.ndarray]
 PRINTED_DERIVATIVES: dict[str, tuple[str, Formula, tuple[float, ...]]] = {
     "tanh′ = 1 − tanh²": ("tanh", lambda z: 1.0 - np.tanh(z) ** 2, ()),
-    "hardtanh′ = 1 on [−1, 1], else 0": (
+    N_("hardtanh′ = 1 on [−1, 1], else 0"): (
         "hard_tanh", lambda z: np.where(np.abs(z) <= 1.0, 1.0, 0.0), (-1.0, 1.0)),
-    "ReLU′ = 1 if z > 0, else 0": ("relu", lambda z: np.where(z > 0.0, 1.0, 0.0), (0.0,)),
-    "leaky′ = 1 if z > 0, else 0.01": (
+    N_("ReLU′ = 1 if z > 0, else 0"): ("relu", lambda z: np.where(z > 0.0, 1.0, 0.0), (0.0,)),
+    N_("leaky′ = 1 if z > 0, else 0.01"): (
         "leaky_relu", lambda z: np.where(z > 0.0, 1.0, 0.01), (0.0,)),
 }
 
@@ -152,23 +160,29 @@ def printed_derivatives() -> Verdict:
         for p in points:
             left = float((f(p) - f(p - 1e-7)) / 1e-7)
             right = float((f(p + 1e-7) - f(p)) / 1e-7)
-            kinks.append(f"{key.replace('_', ' ')} at {p:g}: {left:.2f} from the left, "
-                         f"{right:.2f} from the right")
+            kinks.append(Text("{name} at {point:g}: {left:.2f} from the left, {right:.2f} from "
+                              "the right", name=key.replace("_", " "), point=p, left=left,
+                              right=right))
         curves[name] = formula(z[::10])
     worst = max(errors.values())
     return Verdict(
         "printed_derivatives", "true" if worst < 1e-6 else "false",
-        f"Away from the kinks each printed derivative matches a finite difference of the "
-        f"engine's function to {worst:.1e} or better. At a kink there is no derivative, only "
-        f"one-sided slopes — {'; '.join(kinks)} — and the printed value is a convention "
-        "(PyTorch uses 0 at ±1 for hard tanh and at 0 for ReLU).",
-        f"All agree with finite differences to {worst:.1e} away from the kinks.",
-        Evidence(z[::10], curves, "z", "printed derivative"),
+        Text("Away from the kinks each printed derivative matches a finite difference of the "
+             "engine's function to {worst:.1e} or better. At a kink there is no derivative, only "
+             "one-sided slopes — {kinks} — and the printed value is a convention (PyTorch uses 0 "
+             "at ±1 for hard tanh and at 0 for ReLU).", worst=worst, kinks=listed(kinks)),
+        Text("All agree with finite differences to {worst:.1e} away from the kinks.",
+             worst=worst),
+        Evidence(z[::10], curves, "z", N_("printed derivative")),
         {"worst_error": worst} | {f"error {k}": v for k, v in errors.items()},
     )
 
 
 # --- gates ---------------------------------------------------------------------------------------
+
+
+def _yes_no(answer: bool) -> str:
+    return N_("yes") if answer else N_("no")
 
 
 def sigmoid_has_every_property() -> Verdict:
@@ -184,13 +198,16 @@ def sigmoid_has_every_property() -> Verdict:
     verdict = "true" if all(good) else ("partly" if monotonic and bounded else "false")
     return Verdict(
         "sigmoid_good_activation", verdict,
-        f"Measured on $[-8, 8]$: σ is monotonic ({'yes' if monotonic else 'no'}) and bounded in "
-        f"$(0, 1)$ ({'yes' if bounded else 'no'}) — ideal for a gate. But σ(0) = {centre:g}, so "
-        f"its outputs are not zero-centred, its largest slope is {max_slope:.4f} (each layer or "
-        f"step through it shrinks a gradient at least 4×), and on {flat:.0%} of the interval its "
-        "slope is below 0.05 (saturated). A good gate, a poor general-purpose activation.",
-        f"Monotonic and bounded, but σ(0) = {centre:g} and max slope {max_slope:.2f}.",
-        Evidence(GRID[SHOWN], {"σ(x)": values[SHOWN], "σ′(x)": slope[SHOWN]}, "x", "value"),
+        Text("Measured on $[-8, 8]$: σ is monotonic ({monotonic}) and bounded in $(0, 1)$ "
+             "({bounded}) — ideal for a gate. But σ(0) = {centre:g}, so its outputs are not "
+             "zero-centred, its largest slope is {max_slope:.4f} (each layer or step through it "
+             "shrinks a gradient at least 4×), and on {flat:.0%} of the interval its slope is "
+             "below 0.05 (saturated). A good gate, a poor general-purpose activation.",
+             monotonic=_yes_no(monotonic), bounded=_yes_no(bounded), centre=centre,
+             max_slope=max_slope, flat=flat),
+        Text("Monotonic and bounded, but σ(0) = {centre:g} and max slope {max_slope:.2f}.",
+             centre=centre, max_slope=max_slope),
+        Evidence(GRID[SHOWN], {"σ(x)": values[SHOWN], "σ′(x)": slope[SHOWN]}, "x", N_("value")),
         {"sigma_at_0": centre, "max_slope": max_slope, "saturated_fraction": flat},
     )
 
@@ -221,13 +238,16 @@ def sigmoid_candidate_only_increases() -> Verdict:
         verdict = "false"
     return Verdict(
         "sigmoid_candidate_only_increases", verdict,
-        f"In a run of {state.shape[0]} steps with 8 units the cell state never went below "
-        f"{state.min():.3f} ≥ 0, yet it decreased in {decreases} of {total} unit-steps. What "
-        r"holds: the cell can only *write* non-negative amounts ($i_t g_t \ge 0$), so from "
-        r"$c_0 \ge 0$ it never goes negative — but the forget gate still shrinks it towards 0.",
-        f"Never below {state.min():.3f}, but decreased in {decreases} of {total} unit-steps.",
+        Text("In a run of {steps} steps with 8 units the cell state never went below "
+             "{lowest:.3f} ≥ 0, yet it decreased in {decreases} of {total} unit-steps. What "
+             r"holds: the cell can only *write* non-negative amounts ($i_t g_t \ge 0$), so from "
+             r"$c_0 \ge 0$ it never goes negative — but the forget gate still shrinks it towards "
+             "0.", steps=state.shape[0], lowest=state.min(), decreases=decreases, total=total),
+        Text("Never below {lowest:.3f}, but decreased in {decreases} of {total} unit-steps.",
+             lowest=state.min(), decreases=decreases, total=total),
         Evidence(steps_axis(state.shape[0]),
-                 {f"c (unit {u + 1})": state[:, u] for u in range(3)}, "step t", "cell state c_t"),
+                 {Text("c (unit {unit})", unit=u + 1): state[:, u] for u in range(3)},
+                 N_("step t"), N_("cell state c_t")),
         {"min_cell": float(state.min()), "decreasing_unit_steps": decreases},
     )
 
@@ -243,13 +263,15 @@ def candidate_both_directions() -> Verdict:
     holds = negative["tanh"] > 0.0 and negative["sigmoid"] == 0.0
     return Verdict(
         "candidate_both_directions", "true" if holds else "false",
-        f"Same weights and inputs (200 steps, 8 units): with a tanh candidate "
-        f"{negative['tanh']:.0%} of the writes $i_t g_t$ are negative, so the memory can be "
-        f"pushed down as well as up; with a sigmoid candidate {negative['sigmoid']:.0%} are — it "
-        "can only add, and only the forget gate lowers the memory.",
-        f"Negative writes: tanh {negative['tanh']:.0%}, sigmoid {negative['sigmoid']:.0%}.",
-        Evidence(steps_axis(200), {f"i·g, {k} candidate (unit 1)": w[:, 0]
-                                   for k, w in written.items()}, "step t", "written i_t g_t"),
+        Text("Same weights and inputs (200 steps, 8 units): with a tanh candidate {tanh:.0%} of "
+             "the writes $i_t g_t$ are negative, so the memory can be pushed down as well as up; "
+             "with a sigmoid candidate {sigmoid:.0%} are — it can only add, and only the forget "
+             "gate lowers the memory.", tanh=negative["tanh"], sigmoid=negative["sigmoid"]),
+        Text("Negative writes: tanh {tanh:.0%}, sigmoid {sigmoid:.0%}.", tanh=negative["tanh"],
+             sigmoid=negative["sigmoid"]),
+        Evidence(steps_axis(200), {Text("i·g, {name} candidate (unit 1)", name=k): w[:, 0]
+                                   for k, w in written.items()}, N_("step t"),
+                 N_("written i_t g_t")),
         {"tanh_negative_writes": negative["tanh"], "sigmoid_negative_writes": negative["sigmoid"]},
     )
 
@@ -287,17 +309,20 @@ def cell_path_has_no_tanh() -> Verdict:
         cell = LSTM.random(1, 8, np.random.default_rng(5), candidate=_act(key))
         trace = cell.forward(inputs)
         grads = cell.backward(trace, sum_last_step(trace.hidden)[1])
-        curves[f"‖∂L/∂c_t‖, candidate {key}"] = np.linalg.norm(grads.cell[:, 0, :], axis=1)
+        curves[Text("‖∂L/∂c_t‖, candidate {name}", name=key)] = np.linalg.norm(
+            grads.cell[:, 0, :], axis=1)
     return Verdict(
         "cell_gradient_tanh", "true" if holds else "false",
-        r"Measured by finite differences on one step (8 units): $\partial c_t/\partial c_{t-1}$ "
-        r"with $h_{t-1}$ fixed equals $\mathrm{diag}(f_t)$ to "
-        f"{max(errors.values()):.1e} — for a tanh, an identity and a ReLU candidate alike "
-        f"(largest difference between them {differs:.1e}). The cell-state path is multiplied by "
-        "the forget gate alone; tanh enters only through the side paths via "
-        r"$h_{t-1} = o_{t-1}\tanh(c_{t-1})$. What keeps the gradient stable is $f_t$ near 1.",
-        f"∂c_t/∂c_(t−1) = diag(f_t) to {max(errors.values()):.0e}, whatever the candidate.",
-        Evidence(steps_axis(60), curves, "step t", "‖∂L/∂c_t‖ (loss at the last step)",
+        Text(r"Measured by finite differences on one step (8 units): "
+             r"$\partial c_t/\partial c_{{t-1}}$ with $h_{{t-1}}$ fixed equals "
+             r"$\mathrm{{diag}}(f_t)$ to {error:.1e} — for a tanh, an identity and a ReLU "
+             "candidate alike (largest difference between them {differs:.1e}). The cell-state "
+             "path is multiplied by the forget gate alone; tanh enters only through the side "
+             r"paths via $h_{{t-1}} = o_{{t-1}}\tanh(c_{{t-1}})$. What keeps the gradient stable "
+             "is $f_t$ near 1.", error=max(errors.values()), differs=differs),
+        Text("∂c_t/∂c_(t−1) = diag(f_t) to {error:.0e}, whatever the candidate.",
+             error=max(errors.values())),
+        Evidence(steps_axis(60), curves, N_("step t"), N_("‖∂L/∂c_t‖ (loss at the last step)"),
                  log_y=True),
         {"max_error_vs_forget_gate": max(errors.values()), "candidate_difference": differs},
     )
@@ -315,13 +340,15 @@ def gru_has_no_second_tanh(steps: int = 300) -> Verdict:
     holds = "output" not in GRU.slots and gru_max <= 1.0
     return Verdict(
         "gru_no_second_tanh", "true" if holds else "false",
-        f"The GRU's slots are {', '.join(GRU.slots)}: no output squash. With inputs of scale "
-        f"20 its $|h|$ never passed {gru_max:.3f} ($h_t$ is a convex mix of $n_t \\in (-1, 1)$ "
-        f"and $h_{{t-1}}$), while an LSTM without its output squash reached $|h|$ = "
-        f"{lstm_max:.1f}.",
-        f"GRU max |h| = {gru_max:.3f}; LSTM without output squash {lstm_max:.1f}.",
-        Evidence(steps_axis(steps), {"GRU max |h_t|": gru_h, "LSTM, no output squash": lstm_h},
-                 "step t", "max over units of |h_t|"),
+        Text("The GRU's slots are {slots}: no output squash. With inputs of scale 20 its $|h|$ "
+             "never passed {gru_max:.3f} ($h_t$ is a convex mix of $n_t \\in (-1, 1)$ and "
+             "$h_{{t-1}}$), while an LSTM without its output squash reached $|h|$ = "
+             "{lstm_max:.1f}.", slots=", ".join(GRU.slots), gru_max=gru_max, lstm_max=lstm_max),
+        Text("GRU max |h| = {gru_max:.3f}; LSTM without output squash {lstm_max:.1f}.",
+             gru_max=gru_max, lstm_max=lstm_max),
+        Evidence(steps_axis(steps), {"GRU max |h_t|": gru_h,
+                                     N_("LSTM, no output squash"): lstm_h},
+                 N_("step t"), N_("max over units of |h_t|")),
         {"gru_max_abs_hidden": gru_max, "lstm_identity_max_abs_hidden": lstm_max},
     )
 
@@ -342,11 +369,11 @@ def tanh_prevents_vanishing_and_exploding(steps: int = 100) -> Verdict:
     small = np.random.default_rng(2).normal(scale=0.1, size=(steps, 1, 1))
     tanh = _act("tanh")
     norms = {
-        "RNN, tanh, weight scale 1": _gradient_norms(
+        N_("RNN, tanh, weight scale 1"): _gradient_norms(
             RNN.random(1, 8, np.random.default_rng(3), activation=tanh), inputs),
-        "RNN, tanh, weight scale 3": _gradient_norms(
+        N_("RNN, tanh, weight scale 3"): _gradient_norms(
             RNN.random(1, 8, np.random.default_rng(12), weight_scale=3.0, activation=tanh), small),
-        "LSTM, forget bias 3": _gradient_norms(
+        N_("LSTM, forget bias 3"): _gradient_norms(
             LSTM.random(1, 8, np.random.default_rng(3), forget_bias=3.0), inputs),
     }
     vanish = float(norms["RNN, tanh, weight scale 1"][0] / norms["RNN, tanh, weight scale 1"][-1])
@@ -356,13 +383,15 @@ def tanh_prevents_vanishing_and_exploding(steps: int = 100) -> Verdict:
     holds = vanish > 1e-3 and explode < 1e3
     return Verdict(
         "tanh_solves_vanishing", "true" if holds else "false",
-        f"Over {steps} steps a tanh RNN with ordinary weights keeps {vanish:.1e} of the gradient "
-        f"at step 1 (vanished); with weight scale 3 and small inputs the gradient grows "
-        f"{explode:.1e}-fold back through time (exploded). tanh's slope ≤ 1 cannot stop either. "
-        f"An LSTM keeps {lstm:.1e}: its additive cell path, multiplied only by the forget gate, "
-        "is what helps.",
-        f"tanh RNN: gradient at step 1 × {vanish:.0e} (vanishes) or grows × {explode:.0e}.",
-        Evidence(steps_axis(steps), norms, "step t", "‖∂L/∂h_t‖", log_y=True),
+        Text("Over {steps} steps a tanh RNN with ordinary weights keeps {vanish:.1e} of the "
+             "gradient at step 1 (vanished); with weight scale 3 and small inputs the gradient "
+             "grows {explode:.1e}-fold back through time (exploded). tanh's slope ≤ 1 cannot stop "
+             "either. An LSTM keeps {lstm:.1e}: its additive cell path, multiplied only by the "
+             "forget gate, is what helps.", steps=steps, vanish=vanish, explode=explode,
+             lstm=lstm),
+        Text("tanh RNN: gradient at step 1 × {vanish:.0e} (vanishes) or grows × {explode:.0e}.",
+             vanish=vanish, explode=explode),
+        Evidence(steps_axis(steps), norms, N_("step t"), "‖∂L/∂h_t‖", log_y=True),
         {"rnn_kept": vanish, "rnn_growth": explode, "lstm_kept": lstm},
     )
 
@@ -379,12 +408,15 @@ def tanh_vanishes_less_than_sigmoid(steps: int = 100) -> Verdict:
     verdict = "true" if ratio > 10.0 else "false"
     return Verdict(
         "tanh_vs_sigmoid_vanishing", verdict,
-        f"Same weights and inputs, {steps} steps: the tanh RNN keeps {kept['RNN, tanh']:.1e} of "
-        f"the gradient at step 1, the sigmoid RNN {kept['RNN, sigmoid']:.1e} — {ratio:.0e} times "
-        f"less (×{per_step['RNN, tanh']:.2f} vs ×{per_step['RNN, sigmoid']:.2f} per step on "
-        "average: σ′ ≤ 1/4, tanh′ ≤ 1). Better, yet both still vanish.",
-        f"Kept at step 1: tanh {kept['RNN, tanh']:.0e}, sigmoid {kept['RNN, sigmoid']:.0e}.",
-        Evidence(steps_axis(steps), norms, "step t", "‖∂L/∂h_t‖", log_y=True),
+        Text("Same weights and inputs, {steps} steps: the tanh RNN keeps {tanh:.1e} of the "
+             "gradient at step 1, the sigmoid RNN {sigmoid:.1e} — {ratio:.0e} times less "
+             "(×{tanh_step:.2f} vs ×{sigmoid_step:.2f} per step on average: σ′ ≤ 1/4, tanh′ ≤ "
+             "1). Better, yet both still vanish.", steps=steps, tanh=kept["RNN, tanh"],
+             sigmoid=kept["RNN, sigmoid"], ratio=ratio, tanh_step=per_step["RNN, tanh"],
+             sigmoid_step=per_step["RNN, sigmoid"]),
+        Text("Kept at step 1: tanh {tanh:.0e}, sigmoid {sigmoid:.0e}.", tanh=kept["RNN, tanh"],
+             sigmoid=kept["RNN, sigmoid"]),
+        Evidence(steps_axis(steps), norms, N_("step t"), "‖∂L/∂h_t‖", log_y=True),
         {"tanh_kept": kept["RNN, tanh"], "sigmoid_kept": kept["RNN, sigmoid"]},
     )
 
@@ -412,14 +444,17 @@ def second_derivative_matters() -> Verdict:
     verdict = "false" if only_first else "partly"
     return Verdict(
         "second_derivative", verdict,
-        r"Back through time the gradient is $\delta_{t-1} = W_{hh}^\top\,(f'(a_t)\odot\delta_t)$: "
-        f"computed by hand with $f'$ alone it matches the engine's BPTT to {error:.1e}, so $f''$ "
-        f"never enters. And tanh″ is not away from zero: tanh″(0) = {at_zero:g}, its peak "
-        f"$|f''|$ = {peak:.3f}, above 10 % of that only on {wide:.1f} units of $x$. ReLU has "
-        "$f'' = 0$ everywhere and still passes gradients at full strength where it is active.",
-        f"BPTT uses only f′ (matches to {error:.0e}); tanh″(0) = {at_zero:g}.",
+        Text(r"Back through time the gradient is "
+             r"$\delta_{{t-1}} = W_{{hh}}^\top\,(f'(a_t)\odot\delta_t)$: computed by hand with "
+             "$f'$ alone it matches the engine's BPTT to {error:.1e}, so $f''$ never enters. And "
+             "tanh″ is not away from zero: tanh″(0) = {at_zero:g}, its peak $|f''|$ = {peak:.3f}, "
+             "above 10 % of that only on {wide:.1f} units of $x$. ReLU has $f'' = 0$ everywhere "
+             "and still passes gradients at full strength where it is active.", error=error,
+             at_zero=at_zero, peak=peak, wide=wide),
+        Text("BPTT uses only f′ (matches to {error:.0e}); tanh″(0) = {at_zero:g}.", error=error,
+             at_zero=at_zero),
         Evidence(GRID[SHOWN], {"tanh″(x)": d2[SHOWN], "σ″(x)": _act("sigmoid").d2(GRID)[SHOWN],
-                               "tanh′(x)": tanh.d1(GRID)[SHOWN]}, "x", "value"),
+                               "tanh′(x)": tanh.d1(GRID)[SHOWN]}, "x", N_("value")),
         {"bptt_first_derivative_error": error, "tanh_d2_at_0": at_zero, "tanh_d2_peak": peak},
     )
 
@@ -435,15 +470,16 @@ def sigmoid_tanh_same_derivatives(steps: int = 20) -> Verdict:
     verdict = "partly" if identity and ratio > 1.5 else ("true" if identity else "false")
     return Verdict(
         "sigmoid_tanh_same_derivatives", verdict,
-        r"The rescaling holds: $\tanh'(x) = 4\,\sigma'(2x)$ to "
-        f"{error:.1e}. But the largest slopes differ {ratio:.2f}×, and through $T$ steps the "
-        f"best case is $1^T$ for tanh against $(1/4)^T$ for σ: after {steps} steps "
-        f"{best_sigmoid[-1]:.1e}. Same shape, very different gradients over time.",
-        f"tanh′(x) = 4σ′(2x) to {error:.0e}; slopes differ {ratio:.0f}×: (1/4)^{steps} = "
-        f"{best_sigmoid[-1]:.0e}.",
+        Text(r"The rescaling holds: $\tanh'(x) = 4\,\sigma'(2x)$ to {error:.1e}. But the largest "
+             "slopes differ {ratio:.2f}×, and through $T$ steps the best case is $1^T$ for tanh "
+             "against $(1/4)^T$ for σ: after {steps} steps {gain:.1e}. Same shape, very "
+             "different gradients over time.", error=error, ratio=ratio, steps=steps,
+             gain=best_sigmoid[-1]),
+        Text("tanh′(x) = 4σ′(2x) to {error:.0e}; slopes differ {ratio:.0f}×: (1/4)^{steps} = "
+             "{gain:.0e}.", error=error, ratio=ratio, steps=steps, gain=best_sigmoid[-1]),
         Evidence(depth, {"tanh: (max tanh′)ⁿ": tanh.d1(GRID).max() ** depth,
-                         "σ: (max σ′)ⁿ": best_sigmoid}, "steps n", "largest possible gain",
-                 log_y=True),
+                         "σ: (max σ′)ⁿ": best_sigmoid}, N_("steps n"),
+                 N_("largest possible gain"), log_y=True),
         {"identity_error": error, "slope_ratio": ratio, f"sigmoid_gain_{steps}": best_sigmoid[-1]},
     )
 
@@ -464,12 +500,13 @@ def relu_never_saturates() -> Verdict:
     verdict = "partly" if no_big and dead_side else ("true" if no_big else "false")
     return Verdict(
         "relu_no_saturation", verdict,
-        f"For large inputs ReLU′ stays {slope_big[-1]:.3f} (at $z$ = 10⁶): no saturation there. "
-        f"But for every negative input ReLU′ = {float(negative.max()):g}: it is flatter than any "
-        "saturated tanh, on a whole half-line, so a unit pushed negative gets no gradient.",
-        f"ReLU′(10⁶) = {slope_big[-1]:.0f}, but ReLU′ = 0 for every z < 0.",
+        Text("For large inputs ReLU′ stays {big:.3f} (at $z$ = 10⁶): no saturation there. But "
+             "for every negative input ReLU′ = {negative:g}: it is flatter than any saturated "
+             "tanh, on a whole half-line, so a unit pushed negative gets no gradient.",
+             big=slope_big[-1], negative=float(negative.max())),
+        Text("ReLU′(10⁶) = {big:.0f}, but ReLU′ = 0 for every z < 0.", big=slope_big[-1]),
         Evidence(WIDE, {"ReLU′(z)": central_difference(relu.f, WIDE, 1e-4),
-                        "tanh′(z)": _act("tanh").d1(WIDE)}, "z", "slope"),
+                        "tanh′(z)": _act("tanh").d1(WIDE)}, "z", N_("slope")),
         {"slope_at_1e6": float(slope_big[-1]), "largest_negative_side_slope": float(
             negative.max())},
     )
@@ -484,12 +521,13 @@ def leaky_relu_passes_negative() -> Verdict:
     x = np.linspace(-4.0, 4.0, 801)
     return Verdict(
         "leaky_relu_negative", "true" if holds else "false",
-        f"For $z < 0$ leaky ReLU′ = {leaky.min():.4f} (its slope α) while ReLU′ = "
-        f"{relu.max():g}. The error does pass — but weakly: through 10 negative steps it is "
-        f"multiplied by {leaky.min() ** 10:.0e}.",
-        f"For z < 0: leaky ReLU′ = {leaky.min():.2f}, ReLU′ = {relu.max():g}.",
+        Text("For $z < 0$ leaky ReLU′ = {leaky:.4f} (its slope α) while ReLU′ = {relu:g}. The "
+             "error does pass — but weakly: through 10 negative steps it is multiplied by "
+             "{gain:.0e}.", leaky=leaky.min(), relu=relu.max(), gain=leaky.min() ** 10),
+        Text("For z < 0: leaky ReLU′ = {leaky:.2f}, ReLU′ = {relu:g}.", leaky=leaky.min(),
+             relu=relu.max()),
         Evidence(x, {"leaky ReLU′(z)": central_difference(_act("leaky_relu").f, x, 1e-4),
-                     "ReLU′(z)": central_difference(_act("relu").f, x, 1e-4)}, "z", "slope"),
+                     "ReLU′(z)": central_difference(_act("relu").f, x, 1e-4)}, "z", N_("slope")),
         {"leaky_negative_slope": float(leaky.min()), "relu_negative_slope": float(relu.max())},
     )
 
@@ -504,12 +542,14 @@ def hard_tanh_saturates() -> Verdict:
     x = np.linspace(-3.0, 3.0, 601)
     return Verdict(
         "hard_tanh_saturates", "true" if holds else "false",
-        f"For $|z| > 1$ hard tanh′ is exactly {float(np.abs(out_slope).max()):g} and inside "
-        f"$(-1, 1)$ exactly {float(in_slope.mean()):g}: it saturates completely at $|z| = 1$, "
-        "where tanh′ is still 0.42 — a harder, earlier saturation than tanh's.",
-        f"hard tanh′ = {float(np.abs(out_slope).max()):g} for |z| > 1, 1 inside.",
+        Text("For $|z| > 1$ hard tanh′ is exactly {outside:g} and inside $(-1, 1)$ exactly "
+             "{inside:g}: it saturates completely at $|z| = 1$, where tanh′ is still 0.42 — a "
+             "harder, earlier saturation than tanh's.", outside=float(np.abs(out_slope).max()),
+             inside=float(in_slope.mean())),
+        Text("hard tanh′ = {outside:g} for |z| > 1, 1 inside.",
+             outside=float(np.abs(out_slope).max())),
         Evidence(x, {"hard tanh′(z)": central_difference(f, x), "tanh′(z)": _act("tanh").d1(x)},
-                 "z", "slope"),
+                 "z", N_("slope")),
         {"largest_outside_slope": float(np.abs(out_slope).max())},
     )
 
@@ -537,10 +577,10 @@ def median_seconds(functions: dict[str, Callable[[], object]],
 
 def _ratio_words(ratio: float) -> str:
     if ratio < CHEAPER:
-        return f"{1 / ratio:.1f}× cheaper"
+        return Text("{factor:.1f}× cheaper", factor=1 / ratio)
     if ratio > 1 / CHEAPER:
-        return f"{ratio:.1f}× more expensive"
-    return "no meaningful difference"
+        return Text("{factor:.1f}× more expensive", factor=ratio)
+    return N_("no meaningful difference")
 
 
 def tanh_gradient_cheaper() -> Verdict:
@@ -555,14 +595,17 @@ def tanh_gradient_cheaper() -> Verdict:
     ns = {k: v / TIMING_SIZE * 1e9 for k, v in t.items()}
     return Verdict(
         "tanh_gradient_cheaper", verdict,
-        f"Backprop reuses the stored output $y$: $\\tanh' = 1 - y^2$, $\\sigma' = y(1 - y)$ — "
-        f"one multiply and one subtract each. Median of {TIMING_REPEATS} interleaved timings "
-        f"on {TIMING_SIZE:,} values: tanh′ {ns['tanh']:.2f} ns, σ′ {ns['sigmoid']:.2f} ns per "
-        f"value, ratio {ratio:.2f}: {_ratio_words(ratio)} (we call it cheaper only below "
-        f"{CHEAPER}).",
-        f"tanh′/σ′ time ratio {ratio:.2f}: {_ratio_words(ratio)}.",
-        Evidence(np.array([1.0, 2.0]), {"ns per value": np.array([ns["tanh"], ns["sigmoid"]])},
-                 "1 = tanh′ (1 − y²), 2 = σ′ (y(1 − y))", "median ns per value"),
+        Text("Backprop reuses the stored output $y$: $\\tanh' = 1 - y^2$, $\\sigma' = y(1 - y)$ "
+             "— one multiply and one subtract each. Median of {repeats} interleaved timings on "
+             "{size:,} values: tanh′ {tanh:.2f} ns, σ′ {sigmoid:.2f} ns per value, ratio "
+             "{ratio:.2f}: {words} (we call it cheaper only below {cheaper}).",
+             repeats=TIMING_REPEATS, size=TIMING_SIZE, tanh=ns["tanh"], sigmoid=ns["sigmoid"],
+             ratio=ratio, words=_ratio_words(ratio), cheaper=CHEAPER),
+        Text("tanh′/σ′ time ratio {ratio:.2f}: {words}.", ratio=ratio,
+             words=_ratio_words(ratio)),
+        Evidence(np.array([1.0, 2.0]),
+                 {N_("ns per value"): np.array([ns["tanh"], ns["sigmoid"]])},
+                 "1 = tanh′ (1 − y²), 2 = σ′ (y(1 − y))", N_("median ns per value")),
         {"time_ratio": ratio},
     )
 
@@ -583,33 +626,37 @@ def hard_tanh_cheaper() -> Verdict:
     ns = {k: v / TIMING_SIZE * 1e9 for k, v in t.items()}
     return Verdict(
         "hard_tanh_cheaper", verdict,
-        f"Median of {TIMING_REPEATS} interleaved timings on {TIMING_SIZE:,} values: the function "
-        f"— hard tanh {ns['hard tanh']:.2f} ns vs tanh {ns['tanh']:.2f} ns per value, "
-        f"{_ratio_words(forward)}; the derivative backprop uses — hard tanh′ "
-        f"{ns['hard tanh′']:.2f} ns vs tanh′ = 1 − y² {ns['tanh′']:.2f} ns, "
-        f"{_ratio_words(backward)} (a clip is cheaper than an exponential; two comparisons are "
-        f"not cheaper than one multiply). Cheaper means a ratio below {CHEAPER}.",
-        f"Function {_ratio_words(forward)}; derivative {_ratio_words(backward)}.",
-        Evidence(np.arange(1.0, 5.0), {"ns per value": np.array(
+        Text("Median of {repeats} interleaved timings on {size:,} values: the function — hard "
+             "tanh {hard:.2f} ns vs tanh {tanh:.2f} ns per value, {forward}; the derivative "
+             "backprop uses — hard tanh′ {hard_d:.2f} ns vs tanh′ = 1 − y² {tanh_d:.2f} ns, "
+             "{backward} (a clip is cheaper than an exponential; two comparisons are not cheaper "
+             "than one multiply). Cheaper means a ratio below {cheaper}.",
+             repeats=TIMING_REPEATS, size=TIMING_SIZE, hard=ns["hard tanh"], tanh=ns["tanh"],
+             forward=_ratio_words(forward), hard_d=ns["hard tanh′"], tanh_d=ns["tanh′"],
+             backward=_ratio_words(backward), cheaper=CHEAPER),
+        Text("Function {forward}; derivative {backward}.", forward=_ratio_words(forward),
+             backward=_ratio_words(backward)),
+        Evidence(np.arange(1.0, 5.0), {N_("ns per value"): np.array(
             [ns["tanh"], ns["hard tanh"], ns["tanh′"], ns["hard tanh′"]])},
-                 "1 = tanh, 2 = hard tanh, 3 = tanh′, 4 = hard tanh′", "median ns per value"),
+                 "1 = tanh, 2 = hard tanh, 3 = tanh′, 4 = hard tanh′", N_("median ns per value")),
         {"function_ratio": forward, "derivative_ratio": backward},
     )
 
 
 # --- the registry --------------------------------------------------------------------------------
 
+#: Group names, statements, plain texts and sources are messages: the page shows them with ``_()``.
 GROUPS: dict[str, str] = {
-    "gates": "Gates and ranges",
-    "cell": "Candidate and cell state",
-    "gradients": "Gradients",
-    "alternatives": "Alternatives to tanh",
-    "cost": "Cost",
-    "formulas": "Formulas as printed",
+    "gates": N_("Gates and ranges"),
+    "cell": N_("Candidate and cell state"),
+    "gradients": N_("Gradients"),
+    "alternatives": N_("Alternatives to tanh"),
+    "cost": N_("Cost"),
+    "formulas": N_("Formulas as printed"),
 }
-QA = "a popular Q&A answer"
-TUTORIAL = "a tutorial article"
-GLOSSARY = "a glossary entry"
+QA = N_("a popular Q&A answer")
+TUTORIAL = N_("a tutorial article")
+GLOSSARY = N_("a glossary entry")
 
 
 @dataclass(frozen=True)
@@ -636,108 +683,112 @@ def _claim(key, group, statement, plain, source, function, **extra) -> Claim:
 
 _LIST = (
     _claim("gates_binary", "gates",
-           "The gates use sigmoid because it outputs between 0 and 1, so a gate makes a binary "
-           "decision: no flow or complete flow.",
-           "Sigmoid gates output between 0 and 1, so a gate makes a binary decision.",
+           N_("The gates use sigmoid because it outputs between 0 and 1, so a gate makes a binary "
+              "decision: no flow or complete flow."),
+           N_("Sigmoid gates output between 0 and 1, so a gate makes a binary decision."),
            TUTORIAL, gates_are_binary, trained=True),
     _claim("sigmoid_good_activation", "gates",
-           "Sigmoid has all the fundamental properties of a good activation function.",
-           "Sigmoid has all the properties of a good activation function.", GLOSSARY,
+           N_("Sigmoid has all the fundamental properties of a good activation function."),
+           N_("Sigmoid has all the properties of a good activation function."), GLOSSARY,
            sigmoid_has_every_property),
     _claim("tanh_converges_faster", "cell",
-           "tanh's range $(-1, 1)$ centres the data, so training converges faster than with "
-           "sigmoid or ReLU.",
-           "tanh's range (−1, 1) centres the data, so training converges faster than with "
-           "sigmoid or ReLU.", TUTORIAL, tanh_converges_faster, trained=True,
+           N_("tanh's range $(-1, 1)$ centres the data, so training converges faster than with "
+              "sigmoid or ReLU."),
+           N_("tanh's range (−1, 1) centres the data, so training converges faster than with "
+              "sigmoid or ReLU."), TUTORIAL, tanh_converges_faster, trained=True,
            related=("relu_replaces_tanh",)),
     _claim("cell_gradient_tanh", "cell",
-           "The cell-state update is influenced by tanh to keep gradients stable.",
-           "The cell-state update is influenced by tanh to keep gradients stable.", GLOSSARY,
+           N_("The cell-state update is influenced by tanh to keep gradients stable."),
+           N_("The cell-state update is influenced by tanh to keep gradients stable."), GLOSSARY,
            cell_path_has_no_tanh, related=("tanh_solves_vanishing",)),
     _claim("candidate_both_directions", "cell",
-           "tanh lets the network push information in both directions; a sigmoid candidate can "
-           "only add.",
-           "tanh lets the network push information both ways; a sigmoid candidate can only add.",
-           QA, candidate_both_directions, related=("sigmoid_candidate_only_increases",)),
+           N_("tanh lets the network push information in both directions; a sigmoid candidate can "
+              "only add."),
+           N_("tanh lets the network push information both ways; a sigmoid candidate can "
+              "only add."), QA, candidate_both_directions,
+           related=("sigmoid_candidate_only_increases",)),
     _claim("sigmoid_candidate_only_increases", "cell",
-           "With a sigmoid candidate the cell state can only increase.",
-           "With a sigmoid candidate the cell state can only increase.", QA,
+           N_("With a sigmoid candidate the cell state can only increase."),
+           N_("With a sigmoid candidate the cell state can only increase."), QA,
            sigmoid_candidate_only_increases, related=("candidate_both_directions",)),
     _claim("gru_no_second_tanh", "cell",
-           "The GRU has no second tanh — and does not need one.",
-           "The GRU has no second tanh — and does not need one.", QA, gru_has_no_second_tanh),
+           N_("The GRU has no second tanh — and does not need one."),
+           N_("The GRU has no second tanh — and does not need one."), QA, gru_has_no_second_tanh),
     _claim("tanh_solves_vanishing", "gradients",
-           "tanh prevents gradients from exploding or vanishing.",
-           "tanh prevents gradients from exploding or vanishing.", GLOSSARY,
+           N_("tanh prevents gradients from exploding or vanishing."),
+           N_("tanh prevents gradients from exploding or vanishing."), GLOSSARY,
            tanh_prevents_vanishing_and_exploding, related=("cell_gradient_tanh",)),
     _claim("tanh_vs_sigmoid_vanishing", "gradients",
-           "tanh mitigates vanishing gradients better than sigmoid, because its gradients are "
-           "not so close to zero.",
-           "tanh mitigates vanishing gradients better than sigmoid.", QA,
+           N_("tanh mitigates vanishing gradients better than sigmoid, because its gradients are "
+              "not so close to zero."),
+           N_("tanh mitigates vanishing gradients better than sigmoid."), QA,
            tanh_vanishes_less_than_sigmoid),
     _claim("second_derivative", "gradients",
-           "To overcome vanishing gradients we need an activation whose *second* derivative "
-           "$f''$ stays away from zero over a long range before going to zero; tanh has that "
-           "property.",
-           "We need an activation whose second derivative stays away from zero over a long "
-           "range; tanh has it.", QA, second_derivative_matters),
+           N_("To overcome vanishing gradients we need an activation whose *second* derivative "
+              "$f''$ stays away from zero over a long range before going to zero; tanh has that "
+              "property."),
+           N_("We need an activation whose second derivative stays away from zero over a long "
+              "range; tanh has it."), QA, second_derivative_matters),
     _claim("saturation_slows_training", "gradients",
-           "When inputs to tanh are very large or very small it saturates, and training slows "
-           "as gradients approach zero.",
-           "Large inputs saturate tanh and training slows as gradients approach zero.", TUTORIAL,
-           saturation_slows_training, trained=True),
+           N_("When inputs to tanh are very large or very small it saturates, and training slows "
+              "as gradients approach zero."),
+           N_("Large inputs saturate tanh and training slows as gradients approach zero."),
+           TUTORIAL, saturation_slows_training, trained=True),
     _claim("sigmoid_tanh_same_derivatives", "gradients",
-           "There is no meaningful difference between the derivatives of sigmoid and tanh; "
-           r"tanh is just a rescaled, shifted sigmoid: $\tanh(x) = 2\sigma(2x) - 1$.",
-           "No meaningful difference between the derivatives of sigmoid and tanh; tanh is a "
-           "rescaled sigmoid.", QA, sigmoid_tanh_same_derivatives,
+           N_("There is no meaningful difference between the derivatives of sigmoid and tanh; "
+              r"tanh is just a rescaled, shifted sigmoid: $\tanh(x) = 2\sigma(2x) - 1$."),
+           N_("No meaningful difference between the derivatives of sigmoid and tanh; tanh is a "
+              "rescaled sigmoid."), QA, sigmoid_tanh_same_derivatives,
            related=("tanh_rescaled_sigmoid", "derivative_maxima")),
     _claim("relu_replaces_tanh", "alternatives",
-           "A neuron unit should be bounded, easily differentiable and monotonic; ReLU has these "
-           "qualities, so it can replace tanh.",
-           "ReLU is bounded, differentiable and monotonic, so it can replace tanh.", QA,
+           N_("A neuron unit should be bounded, easily differentiable and monotonic; ReLU has "
+              "these qualities, so it can replace tanh."),
+           N_("ReLU is bounded, differentiable and monotonic, so it can replace tanh."), QA,
            relu_replaces_tanh, trained=True, related=("relu_no_saturation",)),
     _claim("relu_dead_units", "alternatives",
-           "ReLU can lead to dead units; tanh keeps gradients for negative inputs.",
-           "ReLU can lead to dead units; tanh keeps gradients for negative inputs.", TUTORIAL,
+           N_("ReLU can lead to dead units; tanh keeps gradients for negative inputs."),
+           N_("ReLU can lead to dead units; tanh keeps gradients for negative inputs."), TUTORIAL,
            relu_dead_units, trained=True),
     _claim("relu_no_saturation", "alternatives",
-           "ReLU does not saturate, even for large inputs.",
-           "ReLU does not saturate, even for large inputs.", TUTORIAL, relu_never_saturates),
+           N_("ReLU does not saturate, even for large inputs."),
+           N_("ReLU does not saturate, even for large inputs."), TUTORIAL, relu_never_saturates),
     _claim("leaky_relu_negative", "alternatives",
-           "Leaky ReLU lets error propagate for non-positive inputs, which ReLU does not.",
-           "Leaky ReLU lets error propagate for non-positive inputs; ReLU does not.", TUTORIAL,
+           N_("Leaky ReLU lets error propagate for non-positive inputs, which ReLU does not."),
+           N_("Leaky ReLU lets error propagate for non-positive inputs; ReLU does not."), TUTORIAL,
            leaky_relu_passes_negative),
     _claim("hard_tanh_saturates", "alternatives",
-           "Hard tanh saturates for $|z| > 1$.", "Hard tanh saturates for |z| > 1.", TUTORIAL,
-           hard_tanh_saturates),
+           N_("Hard tanh saturates for $|z| > 1$."), N_("Hard tanh saturates for |z| > 1."),
+           TUTORIAL, hard_tanh_saturates),
     _claim("tanh_gradient_cheaper", "cost",
-           "tanh's gradient is less expensive to compute than sigmoid's.",
-           "tanh's gradient is cheaper to compute than sigmoid's.", QA, tanh_gradient_cheaper),
+           N_("tanh's gradient is less expensive to compute than sigmoid's."),
+           N_("tanh's gradient is cheaper to compute than sigmoid's."), QA, tanh_gradient_cheaper),
     _claim("hard_tanh_cheaper", "cost",
-           "Hard tanh is computationally cheaper than tanh.",
-           "Hard tanh is computationally cheaper than tanh.", TUTORIAL, hard_tanh_cheaper),
+           N_("Hard tanh is computationally cheaper than tanh."),
+           N_("Hard tanh is computationally cheaper than tanh."), TUTORIAL, hard_tanh_cheaper),
     _claim("printed_derivatives", "formulas",
-           r"$\tanh'(z) = 1 - \tanh^2(z)$; $\mathrm{hardtanh}'(z) = 1$ on $[-1, 1]$, else 0; "
-           r"$\mathrm{ReLU}'(z) = 1$ if $z > 0$, else 0; $\mathrm{leaky}'(z) = 1$ if $z > 0$, "
-           r"else $\alpha$.",
-           "tanh′ = 1 − tanh²; hardtanh′ = 1 on [−1, 1], else 0; ReLU′ and leaky′ as printed.",
+           N_(r"$\tanh'(z) = 1 - \tanh^2(z)$; $\mathrm{hardtanh}'(z) = 1$ on $[-1, 1]$, else 0; "
+              r"$\mathrm{ReLU}'(z) = 1$ if $z > 0$, else 0; $\mathrm{leaky}'(z) = 1$ if $z > 0$, "
+              r"else $\alpha$."),
+           N_("tanh′ = 1 − tanh²; hardtanh′ = 1 on [−1, 1], else 0; ReLU′ and leaky′ as printed."),
            TUTORIAL, printed_derivatives),
     _claim("printed_derivative_precedence", "formulas",
-           f"The sigmoid derivative printed as `{PRINTED_SIGMOID_DERIVATIVE}`.",
-           f"σ′ printed as {PRINTED_SIGMOID_DERIVATIVE}", QA, printed_derivative_precedence,
+           Text("The sigmoid derivative printed as `{printed}`.",
+                printed=PRINTED_SIGMOID_DERIVATIVE),
+           Text("σ′ printed as {printed}", printed=PRINTED_SIGMOID_DERIVATIVE), QA,
+           printed_derivative_precedence,
            related=("quoted_sigmoid_derivative",)),
     _claim("quoted_sigmoid_derivative", "formulas",
            r"$\sigma'(z) = -\dfrac{e^{-z}}{(1 + e^{-z})^2}$",
            "σ′(z) = −e⁻ᶻ / (1 + e⁻ᶻ)²", QA, popular_sigmoid_derivative,
            related=("printed_derivative_precedence",)),
     _claim("tanh_rescaled_sigmoid", "formulas",
-           r"$\tanh(x) = 2\sigma(2x) - 1$: tanh is just a rescaled, shifted sigmoid.",
-           "tanh(x) = 2σ(2x) − 1: tanh is a rescaled, shifted sigmoid.", QA,
+           N_(r"$\tanh(x) = 2\sigma(2x) - 1$: tanh is just a rescaled, shifted sigmoid."),
+           N_("tanh(x) = 2σ(2x) − 1: tanh is a rescaled, shifted sigmoid."), QA,
            tanh_is_rescaled_sigmoid, related=("sigmoid_tanh_same_derivatives",)),
     _claim("derivative_maxima", "formulas",
-           "The largest slope of σ is 1/4 and the largest slope of tanh is 1.",
-           "The largest slope of σ is 1/4 and of tanh 1.", "lecture notes", derivative_maxima),
+           N_("The largest slope of σ is 1/4 and the largest slope of tanh is 1."),
+           N_("The largest slope of σ is 1/4 and of tanh 1."), N_("lecture notes"),
+           derivative_maxima),
 )
 
 #: Every claim by key, in page order (grouped); reading it computes nothing.

@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from i18n import N_, Text
+
 from .tasks import Task, get_task
 from .training import (
     PRESETS,
@@ -23,7 +25,7 @@ from .training import (
     summarise,
     train_runs,
 )
-from .verdicts import Evidence, Verdict, once, steps_axis
+from .verdicts import Evidence, Verdict, listed, once, steps_axis
 
 
 @dataclass(frozen=True)
@@ -122,8 +124,10 @@ def _ahead(a: Summary, b: Summary) -> bool:
 
 
 def _reached_text(s: Summary) -> str:
-    steps = f", median {s.steps_to_threshold:.0f} steps" if s.steps_to_threshold else ""
-    return f"{s.reached}/{s.runs}{steps}"
+    if s.steps_to_threshold:
+        return Text("{reached}/{runs}, median {steps:.0f} steps", reached=s.reached, runs=s.runs,
+                    steps=s.steps_to_threshold)
+    return f"{s.reached}/{s.runs}"
 
 
 def _test_trace(key: str, theta: np.ndarray, task: Task | None = None, **slots: object):
@@ -139,13 +143,16 @@ def _test_trace(key: str, theta: np.ndarray, task: Task | None = None, **slots: 
 
 def race_text() -> str:
     """The race in words, as the Training Lab describes it."""
-    return (f"{get_task(RACE.task).name}, T = {RACE.length}, {RACE.seeds} seeds, {RACE.steps} "
-            f"Adam steps (learning rate {RACE.learning_rate:g})")
+    return Text("{task}, T = {length}, {seeds} seeds, {steps} Adam steps (learning rate "
+                "{learning_rate:g})", task=get_task(RACE.task).name, length=RACE.length,
+                seeds=RACE.seeds, steps=RACE.steps, learning_rate=RACE.learning_rate)
 
 
 # --- the claims ----------------------------------------------------------------------------------
 
 GATES = ("input_gate", "forget_gate", "output_gate")
+GATE_NAMES = {"input_gate": N_("input gate"), "forget_gate": N_("forget gate"),
+              "output_gate": N_("output gate")}
 NEAR = 0.05  # "near 0 or 1": within 0.05 of it
 
 
@@ -167,17 +174,20 @@ def gates_are_binary(runs: Race | None = None, **slots: object) -> Verdict:
         verdict = "false"
     edges = np.linspace(0.0, 1.0, 41)
     centres = 0.5 * (edges[1:] + edges[:-1])
-    curves = {g.replace("_", " "): np.histogram(v, bins=edges)[0] / v.size
+    curves = {GATE_NAMES[g]: np.histogram(v, bins=edges)[0] / v.size
               for g, v in values.items()}
     return Verdict(
         "gates_binary", verdict,
-        f"In the trained textbook LSTMs of the race ({race_text()}), on the test set, "
-        f"{near:.0%} of the gate values lie within {NEAR} of 0 or 1 and {middle:.0%} lie "
-        f"between 0.1 and 0.9; {exact} of {every.size:,} are exactly 0 or 1. The range "
-        "$(0, 1)$ is right, but a gate is a *dimmer*, not a switch: it mostly passes a "
-        "fraction, and σ never reaches 0 or 1.",
-        f"{near:.0%} of trained gate values near 0 or 1; {middle:.0%} between 0.1 and 0.9.",
-        Evidence(centres, curves, "gate value (bins of 0.025)", "fraction of gate values"),
+        Text("In the trained textbook LSTMs of the race ({race}), on the test set, {near:.0%} of "
+             "the gate values lie within {within} of 0 or 1 and {middle:.0%} lie between 0.1 and "
+             "0.9; {exact} of {total:,} are exactly 0 or 1. The range $(0, 1)$ is right, but a "
+             "gate is a *dimmer*, not a switch: it mostly passes a fraction, and σ never reaches "
+             "0 or 1.", race=race_text(), near=near, within=NEAR, middle=middle, exact=exact,
+             total=every.size),
+        Text("{near:.0%} of trained gate values near 0 or 1; {middle:.0%} between 0.1 and 0.9.",
+             near=near, middle=middle),
+        Evidence(centres, curves, N_("gate value (bins of 0.025)"),
+                 N_("fraction of gate values")),
         {"near_0_or_1": near, "between_0.1_and_0.9": middle, "exactly_0_or_1": float(exact)},
     )
 
@@ -194,15 +204,17 @@ def tanh_converges_faster(runs: Race | None = None) -> Verdict:
     curves = _median_curves({k: runs[k] for k in labels}, labels)
     return Verdict(
         "tanh_converges_faster", verdict,
-        f"Training Lab race ({race_text()}), seeds that reached the threshold: tanh candidate "
-        f"{_reached_text(tanh)}; sigmoid candidate {_reached_text(s['lstm_sigmoid'])}; ReLU "
-        f"candidate + output {_reached_text(s['lstm_relu'])} ({s['lstm_relu'].diverged} "
-        "diverged). The zero-centred candidate won here; a few seeds are small evidence, so "
-        "run more in the Training Lab.",
-        f"Reached the threshold: tanh {tanh.reached}/{tanh.runs}, sigmoid "
-        f"{s['lstm_sigmoid'].reached}/{tanh.runs}, ReLU {s['lstm_relu'].reached}/{tanh.runs}.",
-        Evidence(steps_axis(RACE.steps), curves, "training step",
-                 "training MSE, median over seeds", log_y=True),
+        Text("Training Lab race ({race}), seeds that reached the threshold: tanh candidate "
+             "{tanh}; sigmoid candidate {sigmoid}; ReLU candidate + output {relu} ({diverged} "
+             "diverged). The zero-centred candidate won here; a few seeds are small evidence, so "
+             "run more in the Training Lab.", race=race_text(), tanh=_reached_text(tanh),
+             sigmoid=_reached_text(s["lstm_sigmoid"]), relu=_reached_text(s["lstm_relu"]),
+             diverged=s["lstm_relu"].diverged),
+        Text("Reached the threshold: tanh {tanh}/{runs}, sigmoid {sigmoid}/{runs}, ReLU "
+             "{relu}/{runs}.", tanh=tanh.reached, sigmoid=s["lstm_sigmoid"].reached,
+             relu=s["lstm_relu"].reached, runs=tanh.runs),
+        Evidence(steps_axis(RACE.steps), curves, N_("training step"),
+                 N_("training MSE, median over seeds"), log_y=True),
         {"tanh_reached": float(tanh.reached), "sigmoid_reached": float(rivals[0].reached),
          "relu_reached": float(rivals[1].reached),
          "tanh_median_steps": float(tanh.steps_to_threshold or np.nan)},
@@ -228,20 +240,22 @@ def saturation_slows_training(scaled: dict[float, list[RunResult]] | None = None
         verdict = "partly"
     else:
         verdict = "false"
-    labels = {scale: f"inputs ×{scale:g}" for scale in scaled}
+    labels = {scale: Text("inputs ×{scale:g}", scale=scale) for scale in scaled}
     curves = _median_curves({labels[k]: v for k, v in scaled.items()},
                             {v: v for v in labels.values()})
-    parts = "; ".join(f"×{scale:g}: {_reached_text(x)}" for scale, x in s.items())
+    parts = listed(Text("×{scale:g}: {reached}", scale=scale, reached=_reached_text(x))
+                   for scale, x in s.items())
     return Verdict(
         "saturation_slows_training", verdict,
-        f"The textbook LSTM of the race with its inputs scaled up ({race_text()}); seeds that "
-        f"reached the threshold — {parts}. At ×{biggest:g}, {saturated:.0%} of the candidate "
-        "values start saturated (tanh′ < 0.05), so their gradients are tiny. Saturation is "
-        "real, but Adam rescales every step and the input weights shrink: a moderate scale "
-        "did not slow training, only an extreme one did.",
-        f"Reached the threshold: {parts}.",
-        Evidence(steps_axis(RACE.steps), curves, "training step",
-                 "training MSE, median over seeds", log_y=True),
+        Text("The textbook LSTM of the race with its inputs scaled up ({race}); seeds that "
+             "reached the threshold — {parts}. At ×{biggest:g}, {saturated:.0%} of the candidate "
+             "values start saturated (tanh′ < 0.05), so their gradients are tiny. Saturation is "
+             "real, but Adam rescales every step and the input weights shrink: a moderate scale "
+             "did not slow training, only an extreme one did.", race=race_text(), parts=parts,
+             biggest=biggest, saturated=saturated),
+        Text("Reached the threshold: {parts}.", parts=parts),
+        Evidence(steps_axis(RACE.steps), curves, N_("training step"),
+                 N_("training MSE, median over seeds"), log_y=True),
         {f"reached_x{scale:g}": float(x.reached) for scale, x in s.items()}
         | {"saturated_at_start": saturated},
     )
@@ -268,16 +282,19 @@ def relu_replaces_tanh(runs: Race | None = None) -> Verdict:
     curves = _median_curves({k: runs[k] for k in labels}, labels)
     return Verdict(
         "relu_replaces_tanh", verdict,
-        f"ReLU is monotonic but not bounded (ReLU(10⁶) = {relu_big:.0e}) and not differentiable "
-        f"at 0 (slope {left:.0f} on the left, {right:.0f} on the right). In the Training Lab "
-        f"race ({race_text()}) the textbook LSTM reached the threshold in "
-        f"{_reached_text(textbook)}; with ReLU as candidate and output "
-        f"{_reached_text(relu)}, and {relu.diverged} of {relu.runs} diverged: nothing bounds "
-        "the cell state or h.",
-        f"ReLU unbounded; reached: textbook {textbook.reached}/{textbook.runs}, ReLU "
-        f"{relu.reached}/{relu.runs} ({relu.diverged} diverged).",
-        Evidence(steps_axis(RACE.steps), curves, "training step",
-                 "training MSE, median over seeds", log_y=True),
+        Text("ReLU is monotonic but not bounded (ReLU(10⁶) = {big:.0e}) and not differentiable "
+             "at 0 (slope {left:.0f} on the left, {right:.0f} on the right). In the Training Lab "
+             "race ({race}) the textbook LSTM reached the threshold in {textbook}; with ReLU as "
+             "candidate and output {relu}, and {diverged} of {runs} diverged: nothing bounds the "
+             "cell state or h.", big=relu_big, left=left, right=right, race=race_text(),
+             textbook=_reached_text(textbook), relu=_reached_text(relu), diverged=relu.diverged,
+             runs=relu.runs),
+        Text("ReLU unbounded; reached: textbook {textbook}/{textbook_runs}, ReLU "
+             "{relu}/{relu_runs} ({diverged} diverged).", textbook=textbook.reached,
+             textbook_runs=textbook.runs, relu=relu.reached, relu_runs=relu.runs,
+             diverged=relu.diverged),
+        Evidence(steps_axis(RACE.steps), curves, N_("training step"),
+                 N_("training MSE, median over seeds"), log_y=True),
         {"textbook_reached": float(textbook.reached), "relu_reached": float(relu.reached),
          "relu_diverged": float(relu.diverged), "relu_of_1e6": relu_big},
     )
@@ -292,7 +309,7 @@ def relu_dead_units(runs: Race | None = None) -> Verdict:
         pre = _test_trace("lstm_relu", result.state.theta).preactivations["candidate"]  # (T, B, H)
         fraction = np.mean(pre > 0.0, axis=(0, 1))
         dead.append(int(np.sum(fraction == 0.0)))
-        active[f"ReLU candidate, seed {seed}"] = fraction
+        active[Text("ReLU candidate, seed {seed}", seed=seed)] = fraction
     tanh_pre = np.concatenate([_test_trace("lstm", r.state.theta).preactivations["candidate"]
                                for r in runs["lstm"]], axis=1)
     tanh_dead = int(np.sum(np.all(1.0 - np.tanh(tanh_pre) ** 2 < 1e-6, axis=(0, 1))))
@@ -300,14 +317,15 @@ def relu_dead_units(runs: Race | None = None) -> Verdict:
     verdict = "true" if total > 0 and tanh_dead == 0 else ("partly" if tanh_dead == 0 else "false")
     return Verdict(
         "relu_dead_units", verdict,
-        f"After the Training Lab race ({race_text()}), the LSTMs with a ReLU candidate have "
-        f"{', '.join(map(str, dead))} dead candidate units out of {hidden} (seeds "
-        f"{', '.join(map(str, RACE.seed_list))}): their pre-activation is ≤ 0 on every step of "
-        "every test sequence, so $g = 0$ and $\\mathrm{ReLU}'=0$ — no gradient reaches their "
-        f"weights again. The tanh candidates: {tanh_dead} such units; $\\tanh' > 0$ everywhere.",
-        f"Dead ReLU candidate units per seed: {', '.join(map(str, dead))} of {hidden}; "
-        f"tanh: {tanh_dead}.",
-        Evidence(np.arange(1, hidden + 1, dtype=float), active, "unit",
-                 "fraction of test steps with pre-activation > 0"),
+        Text("After the Training Lab race ({race}), the LSTMs with a ReLU candidate have {dead} "
+             "dead candidate units out of {hidden} (seeds {seeds}): their pre-activation is ≤ 0 "
+             "on every step of every test sequence, so $g = 0$ and $\\mathrm{{ReLU}}'=0$ — no "
+             "gradient reaches their weights again. The tanh candidates: {tanh_dead} such units; "
+             "$\\tanh' > 0$ everywhere.", race=race_text(), dead=", ".join(map(str, dead)),
+             hidden=hidden, seeds=", ".join(map(str, RACE.seed_list)), tanh_dead=tanh_dead),
+        Text("Dead ReLU candidate units per seed: {dead} of {hidden}; tanh: {tanh_dead}.",
+             dead=", ".join(map(str, dead)), hidden=hidden, tanh_dead=tanh_dead),
+        Evidence(np.arange(1, hidden + 1, dtype=float), active, N_("unit"),
+                 N_("fraction of test steps with pre-activation > 0")),
         {"dead_relu_units": float(total), "dead_tanh_units": float(tanh_dead)},
     )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 import numpy as np
+
+from i18n import Text
 
 VERDICTS = ("true", "false", "partly")
 GRID = np.linspace(-8.0, 8.0, 16001)  # step 0.001: derivative maxima located to ±0.0005
@@ -17,7 +19,8 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Evidence:
-    """One evidence chart: curves over a shared x, with a title for each axis."""
+    """One evidence chart: curves over a shared x, with a title for each axis (titles and curve
+    names are messages, marked with ``N_`` or made as :class:`~i18n.Text`)."""
 
     x: np.ndarray
     curves: dict[str, np.ndarray]
@@ -30,7 +33,8 @@ class Evidence:
 class Verdict:
     """A claim's verdict (``"true"``, ``"false"`` or ``"partly"``), the measured finding as
     Markdown (formulas as ``$…$``), a plain one-line summary for tables, the evidence chart and
-    the numbers behind it."""
+    the numbers behind it. Finding and summary are :class:`~i18n.Text` messages (English as
+    ``str``; the page shows them in the session's language)."""
 
     key: str
     verdict: str
@@ -39,6 +43,16 @@ class Verdict:
     evidence: Evidence
     numbers: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
+
+
+def listed(items: Iterable[str]) -> str:
+    """``items`` (each may be a :class:`~i18n.Text`) as one list separated by "; ": a message
+    the page translates item by item, separators included."""
+    items = list(items)
+    text = items[0] if items else ""
+    for item in items[1:]:
+        text = Text("{first}; {second}", first=text, second=item)
+    return text
 
 
 def steps_axis(count: int) -> np.ndarray:

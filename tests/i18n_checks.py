@@ -14,7 +14,8 @@ NAMES = {
     "lstm", "gru", "rnn", "relu", "tanh", "sigmoid", "softsign", "softplus", "elu", "selu",
     "gelu", "swish", "silu", "leaky", "hard", "pytorch", "numpy", "adam", "csv", "json", "png",
     "svg", "npz", "url", "lstm lens", "sin", "cos", "exp", "log", "sqrt", "abs", "max", "min",
-    "identity", "streamlit", "plotly", "mse", "nan", "inf", "id", "sgd",
+    "identity", "streamlit", "plotly", "mse", "nan", "inf", "id", "sgd", "expm1", "log1p",
+    "sign", "tan", "arctan", "sinh", "cosh", "maximum", "minimum",
 }
 #: Proto fields that are not text a reader sees.
 _SKIP_FIELDS = {"id", "form_id", "key", "config", "icon", "type", "theme", "url", "data",
@@ -75,6 +76,7 @@ _NOT_WORDS = re.compile(
     r"|%\{[^}]*\}|\{[^}]*\}"        # Plotly and format placeholders
     r"|<[^>]*>"                     # HTML tags in chart labels
     r"|:material/[a-z_]+:"          # icons
+    r"|:[a-z]+(?:-[a-z]+)*\["        # Streamlit's Markdown directives (:orange-badge[…])
     r"|[A-Za-z]+_[A-Za-z0-9_]*"     # identifiers and notation (c_t, h_(t−1), forget_bias)
 )
 _PHRASE = re.compile(r"[A-Za-z]{2,}(?:[ ’'-]+[A-Za-z]{2,})+")

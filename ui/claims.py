@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from i18n import N_, Text, _
 from lstm_core.claims import CLAIMS, GROUPS, Claim, check
 from lstm_core.claims_race import RACE
 from lstm_core.verdicts import Verdict
@@ -24,15 +25,17 @@ from viz.evidence import curves_figure
 
 PAGE = "claims"
 VERDICT_BADGES = {
-    "true": ("TRUE", "green"), "false": ("FALSE", "red"), "partly": ("PARTLY", "orange")
+    "true": (N_("TRUE"), "green"), "false": (N_("FALSE"), "red"),
+    "partly": (N_("PARTLY"), "orange"),
 }
 FILTERS = ("all", "true", "false", "partly")
-FILTER_LABELS = {"all": "All", "true": "True", "false": "False", "partly": "Partly"}
-PENDING = "computing…"
+FILTER_LABELS = {"all": N_("All"), "true": N_("True"), "false": N_("False"),
+                 "partly": N_("Partly")}
+PENDING = N_("computing…")
 PAGE_TITLES = {
-    "activation_lab": "the Activation Lab", "step_through": "the Cell Step-Through",
-    "compare": "Compare Trajectories", "gradient_flow": "Gradient Flow",
-    "training_lab": "the Training Lab",
+    "activation_lab": N_("the Activation Lab"), "step_through": N_("the Cell Step-Through"),
+    "compare": N_("Compare Trajectories"), "gradient_flow": N_("Gradient Flow"),
+    "training_lab": N_("the Training Lab"),
 }
 
 
@@ -115,51 +118,55 @@ def progress() -> None:
         st.rerun(scope="app")
     trained = [key for key, claim in CLAIMS.items() if claim.trained]
     done = len(trained) - len(waiting)
-    names = ", ".join(CLAIMS[k].plain.rstrip(".") for k in waiting)
+    names = ""
+    for key in waiting:  # "a, b, c" as messages: each language lists claims its own way
+        plain = _(CLAIMS[key].plain).rstrip(".。")
+        names = Text("{earlier}, {last}", earlier=names, last=plain) if names else plain
     st.progress(done / len(trained),
-                text=f"The engine is training small models to check {len(waiting)} claim(s) "
-                     f"(once per server; this page fills them in by itself): still computing "
-                     f"{names}.")
+                text=_("The engine is training small models to check {count} claim(s) (once per "
+                       "server; this page fills them in by itself): still computing {names}.")
+                .format(count=len(waiting), names=_(names)))
 
 
 # --- table and controls --------------------------------------------------------------------------
 
 
 def _verdict_text(verdict: Verdict | None) -> str:
-    return VERDICT_BADGES[verdict.verdict][0] if verdict else PENDING
+    return _(VERDICT_BADGES[verdict.verdict][0] if verdict else PENDING)
 
 
 def summary_table(results: dict[str, Verdict | None]) -> pd.DataFrame:
     """One row per claim, in page order: group, claim, where it is said, verdict, measured."""
     return pd.DataFrame({
-        "group": [GROUPS[c.group] for c in CLAIMS.values()],
-        "claim": [c.plain for c in CLAIMS.values()],
-        "said in": [c.source for c in CLAIMS.values()],
-        "verdict": [_verdict_text(results[k]) for k in CLAIMS],
-        "measured": [v.summary if (v := results[k]) else PENDING for k in CLAIMS],
+        _("group"): [_(GROUPS[c.group]) for c in CLAIMS.values()],
+        _("claim"): [_(c.plain) for c in CLAIMS.values()],
+        _("said in"): [_(c.source) for c in CLAIMS.values()],
+        _("verdict"): [_verdict_text(results[k]) for k in CLAIMS],
+        _("measured"): [_(v.summary if (v := results[k]) else PENDING) for k in CLAIMS],
     })
 
 
 def _label(key: str) -> str:
     claim = CLAIMS[key]
-    return f"{GROUPS[claim.group]} · {claim.plain}"
+    return f"{_(GROUPS[claim.group])} · {_(claim.plain)}"
 
 
 def controls(results: dict[str, Verdict | None]) -> ClaimsState:
     """The verdict filter and the claim picker (grouped, filtered); returns the page state."""
     load(ClaimsState, PAGE)
     announce_ignored(PAGE)
-    st.segmented_control("Show claims whose verdict is", FILTERS, format_func=FILTER_LABELS.get,
+    st.segmented_control(_("Show claims whose verdict is"), FILTERS,
+                         format_func=lambda value: _(FILTER_LABELS[value]),
                          key=widget_key(PAGE, "verdict"))
     wanted = st.session_state.get(widget_key(PAGE, "verdict")) or "all"
     keys = [k for k, v in results.items() if wanted == "all" or (v and v.verdict == wanted)]
     claim_key = widget_key(PAGE, "claim")
     if not keys:
-        st.info("No claim has that verdict yet.")
+        st.info(_("No claim has that verdict yet."))
     else:
         if st.session_state.get(claim_key) not in keys:
             st.session_state[claim_key] = keys[0]
-        st.radio("Look at the evidence for", keys, format_func=_label, key=claim_key)
+        st.radio(_("Look at the evidence for"), keys, format_func=_label, key=claim_key)
     state = collect(ClaimsState, PAGE)
     save(PAGE, state)
     return state
@@ -175,31 +182,38 @@ def _select(key: str) -> None:
 
 def render_claim(claim: Claim, verdict: Verdict | None) -> None:
     """Statement (formulas rendered), source, verdict, finding, evidence chart and links."""
-    st.caption(f"{GROUPS[claim.group]} · said in {claim.source}")
-    st.markdown(f"#### {claim.statement}")
+    st.caption(_("{group} · said in {source}").format(group=_(GROUPS[claim.group]),
+                                                     source=_(claim.source)))
+    st.markdown(f"#### {_(claim.statement)}")
     if verdict is None:
         error = warmup.claim_verdicts().error(claim.key)
         if error is not None:
-            st.error(f"This claim could not be checked: {error}")
+            why = error.args[0] if error.args and isinstance(error.args[0], Text) else None
+            st.error(_("This claim could not be checked: {error}").format(
+                error=_(why) if why is not None else error))
         else:
-            st.info("The engine is still computing this verdict; it appears here by itself.",
+            st.info(_("The engine is still computing this verdict; it appears here by itself."),
                     icon=":material/hourglass:")
     else:
         text, colour = VERDICT_BADGES[verdict.verdict]
-        st.badge(text, color=colour)
-        st.markdown(verdict.finding)
+        st.badge(_(text), color=colour)
+        st.markdown(_(verdict.finding))
         evidence = verdict.evidence
-        fig = curves_figure(evidence.x, evidence.curves, evidence.x_title, evidence.y_title,
+        curves = {_(name): values for name, values in evidence.curves.items()}
+        fig = curves_figure(evidence.x, curves, _(evidence.x_title), _(evidence.y_title),
                             log_y=evidence.log_y)
-        show(fig, key=f"{PAGE}.evidence", alt=f"Evidence for the claim: {claim.plain}")
+        show(fig, key=f"{PAGE}.evidence",
+             alt=_("Evidence for the claim: {claim}").format(claim=_(claim.plain)))
     page, params = LINKS[claim.key]
-    st.page_link(PAGE_FILES[page], label=f"See it yourself in {PAGE_TITLES[page]}, with these "
-                 "settings", icon=":material/open_in_new:", query_params=params)
+    st.page_link(PAGE_FILES[page],
+                 label=_("See it yourself in {page}, with these settings").format(
+                     page=_(PAGE_TITLES[page])),
+                 icon=":material/open_in_new:", query_params=params)
     for related in claim.related:
-        st.button(f"Related claim: {CLAIMS[related].plain}", key=f"{PAGE}.related.{related}",
-                  on_click=_select, args=(related,), type="tertiary",
-                  icon=":material/link:")
+        st.button(_("Related claim: {claim}").format(claim=_(CLAIMS[related].plain)),
+                  key=f"{PAGE}.related.{related}", on_click=_select, args=(related,),
+                  type="tertiary", icon=":material/link:")
     if verdict is not None:
-        with st.expander("Show the data behind this chart"):
-            frame = pd.DataFrame({evidence.x_title: evidence.x} | evidence.curves)
+        with st.expander(_("Show the data behind this chart")):
+            frame = pd.DataFrame({_(evidence.x_title): evidence.x} | curves)
             st.dataframe(frame.iloc[:: max(1, len(frame) // 400)], hide_index=True)

@@ -74,10 +74,12 @@ _NOT_WORDS = re.compile(
     r"|\$[^$]*\$"                   # maths
     r"|https?://\S+"                # links
     r"|%\{[^}]*\}|\{[^}]*\}"        # Plotly and format placeholders
+    r"|<script.*?</script>|<style.*?</style>"  # code in st.html
     r"|<[^>]*>"                     # HTML tags in chart labels
     r"|:material/[a-z_]+:"          # icons
     r"|:[a-z]+(?:-[a-z]+)*\["        # Streamlit's Markdown directives (:orange-badge[…])
-    r"|[A-Za-z]+_[A-Za-z0-9_]*"     # identifiers and notation (c_t, h_(t−1), forget_bias)
+    r"|[A-Za-z]+_[A-Za-z0-9_]*",    # identifiers and notation (c_t, h_(t−1), forget_bias)
+    re.DOTALL,
 )
 _PHRASE = re.compile(r"[A-Za-z]{2,}(?:[ ’'-]+[A-Za-z]{2,})+")
 

@@ -2,13 +2,14 @@
 
 import streamlit as st
 
+from i18n import _
 from ui.content import prose
 from ui.gradient_flow import PAGE, compute, controls, render
 from ui.share import share_box
 from ui.shared import shared_epsilon
 from ui.state import announce_ignored
 
-st.title("Gradient Flow")
+st.title(_("Gradient Flow"))
 st.markdown(prose("gradient_flow"))
 state, messages = controls()
 announce_ignored(PAGE)

@@ -2,11 +2,12 @@
 
 import streamlit as st
 
+from i18n import _
 from ui.content import prose
 from ui.share import share_box
 from ui.training_lab import PAGE, controls, render, start_controls
 
-st.title("Training Lab")
+st.title(_("Training Lab"))
 st.markdown(prose("training_lab"))
 state = controls()
 share_box(PAGE, state)

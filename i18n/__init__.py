@@ -34,7 +34,7 @@ _language_source: Callable[[], str] = lambda: DEFAULT_LANGUAGE
 
 
 @cache
-def catalog(language: str) -> gettext.NullTranslations:
+def translations(language: str) -> gettext.NullTranslations:
     """The compiled catalog of ``language`` (English: the message ids themselves)."""
     if language == DEFAULT_LANGUAGE:
         return gettext.NullTranslations()
@@ -49,17 +49,14 @@ def use_language_source(source: Callable[[], str]) -> None:
 
 
 def set_language(language: str | None) -> None:
-    """The language of everything this thread translates until told otherwise (``None``: ask
-    the language source again)."""
+    """Make this thread translate into ``language`` whatever the source says (``None``: follow
+    the language source again). For tests and work outside a session."""
     _session.language = language
 
 
 def language() -> str:
     """The current thread's language."""
-    current = getattr(_session, "language", None)
-    if current is None:
-        current = _language_source()
-        _session.language = current
+    current = getattr(_session, "language", None) or _language_source()
     return current if current in LANGUAGES else DEFAULT_LANGUAGE
 
 
@@ -98,7 +95,7 @@ def _(message: str) -> str:
 
 def translate(message: str, lang: str) -> str:
     """``message`` in ``lang``; an id missing from the catalog stays English."""
-    lookup = catalog(lang).gettext
+    lookup = translations(lang).gettext
     if isinstance(message, Text):
         params = {k: translate(v, lang) if isinstance(v, str) else v
                   for k, v in message.params.items()}
@@ -109,3 +106,14 @@ def translate(message: str, lang: str) -> str:
 def paragraphs(text: str) -> list[str]:
     """The blank-line separated blocks of a Markdown text: each is one message."""
     return [block.strip("\n") for block in re.split(r"\n[ \t]*\n", text) if block.strip()]
+
+
+#: Text fields of the lessons' TOML files (``content/lessons/*.toml``), and whether runs of
+#: whitespace become one space (else the value is only stripped).
+LESSON_FIELDS = {"title": True, "question": True, "choices": True, "reveal": False,
+                 "explanation": False}
+
+
+def lesson_text(field: str, value: str) -> str:
+    """A lesson field as the app shows it (and as its message id)."""
+    return " ".join(value.split()) if LESSON_FIELDS[field] else value.strip()

@@ -22,21 +22,11 @@ from babel.messages.extract import extract, extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
-from i18n import DOMAIN, LOCALES, paragraphs
+from i18n import DOMAIN, LESSON_FIELDS, LOCALES, lesson_text, paragraphs
 
 ROOT = LOCALES.parents[1]
 CODE_DIRS = ("app.py", "pages", "ui", "viz", "lstm_core", "i18n")
 KEYWORDS = {"_": None, "N_": None, "Text": None}
-#: Text fields of the lessons' TOML files, and whether runs of whitespace become one space.
-LESSON_FIELDS = {"title": True, "question": True, "choices": True, "reveal": False,
-                 "explanation": False}
-
-
-def lesson_text(field: str, value: str) -> str:
-    """A lesson field as the app shows it (and as its message id)."""
-    return " ".join(value.split()) if LESSON_FIELDS[field] else value.strip()
-
-
 def _code_messages() -> Iterator[tuple[str, str]]:
     for name in CODE_DIRS:
         path = ROOT / name

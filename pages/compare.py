@@ -2,10 +2,11 @@
 
 import streamlit as st
 
+from i18n import _
 from ui.compare import comparison, setup_sidebar
 from ui.content import prose
 
-st.title("Compare Trajectories")
+st.title(_("Compare Trajectories"))
 st.markdown(prose("compare"))
 setup_sidebar()
 comparison()  # a fragment: configurations, share box, figure, table and diagnoses

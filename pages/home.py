@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from i18n import _
 from lstm_core import LSTM
 from ui.content import prose
 from ui.home import where_to_go
@@ -11,12 +12,12 @@ st.markdown(prose("home"))
 
 left, right = st.columns([1, 1], gap="large")
 with left:
-    st.subheader("What one LSTM step computes")
+    st.subheader(_("What one LSTM step computes"))
     for equation in LSTM.equations:
         st.latex(equation)
 with right:
-    st.subheader("How to read it")
+    st.subheader(_("How to read it"))
     st.markdown(prose("home_cell"))
 
-st.subheader("Where to go")
+st.subheader(_("Where to go"))
 where_to_go()

@@ -2,11 +2,12 @@
 
 import streamlit as st
 
+from i18n import _
 from ui.content import prose
 from ui.share import share_box
 from ui.step_through import PAGE, compute_or_keep, controls, render
 
-st.title("Cell Step-Through")
+st.title(_("Cell Step-Through"))
 st.markdown(prose("step_through"))
 
 state = controls()

@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+import threading
+
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from i18n import DEFAULT_LANGUAGE, LANGUAGES, _, set_language, use_language_source
+from i18n import DEFAULT_LANGUAGE, LANGUAGES, _, use_language_source
 
-LANGUAGE_KEY = "shared.lang"
+#: The session's language (a plain key: it must outlive pages that do not draw the switch).
+LANGUAGE_KEY = "shared.language"
+SWITCH_KEY = "shared.lang"
 #: The ``lang`` the app itself last wrote into the URL: a different one came with a link.
 _URL_KEY = "shared.lang_in_url"
 PARAM = "lang"
 
+_last = threading.local()
+
 
 def _session_language() -> str:
-    try:
-        return st.session_state.get(LANGUAGE_KEY, DEFAULT_LANGUAGE)
-    except Exception:
+    """The session's language, read once per script run (``_()`` asks for it very often)."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None:
         return DEFAULT_LANGUAGE
+    if getattr(_last, "run", None) is not ctx.cursors:  # Streamlit makes new cursors every run
+        _last.run, _last.language = ctx.cursors, st.session_state.get(LANGUAGE_KEY,
+                                                                      DEFAULT_LANGUAGE)
+    return _last.language
 
 
 use_language_source(_session_language)
@@ -28,6 +39,10 @@ def browser_language() -> str:
     return next((code for code in LANGUAGES if locale.split("-")[0] == code), DEFAULT_LANGUAGE)
 
 
+def _switched() -> None:
+    st.session_state[LANGUAGE_KEY] = st.session_state[SWITCH_KEY]
+
+
 def apply() -> str:
     """Settle this run's language (link, else earlier choice, else browser) and draw the switch."""
     linked = st.query_params.get(PARAM)
@@ -35,11 +50,11 @@ def apply() -> str:
         st.session_state[LANGUAGE_KEY] = linked
     elif st.session_state.get(LANGUAGE_KEY) not in LANGUAGES:
         st.session_state[LANGUAGE_KEY] = browser_language()
-    set_language(st.session_state[LANGUAGE_KEY])
-    st.sidebar.radio(_("Language · 语言"), list(LANGUAGES), key=LANGUAGE_KEY, horizontal=True,
-                     format_func=LANGUAGES.get, on_change=lambda: set_language(None))
     current = st.session_state[LANGUAGE_KEY]
-    set_language(current)
+    _last.run = None  # read it afresh
+    st.session_state[SWITCH_KEY] = current
+    st.sidebar.radio(_("Language · 语言"), list(LANGUAGES), key=SWITCH_KEY, horizontal=True,
+                     format_func=LANGUAGES.get, on_change=_switched)
     if current == DEFAULT_LANGUAGE:
         st.query_params.pop(PARAM, None)
     else:

@@ -9,21 +9,23 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import streamlit as st
 
+from i18n import LESSON_FIELDS, N_, _, lesson_text
 from ui.content import CONTENT, prose
 from ui.share import PAGE_FILES, ViewFileError, parse_view_file
 from ui.state import PageState, announce_ignored, choice, collect, load, save, widget_key
 
 PAGE = "lessons"
 PAGE_TITLES = {
-    "activation_lab": "Activation Lab",
-    "step_through": "Cell Step-Through",
-    "compare": "Compare Trajectories",
-    "gradient_flow": "Gradient Flow",
-    "training_lab": "Training Lab",
-    "claims": "Claims, checked live",
+    "activation_lab": N_("Activation Lab"),
+    "step_through": N_("Cell Step-Through"),
+    "compare": N_("Compare Trajectories"),
+    "gradient_flow": N_("Gradient Flow"),
+    "training_lab": N_("Training Lab"),
+    "claims": N_("Claims, checked live"),
 }
 
 
@@ -53,22 +55,28 @@ class QuizQuestion:
     scenario: str
 
 
+def _normalised(item: dict[str, Any]) -> dict[str, Any]:
+    """A lesson item with its text fields exactly as the catalog has them as message ids
+    (choices as a tuple): each is shown through ``_()``."""
+    out = dict(item)
+    for field in LESSON_FIELDS.keys() & item.keys():
+        value = item[field]
+        out[field] = (tuple(lesson_text(field, v) for v in value) if isinstance(value, list)
+                      else lesson_text(field, value))
+    return out
+
+
 @cache
 def scenarios() -> tuple[Scenario, ...]:
     """Every scenario in lesson order."""
     data = tomllib.loads((CONTENT / "lessons" / "scenarios.toml").read_text(encoding="utf-8"))
-    return tuple(
-        Scenario(**{**item, "choices": tuple(item["choices"]),
-                    "question": " ".join(item["question"].split())})
-        for item in data["scenario"]
-    )
+    return tuple(Scenario(**_normalised(item)) for item in data["scenario"])
 
 
 @cache
 def quiz() -> tuple[QuizQuestion, ...]:
     data = tomllib.loads((CONTENT / "lessons" / "quiz.toml").read_text(encoding="utf-8"))
-    return tuple(QuizQuestion(**{**item, "choices": tuple(item["choices"])})
-                 for item in data["question"])
+    return tuple(QuizQuestion(**_normalised(item)) for item in data["question"])
 
 
 def scenario(key: str) -> Scenario:
@@ -92,17 +100,18 @@ def controls() -> LessonsState:
     load(LessonsState, PAGE)
     announce_ignored(PAGE)
     keys = [s.key for s in scenarios()]
-    titles = {s.key: f"{i + 1}. {s.title}" for i, s in enumerate(scenarios())}
+    titles = {s.key: f"{i + 1}. {_(s.title)}" for i, s in enumerate(scenarios())}
     left, middle, right = st.columns([1, 4, 1], vertical_alignment="bottom")
-    middle.selectbox("Scenario", keys, format_func=titles.get, key=widget_key(PAGE, "scenario"))
+    middle.selectbox(_("Scenario"), keys, format_func=titles.get, key=widget_key(PAGE, "scenario"))
     state = collect(LessonsState, PAGE)
     index = keys.index(state.scenario)
-    left.button("Previous", icon=":material/arrow_back:", on_click=_step, args=(-1,),
+    left.button(_("Previous"), icon=":material/arrow_back:", on_click=_step, args=(-1,),
                 disabled=index == 0, key=f"{PAGE}.previous", width="stretch")
-    right.button("Next", icon=":material/arrow_forward:", on_click=_step, args=(1,),
+    right.button(_("Next"), icon=":material/arrow_forward:", on_click=_step, args=(1,),
                  disabled=index == len(keys) - 1, key=f"{PAGE}.next", width="stretch")
     done = sum(bool(st.session_state.get(f"{PAGE}.revealed.{k}")) for k in keys)
-    st.progress(done / len(keys), text=f"Scenario {index + 1} of {len(keys)} · {done} revealed")
+    st.progress(done / len(keys), text=_("Scenario {number} of {total} · {done} revealed").format(
+        number=index + 1, total=len(keys), done=done))
     save(PAGE, state)
     return state
 
@@ -131,32 +140,34 @@ def _keep(widget: str) -> None:
 
 
 def _persistent_radio(label: str, choices: tuple[str, ...], key: str) -> int | None:
-    """A radio over ``choices`` (no default) whose answer survives visits to other pages."""
+    """A radio over ``choices`` (message ids, shown translated; no default) whose answer
+    survives visits to other pages."""
     _restore(key)
-    return st.radio(label, range(len(choices)), format_func=lambda i: choices[i], index=None,
+    return st.radio(label, range(len(choices)), format_func=lambda i: _(choices[i]), index=None,
                     key=key, on_change=_keep, args=(key,))
 
 
 def render_scenario(item: Scenario) -> None:
     """Question and prediction beside the live chart (computed with the scenario's exact
     settings, drawn once revealed), then the explanation and the link to explore further."""
-    st.subheader(item.title)
-    st.markdown(item.question)
+    st.subheader(_(item.title))
+    st.markdown(_(item.question))
     revealed_key = f"{PAGE}.revealed.{item.key}"
     revealed = bool(st.session_state.get(revealed_key))
     side, chart = st.columns([2, 3], gap="large")  # prediction first, also on a phone
     with side:
-        prediction = _persistent_radio("Predict first: what will you see?", item.choices,
+        prediction = _persistent_radio(_("Predict first: what will you see?"), item.choices,
                                        f"{PAGE}.prediction.{item.key}")
-        st.button("Reveal", key=f"{PAGE}.reveal.{item.key}", disabled=prediction is None,
-                  help="Choose a prediction first." if prediction is None else None,
+        st.button(_("Reveal"), key=f"{PAGE}.reveal.{item.key}", disabled=prediction is None,
+                  help=_("Choose a prediction first.") if prediction is None else None,
                   on_click=st.session_state.__setitem__, args=(revealed_key, True),
                   type="primary", width="stretch")
         if revealed:
             if prediction == item.answer:
-                st.success("Your prediction was right.")
+                st.success(_("Your prediction was right."))
             elif prediction is not None:
-                st.warning(f"Not quite: the answer is “{item.choices[item.answer]}”")
+                st.warning(_("Not quite: the answer is “{answer}”").format(
+                    answer=_(item.choices[item.answer])))
     below = st.container()  # full width under the two columns (e.g. a wide table)
     with chart:
         if revealed:
@@ -164,8 +175,9 @@ def render_scenario(item: Scenario) -> None:
         else:
             st.info(prose("lessons_before_reveal"), icon=":material/visibility_off:")
     if revealed:
-        st.markdown(item.reveal)
-    st.page_link(item.page_file, label=f"Explore further in {PAGE_TITLES[item.page]}",
+        st.markdown(_(item.reveal))
+    st.page_link(item.page_file,
+                 label=_("Explore further in {page}").format(page=_(PAGE_TITLES[item.page])),
                  icon=":material/open_in_new:", query_params=item.params)
 
 
@@ -181,34 +193,38 @@ def render_quiz() -> None:
     the scenario that shows the answer live."""
     score = st.empty()
     for number, question in enumerate(quiz(), start=1):
-        answer = _persistent_radio(f"**Q{number}.** {question.question}", question.choices,
-                                   f"{PAGE}.quiz.{question.key}")
+        answer = _persistent_radio(
+            _("**Q{number}.** {question}").format(number=number, question=_(question.question)),
+            question.choices, f"{PAGE}.quiz.{question.key}")
         if answer is None:
             continue
         shown = scenario(question.scenario)
+        explanation = " ".join(_(question.explanation).split())
         if answer == question.answer:
-            st.success("Right. " + " ".join(question.explanation.split()))
+            st.success(_("Right. {explanation}").format(explanation=explanation))
         else:
-            st.error(f"Not quite: the answer is “{question.choices[question.answer]}”. "
-                     + " ".join(question.explanation.split()))
-        st.page_link(shown.page_file, label=f"See it live: {shown.title}",
+            st.error(_("Not quite: the answer is “{answer}”. {explanation}").format(
+                answer=_(question.choices[question.answer]), explanation=explanation))
+        st.page_link(shown.page_file, label=_("See it live: {title}").format(title=_(shown.title)),
                      icon=":material/science:", query_params=shown.params)
     right, answered = quiz_score()
     total = len(quiz())
-    score.progress(answered / total, text=f"Quiz score: {right} of {total} right "
-                                          f"({answered} of {total} answered)")
+    score.progress(answered / total, text=_(
+        "Quiz score: {right} of {total} right ({answered} of {total} answered)").format(
+        right=right, total=total, answered=answered))
 
 
 def load_view_file() -> None:
     """Open a view saved with "Share this view" (a small JSON file)."""
-    upload = st.file_uploader("Open a saved view (.json)", type=["json"],
+    upload = st.file_uploader(_("Open a saved view (.json)"), type=["json"],
                               key=f"{PAGE}.view_file")
     if upload is None:
         return
     try:
         page_file, params = parse_view_file(upload.getvalue())
-    except ViewFileError as why:
-        st.error(str(why))
+    except ViewFileError as why:  # its message: a str or a Text, shown in the session's language
+        message = why.args[0] if len(why.args) == 1 else None
+        st.error(_(message) if isinstance(message, str) else str(why))
         return
-    st.page_link(page_file, label="Open the saved view", icon=":material/open_in_new:",
+    st.page_link(page_file, label=_("Open the saved view"), icon=":material/open_in_new:",
                  query_params=params)

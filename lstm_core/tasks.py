@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from i18n import N_, Text
+
 Generator = Callable[[np.random.Generator, int, int], tuple[np.ndarray, np.ndarray]]
 
 #: Seed of the fixed test set every run is scored on (the same for every configuration and seed).
@@ -54,13 +56,14 @@ class Task:
 
     @property
     def loss_name(self) -> str:
-        return "cross-entropy" if self.classification else "MSE"
+        return N_("cross-entropy") if self.classification else "MSE"
 
     def sample(self, rng: np.random.Generator, batch: int, length: int):
         """A batch ``(x, target)``: x (T, B, D); target (B, 1) or (T, B, 1) (see module doc)."""
         if length < self.min_length:
-            raise TaskLengthError(f"the {self.name} needs sequences of at least "
-                                  f"{self.min_length} steps; got {length}")
+            raise TaskLengthError(Text("the {task} needs sequences of at least {min_length} "
+                                       "steps; got {length}", task=self.name,
+                                       min_length=self.min_length, length=length))
         return self.generate(rng, batch, length)
 
     def test_set(self, length: int, size: int = TEST_SIZE) -> tuple[np.ndarray, np.ndarray]:
@@ -134,34 +137,37 @@ TASKS: dict[str, Task] = {
     task.key: task
     for task in (
         Task(
-            "adding", "adding problem",
-            "Two numbers in the sequence are marked; output their sum at the last step.",
+            "adding", N_("adding problem"),
+            N_("Two numbers in the sequence are marked; output their sum at the last step."),
             input_size=2, every_step=False, classification=False,
-            baseline_loss=1.0 / 6.0, baseline_text="always predict the mean sum 1: MSE = 1/6",
+            baseline_loss=1.0 / 6.0, baseline_text=N_("always predict the mean sum 1: MSE = 1/6"),
             threshold=0.05, min_length=2, generate=_adding,
         ),
         Task(
-            "recall", "delayed recall",
-            "One value near the start is marked; output it at the last step, ignoring the rest.",
+            "recall", N_("delayed recall"),
+            N_("One value near the start is marked; output it at the last step, ignoring the "
+               "rest."),
             input_size=2, every_step=False, classification=False,
-            baseline_loss=1.0 / 3.0, baseline_text="always predict 0: MSE = 1/3",
+            baseline_loss=1.0 / 3.0, baseline_text=N_("always predict 0: MSE = 1/3"),
             threshold=0.05, min_length=2, generate=_recall,
         ),
         Task(
-            "sine", "noisy sine, next step",
-            "A sine of unknown frequency and phase plus noise (σ = 0.1); predict the next value "
-            "at every step.",
+            "sine", N_("noisy sine, next step"),
+            N_("A sine of unknown frequency and phase plus noise (σ = 0.1); predict the next "
+               "value at every step."),
             input_size=1, every_step=True, classification=False,
             baseline_loss=0.5 + SINE_NOISE**2,
-            baseline_text="always predict 0: MSE = ½ + σ² = 0.51 (the noise floor is σ² = 0.01)",
+            baseline_text=N_("always predict 0: MSE = ½ + σ² = 0.51 (the noise floor is "
+                             "σ² = 0.01)"),
             threshold=0.03, min_length=2, generate=_noisy_sine,
         ),
         Task(
-            "sign", "sign of the running sum",
-            "Random numbers arrive one by one; say at every step whether their sum so far is "
-            "positive (a classification, scored by cross-entropy).",
+            "sign", N_("sign of the running sum"),
+            N_("Random numbers arrive one by one; say at every step whether their sum so far is "
+               "positive (a classification, scored by cross-entropy)."),
             input_size=1, every_step=True, classification=True,
-            baseline_loss=float(np.log(2.0)), baseline_text="always say 50 %: cross-entropy ln 2",
+            baseline_loss=float(np.log(2.0)),
+            baseline_text=N_("always say 50 %: cross-entropy ln 2"),
             threshold=0.1, min_length=1, generate=_running_sign,
         ),
     )

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from i18n import N_
+
 from .cells import CELL_TYPES, RecurrentCell, model_rows, over_batch
 from .tasks import Task
 
@@ -75,14 +77,14 @@ class Preset:
 PRESETS: dict[str, Preset] = {
     p.key: p
     for p in (
-        Preset("lstm", "textbook LSTM", ModelSpec("LSTM")),
-        Preset("lstm_relu", "LSTM, ReLU cand. + output",
+        Preset("lstm", N_("textbook LSTM"), ModelSpec("LSTM")),
+        Preset("lstm_relu", N_("LSTM, ReLU cand. + output"),
                ModelSpec("LSTM", (("candidate", "relu"), ("output", "relu")))),
-        Preset("lstm_sigmoid", "LSTM, sigmoid candidate",
+        Preset("lstm_sigmoid", N_("LSTM, sigmoid candidate"),
                ModelSpec("LSTM", (("candidate", "sigmoid"),))),
-        Preset("lstm_hard_tanh", "LSTM, hard tanh",
+        Preset("lstm_hard_tanh", N_("LSTM, hard tanh"),
                ModelSpec("LSTM", (("candidate", "hard_tanh"), ("output", "hard_tanh")))),
-        Preset("rnn_tanh", "plain RNN (tanh)", ModelSpec("RNN")),
+        Preset("rnn_tanh", N_("plain RNN (tanh)"), ModelSpec("RNN")),
         Preset("gru", "GRU", ModelSpec("GRU")),
     )
 }

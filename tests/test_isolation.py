@@ -286,7 +286,7 @@ def test_imported_objects_are_not_modified():
 #: is right only for pure functions of their arguments returning immutable values.
 ALLOWED_MEMOS = {
     "ui/content.py:_english",                # tuple of str: the paragraphs of a content/*.md file
-    "ui/gradient_flow.py:sentences",         # templates read from content/ (dict, never written)
+    "ui/gradient_flow.py:_sentences",  # (name, language) → templates from content/ (never written)
     "ui/lessons.py:scenarios",               # tuple of frozen dataclasses from content/lessons/
     "ui/lessons.py:quiz",                    # the same for the quiz
     "ui/activation_picker.py:compiled_custom",  # frozen Activation of an expression text

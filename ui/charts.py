@@ -5,6 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
+from i18n import _
 from ui.teacher import PROJECTOR_FONT_SIZE, teacher_mode
 from viz.tables import figure_to_frame
 from viz.theme import export_config
@@ -26,20 +27,20 @@ def show(fig: go.Figure, key: str, alt: str) -> None:
     config = export_config(filename, image_format if image_format in IMAGE_FORMATS else "svg")
     st.plotly_chart(fig, key=key, width="stretch", config=config, alt=alt)
     if st.session_state.get(DATA_TABLES_KEY, False):
-        st.caption(f"Data of the chart above: {alt}")
+        st.caption(_("Data of the chart above: {alt}").format(alt=alt))
         st.dataframe(figure_to_frame(fig), hide_index=True, height=240, key=f"{key}.table")
 
 
 def chart_options() -> None:
     """Sidebar options for every chart: a data-table twin (off by default: speed) and the
     format of the camera button's download."""
-    st.sidebar.toggle("Show every chart's data as a table", key=DATA_TABLES_KEY,
-                      help="For screen readers and for copying numbers: each chart gets a "
-                           "table twin with the points it draws.")
+    st.sidebar.toggle(_("Show every chart's data as a table"), key=DATA_TABLES_KEY,
+                      help=_("For screen readers and for copying numbers: each chart gets a "
+                             "table twin with the points it draws."))
     st.sidebar.segmented_control(
-        "Chart downloads (camera button) as", IMAGE_FORMATS, key=IMAGE_FORMAT_KEY,
+        _("Chart downloads (camera button) as"), IMAGE_FORMATS, key=IMAGE_FORMAT_KEY,
         default=IMAGE_FORMATS[0], format_func=str.upper,
-        help="SVG scales cleanly for slides and print; PNG pastes anywhere.")
+        help=_("SVG scales cleanly for slides and print; PNG pastes anywhere."))
 
 
 def _bigger(size):

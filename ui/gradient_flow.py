@@ -15,6 +15,7 @@ import numpy as np
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from i18n import N_, _, language
 from lstm_core.activations import REGISTRY, Activation
 from lstm_core.diagnoses import num
 from lstm_core.experiments import (
@@ -40,7 +41,7 @@ from ui.activation_picker import (
     resolve_choice,
 )
 from ui.charts import show
-from ui.content import prose
+from ui.content import CONTENT, prose
 from ui.run_setup import escape_markdown
 from ui.shared import shared_epsilon
 from ui.state import PageState, choice, collect, load, number, save, widget_key
@@ -49,9 +50,11 @@ from viz.gradient_figures import gradient_norms_figure, lstm_inside_figure
 PAGE = "gradient_flow"
 ACTIVATION_CHOICES = (*REGISTRY, CUSTOM)
 LSTM_SLOTS = ("gate", "candidate", "output")
-SLOT_LABELS = {"gate": "Gates σ (i, f, o)", "candidate": "Candidate g", "output": "Output squash"}
-CELL_PATH_LABEL = "LSTM ‖∂L/∂c_t‖, cell-state path only"
-LOSS_LABELS = {"last": "last step only (L = Σ h_T)", "every": "every step (L = Σ_t Σ h_t)"}
+SLOT_LABELS = {"gate": N_("Gates σ (i, f, o)"), "candidate": N_("Candidate g"),
+               "output": N_("Output squash")}
+CELL_PATH_LABEL = N_("LSTM ‖∂L/∂c_t‖, cell-state path only")
+LOSS_LABELS = {"last": N_("last step only (L = Σ h_T)"),
+               "every": N_("every step (L = Σ_t Σ h_t)")}
 
 
 # --- helpers shared with the Compare page -------------------------------------------------------
@@ -64,14 +67,33 @@ def power_of_ten(log10: float) -> str:
     return f"$10^{{{log10:.1f}}}$".replace("-", "−")
 
 
-@cache
-def sentences(name: str) -> dict[str, str]:
-    """The templates in ``content/<name>.md``: each ``## key`` heading starts one template."""
+def _templates(text: str) -> dict[str, str]:
     templates: dict[str, str] = {}
-    for block in re.split(r"^## ", prose(name), flags=re.MULTILINE)[1:]:
-        key, _, body = block.partition("\n")
+    for block in re.split(r"^## ", text, flags=re.MULTILINE)[1:]:
+        key, _sep, body = block.partition("\n")
         templates[key.strip()] = " ".join(body.split())
     return templates
+
+
+@cache
+def _sentences(name: str, lang: str) -> dict[str, str]:
+    # the English templates under the translated ones: a key a translation lost stays English
+    english = _templates((CONTENT / f"{name}.md").read_text(encoding="utf-8"))
+    return english | _templates(prose(name))
+
+
+def sentences(name: str) -> dict[str, str]:
+    """The templates in ``content/<name>.md`` in the session's language: each ``## key``
+    heading starts one template."""
+    return _sentences(name, language())
+
+
+def error_text(err: Exception) -> str:
+    """An exception's message in the session's language (a :class:`Text` message survives in
+    ``err.args``, not in ``str(err)``)."""
+    if len(err.args) == 1 and isinstance(err.args[0], str):
+        return _(err.args[0])
+    return str(err)
 
 
 def resolve_or_default(key: str, default: str) -> tuple[Activation, str | None]:
@@ -79,7 +101,8 @@ def resolve_or_default(key: str, default: str) -> tuple[Activation, str | None]:
     try:
         return resolve_choice(key), None
     except KeyError as why:
-        return resolve_choice(default), f"{why.args[0]}; using {default} for now."
+        return resolve_choice(default), _("{reason}; using {default} for now.").format(
+            reason=error_text(why), default=default)
 
 
 def keep_valid_choice(key: str, default: str, options: list[str] | None = None) -> str | None:
@@ -89,8 +112,8 @@ def keep_valid_choice(key: str, default: str, options: list[str] | None = None) 
     if chosen in (options if options is not None else activation_options()):
         return None
     st.session_state[key] = default
-    return (f"`{chosen}` is not available (no custom activation is set on the "
-            f"Activation Lab); using {activation_label(default)}.")
+    return _("`{chosen}` is not available (no custom activation is set on the Activation "
+             "Lab); using {default}.").format(chosen=chosen, default=activation_label(default))
 
 
 # --- state and controls --------------------------------------------------------------------------
@@ -130,20 +153,22 @@ def controls() -> tuple[GradientFlowState, list[str]]:
         if (m := keep_valid_choice(widget_key(PAGE, slot), getattr(_DEFAULTS, slot), options))
     ]
     with st.sidebar:
-        st.subheader("Gradient Flow")
-        _slider("Sequence length T", "steps", 1)
-        _slider("Hidden size H", "hidden", 1)
-        _slider("Weight scale", "scale", 0.1,
-                help="Every weight and bias is drawn from U(−k, k), k = scale/√H "
-                     "(PyTorch's initialisation at scale 1), with the same seed for every model.")
-        _slider("LSTM forget-gate bias", "forget_bias", 0.5,
-                help="b_if + b_hf for every unit. 1 is the common 'forget bias' trick.")
-        st.markdown("**LSTM activations**")
+        st.subheader(_("Gradient Flow"))
+        _slider(_("Sequence length T"), "steps", 1)
+        _slider(_("Hidden size H"), "hidden", 1)
+        _slider(_("Weight scale"), "scale", 0.1,
+                help=_("Every weight and bias is drawn from U(−k, k), k = scale/√H "
+                       "(PyTorch's initialisation at scale 1), with the same seed for every "
+                       "model."))
+        _slider(_("LSTM forget-gate bias"), "forget_bias", 0.5,
+                help=_("b_if + b_hf for every unit. 1 is the common 'forget bias' trick."))
+        st.markdown(_("**LSTM activations**"))
         for slot in LSTM_SLOTS:
-            st.selectbox(SLOT_LABELS[slot], options, format_func=activation_label,
+            st.selectbox(_(SLOT_LABELS[slot]), options, format_func=activation_label,
                          key=widget_key(PAGE, slot))
-        st.radio("Loss", LOSSES, format_func=LOSS_LABELS.get, key=widget_key(PAGE, "loss"))
-        st.number_input("Seed (weights and input)", 0, 9999, step=1,
+        st.radio(_("Loss"), LOSSES, format_func=lambda k: _(LOSS_LABELS[k]),
+                 key=widget_key(PAGE, "loss"))
+        st.number_input(_("Seed (weights and input)"), 0, 9999, step=1,
                         key=widget_key(PAGE, "seed"))
     state = collect(GradientFlowState, PAGE)
     save(PAGE, state)
@@ -229,9 +254,9 @@ def compute(state: GradientFlowState, epsilon: float) -> tuple[GradientFlowResul
         if state == _DEFAULTS:
             raise
         result, more = compute(_DEFAULTS, epsilon)
-        reason = escape_markdown(str(err).rstrip("."))
-        return result, [*messages, f"These settings cannot be run ({reason}); showing the "
-                        "defaults instead.", *more]
+        reason = escape_markdown(error_text(err).rstrip(".。"))
+        return result, [*messages, _("These settings cannot be run ({reason}); showing the "
+                                     "defaults instead.").format(reason=reason), *more]
     return result, messages
 
 
@@ -240,14 +265,14 @@ def compute(state: GradientFlowState, epsilon: float) -> tuple[GradientFlowResul
 
 def _amount(log10: float | None) -> str:
     """10^k of the gradient at step T, or why there is no such number."""
-    return "no positive finite amount" if log10 is None else power_of_ten(log10)
+    return _("no positive finite amount") if log10 is None else power_of_ten(log10)
 
 
 def _percent(share: float) -> str:
     if 0.0 < share < 0.001:
-        return "less than 0.1 %"
+        return _("less than 0.1 %")
     if 0.999 < share < 1.0:
-        return "more than 99.9 %"
+        return _("more than 99.9 %")
     return f"{100.0 * share:.1f} %".replace("-", "−")
 
 
@@ -268,9 +293,10 @@ def readout_text(model: str, quantity: str, readout: GradientReadout, steps: int
         body = t["readout"].format(ratio=power_of_ten(readout.log10_ratio), steps=steps)
     if split is not None and readout.log10_ratio is not None:
         hidden = "0" if split.log10_hidden is None else power_of_ten(split.log10_hidden)
-        body = body.rstrip(".") + " " + t["readout_split"].format(
-            cell=_amount(split.log10_cell), hidden=hidden) + "."
-    return f"**{model}** ({quantity}): {body}"
+        body = _("{sentence} {paths}.").format(
+            sentence=body.rstrip(".。"),
+            paths=t["readout_split"].format(cell=_amount(split.log10_cell), hidden=hidden))
+    return _("**{model}** ({quantity}): {body}").format(model=model, quantity=quantity, body=body)
 
 
 def _split_sentence(split: PathSplit) -> str:
@@ -299,15 +325,16 @@ def explanation(result: GradientFlowResult) -> str:
     forget, split = result.forget, result.split
     if split.log10_cell is not None:
         carousel = t["carousel_on"] if split.log10_cell > -1.0 else t["carousel_off"]
-        parts.append(t["lstm"].format(
-            mean_forget=num(forget.mean_forget), forget_bias=num(result.forget_bias),
-            gate=result.gate_name, span=span, cell=power_of_ten(split.log10_cell),
-            carousel=carousel,
-        ) + " " + _split_sentence(split))
+        parts.append(_("{sentence} {next_sentence}").format(
+            sentence=t["lstm"].format(
+                mean_forget=num(forget.mean_forget), forget_bias=num(result.forget_bias),
+                gate=result.gate_name, span=span, cell=power_of_ten(split.log10_cell),
+                carousel=carousel),
+            next_sentence=_split_sentence(split)))
     sigmoid = result.factors.get("RNN sigmoid")
-    measured = dict((m, r) for m, _, r in result.readouts).get("RNN sigmoid")
+    measured = dict((m, r) for m, _q, r in result.readouts).get("RNN sigmoid")
     if sigmoid is not None and sigmoid.geo_mean_norm is not None:
-        bound = ("nothing" if sigmoid.log10_bound is None
+        bound = (_("nothing") if sigmoid.log10_bound is None
                  else power_of_ten(sigmoid.log10_bound))
         key = "rnn_last" if result.loss == "last" else "rnn_every"
         if measured is not None and measured.log10_ratio is not None:
@@ -323,7 +350,7 @@ def explanation(result: GradientFlowResult) -> str:
     ranked = sorted(
         (-math.inf if r.zero_through is not None and r.nonfinite_through is None
          else r.log10_ratio, m)
-        for m, _, r in result.readouts
+        for m, _q, r in result.readouts
         if r.log10_ratio is not None or (r.zero_through is not None
                                          and r.nonfinite_through is None)
     )
@@ -331,7 +358,7 @@ def explanation(result: GradientFlowResult) -> str:
         (worst_value, worst), (best_value, best) = ranked[0], ranked[-1]
         parts.append(t["ranking"].format(
             steps=result.steps, best=best, best_value=power_of_ten(best_value), worst=worst,
-            worst_value=power_of_ten(worst_value) if worst_value > -math.inf else "exactly 0",
+            worst_value=power_of_ten(worst_value) if worst_value > -math.inf else _("exactly 0"),
         ))
     return "\n\n".join(parts)  # one paragraph per model
 
@@ -343,11 +370,12 @@ def render(result: GradientFlowResult) -> None:
     """The page body: explanation, readouts, the two figures and the notes."""
     st.markdown(explanation(result))
     readouts_and_norms(result, key=f"{PAGE}.norms")
-    st.subheader("Inside the LSTM")
+    st.subheader(_("Inside the LSTM"))
     show(lstm_inside_figure(result.cell_gradient, result.saturation, result.epsilon),
          key=f"{PAGE}.inside",
-         alt="Heatmap of |dL/dc_t| per unit and step on a log colour scale, and below it the "
-             "share of units whose gate or candidate pre-activation is saturated at each step.")
+         alt=_("Heatmap of |dL/dc_t| per unit and step on a log colour scale, and below it "
+               "the share of units whose gate or candidate pre-activation is saturated at each "
+               "step."))
     st.caption(sentences("gradient_flow_sentences")["epsilon"].format(epsilon=result.epsilon))
     st.markdown(prose("gradient_flow_notes"))
 
@@ -364,16 +392,16 @@ def readouts_and_norms(result: GradientFlowResult, key: str,
             for model, quantity, readout in result.readouts
         ))
     show(gradient_norms_figure(result.norms), key=key,
-         alt="Gradient norm against step t on a log scale for the LSTM (cell and hidden state, "
-             "and the part of the cell-state gradient carried by the cell-state path alone), "
-             "the GRU and plain RNNs with tanh, sigmoid and ReLU.")
+         alt=_("Gradient norm against step t on a log scale for the LSTM (cell and hidden "
+               "state, and the part of the cell-state gradient carried by the cell-state path "
+               "alone), the GRU and plain RNNs with tanh, sigmoid and ReLU."))
 
 
 def lesson_view(params: dict[str, str], key: str, below: DeltaGenerator | None = None) -> None:
     """A lesson's gradient flow (link ``params``): the chart (key ``key``), and the sentences
     and readouts in ``below`` (full width)."""
-    state, _ = GradientFlowState.from_query(params)
-    result, _ = compute(state, shared_epsilon())
+    state, _notices = GradientFlowState.from_query(params)
+    result, _messages = compute(state, shared_epsilon())
     area = below if below is not None else st.container()
     area.markdown(explanation(result))
     readouts_and_norms(result, key, readout_area=area)

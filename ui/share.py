@@ -7,6 +7,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import streamlit as st
 
+from i18n import Text, _
 from ui.language import link_params
 from ui.state import PageState
 
@@ -25,7 +26,12 @@ MAX_VIEW_FILE_BYTES = 20_000
 
 
 class ViewFileError(ValueError):
-    """A view file that cannot be opened (with a friendly message)."""
+    """A view file that cannot be opened (with a friendly message: ``str()`` gives it in the
+    session's language)."""
+
+    def __str__(self) -> str:
+        return _(self.args[0]) if len(self.args) == 1 and isinstance(self.args[0], str) else (
+            super().__str__())
 
 
 def view_link(url_path: str, state: PageState) -> str:
@@ -45,12 +51,12 @@ def view_json(url_path: str, state: PageState) -> str:
 
 def share_box(url_path: str, state: PageState) -> None:
     """A popover with the link to this exact view and a JSON download of it."""
-    with st.popover("Share this view", icon=":material/share:"):
-        st.caption("This link reproduces exactly what you see, seeds included (use the copy "
-                   "button at its right):")
+    with st.popover(_("Share this view"), icon=":material/share:"):
+        st.caption(_("This link reproduces exactly what you see, seeds included (use the copy "
+                     "button at its right):"))
         st.code(view_link(url_path, state), language=None, wrap_lines=True)
         st.download_button(
-            "Download the view as JSON", view_json(url_path, state),
+            _("Download the view as JSON"), view_json(url_path, state),
             file_name=f"lstm-lens-{url_path or 'home'}.json", mime="application/json",
             key=f"{url_path}.share_json",
         )
@@ -63,23 +69,23 @@ def parse_view_file(data: bytes) -> tuple[str, dict[str, str]]:
     itself, exactly as for a link.
     """
     if len(data) > MAX_VIEW_FILE_BYTES:
-        raise ViewFileError(f"The file is larger than {MAX_VIEW_FILE_BYTES // 1000} kB; a view "
-                            "file is a few hundred bytes.")
+        raise ViewFileError(Text("The file is larger than {size} kB; a view file is a few "
+                                 "hundred bytes.", size=MAX_VIEW_FILE_BYTES // 1000))
     try:
         view = json.loads(data.decode("utf-8"))
     # ValueError also covers an integer over Python's 4,300-digit limit, not only bad JSON.
     except (ValueError, RecursionError):
-        raise ViewFileError("This is not a JSON view file saved by LSTM Lens.") from None
+        raise ViewFileError(Text("This is not a JSON view file saved by LSTM Lens.")) from None
     if not isinstance(view, dict) or view.get("app") != "lstm-lens":
-        raise ViewFileError("This JSON file was not saved by LSTM Lens (no \"app\": "
-                            "\"lstm-lens\").")
+        raise ViewFileError(Text("This JSON file was not saved by LSTM Lens (no \"app\": "
+                                 "\"lstm-lens\")."))
     page = view.get("page")
     if not isinstance(page, str) or page not in PAGE_FILES:
-        raise ViewFileError(f"Unknown page in the file; expected one of "
-                            f"{', '.join(p or 'home' for p in PAGE_FILES)}.")
+        raise ViewFileError(Text("Unknown page in the file; expected one of {pages}.",
+                                 pages=", ".join(p or "home" for p in PAGE_FILES)))
     params = view.get("params", {})
     if not isinstance(params, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in params.items()
     ):
-        raise ViewFileError("\"params\" must map names to text values.")
+        raise ViewFileError(Text("\"params\" must map names to text values."))
     return PAGE_FILES[page], params

@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import MISSING, Field, dataclass, field, fields
 from typing import Any, TypeVar
 
+from i18n import N_, Text, _
 from lstm_core.expressions import ExpressionError
 from ui.activation_picker import CUSTOM as CUSTOM_CHOICE
 from ui.activation_picker import CUSTOM_KEY, set_custom_expression
@@ -78,35 +79,36 @@ def _parse(spec: Field, raw: str) -> Any:
     kind = meta["kind"]
     if kind in ("int", "float"):
         if not _NUMBER.fullmatch(raw):
-            raise _Invalid("not a number")  # also spaces, 0x10, 1_000, ٣, nan, inf
+            raise _Invalid(N_("not a number"))  # also spaces, 0x10, 1_000, ٣, nan, inf
         value = float(raw) + 0.0  # −0.0 + 0.0 is 0.0: "-0" means zero, not a negative bound
         if not math.isfinite(value):
-            raise _Invalid("not a finite number")
+            raise _Invalid(N_("not a finite number"))
         if kind == "int":
             if value != int(value):
-                raise _Invalid("not a whole number")
+                raise _Invalid(N_("not a whole number"))
             value = int(value)
         if not meta["lo"] <= value <= meta["hi"]:
-            raise _Invalid(f"outside {meta['lo']:g}…{meta['hi']:g}")
+            raise _Invalid(Text("outside {lo:g}…{hi:g}", lo=meta["lo"], hi=meta["hi"]))
         return value
     if kind == "choice":
         if raw not in meta["options"]:
-            raise _Invalid("not one of the choices")
+            raise _Invalid(N_("not one of the choices"))
         return raw
     if kind == "choices":
         values = tuple(v for v in raw.split(",") if v) if raw else ()
         if any(v not in meta["options"] for v in values) or len(set(values)) != len(values):
-            raise _Invalid("holds an unknown or repeated choice")
+            raise _Invalid(N_("holds an unknown or repeated choice"))
         if not meta["min_count"] <= len(values) <= meta["max_count"]:
-            raise _Invalid(f"needs {meta['min_count']}–{meta['max_count']} choices")
+            raise _Invalid(Text("needs {low}–{high} choices", low=meta["min_count"],
+                                high=meta["max_count"]))
         return values
     if kind == "flag":
         if raw not in ("0", "1", "true", "false"):
-            raise _Invalid("not 0 or 1")
+            raise _Invalid(N_("not 0 or 1"))
         return raw in ("1", "true")
     if kind == "text":
         if len(raw) > meta["max_chars"]:
-            raise _Invalid(f"longer than {meta['max_chars']} characters")
+            raise _Invalid(Text("longer than {count} characters", count=meta["max_chars"]))
         return raw
     raise AssertionError(kind)
 
@@ -129,7 +131,19 @@ def _code_span(name: object) -> str:
     in a code span, without backticks and non-printable characters, so the name is shown
     literally and can never become a link, a heading or hidden text."""
     clean = "".join(ch for ch in str(name)[:40] if ch.isprintable() and ch != "`").strip()
-    return f"`{clean}`" if clean else "a parameter without a name"
+    return f"`{clean}`" if clean else NAMELESS
+
+
+#: How a notice names a parameter without a printable name, and why parameters were ignored.
+NAMELESS = N_("a parameter without a name")
+UNKNOWN = N_("unknown")
+TOO_LONG = N_("too long")
+NOT_AN_EXPRESSION = N_("not a valid expression")
+
+
+def ignored_notice(name: str, reason: str) -> Text:
+    """One entry of the ignored-parameters notice: the name as Markdown, then why."""
+    return Text("{name} ({reason})", name=name, reason=reason)
 
 
 @dataclass(frozen=True)
@@ -145,15 +159,15 @@ class PageState:
             raw = raw[-1] if isinstance(raw, list) and raw else raw
             if name not in specs:
                 if name not in IGNORED_PARAMS:
-                    notices.append(f"{_code_span(name)} (unknown)")
+                    notices.append(ignored_notice(_code_span(name), UNKNOWN))
                 continue
             if not isinstance(raw, str) or len(raw) > _MAX_PARAM_CHARS:
-                notices.append(f"`{name}` (too long)")
+                notices.append(ignored_notice(f"`{name}`", TOO_LONG))
                 continue
             try:
                 values[name] = _parse(specs[name], raw)
             except _Invalid as why:
-                notices.append(f"`{name}` ({why})")
+                notices.append(ignored_notice(f"`{name}`", why.args[0]))
         return cls(**values), notices
 
     def to_query(self) -> dict[str, str]:
@@ -271,7 +285,7 @@ def _adopt_custom_activation(text: str | None, cls: type[PageState]) -> list[str
     try:
         set_custom_expression(str(text)[:_MAX_PARAM_CHARS])
     except ExpressionError:
-        return [f"`{CUSTOM_PARAM}` (not a valid expression)"]
+        return [ignored_notice(f"`{CUSTOM_PARAM}`", NOT_AN_EXPRESSION)]
     return []
 
 
@@ -306,4 +320,5 @@ def announce_ignored(page: str) -> None:
 
     ignored = notices(page)
     if ignored:
-        st.info("Some link parameters were ignored and their defaults used: " + ", ".join(ignored))
+        st.info(_("Some link parameters were ignored and their defaults used: {parameters}")
+                .format(parameters=_(", ").join(_(notice) for notice in ignored)))

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from i18n import _
+
 TOGGLE_KEY = "shared.teacher"
 CSS = (Path(__file__).parent / "static" / "teacher.css").read_text(encoding="utf-8")
 #: Chart text size in teacher mode (Plotly's default is 12–13).
@@ -29,12 +31,12 @@ def apply() -> None:
     """Read the link, draw the toggle, and restyle the app when teacher mode is on."""
     if TOGGLE_KEY not in st.session_state:
         st.session_state[TOGGLE_KEY] = st.query_params.get("teacher") == "1"
-    st.sidebar.toggle("Teacher mode (for projecting)", key=TOGGLE_KEY,
-                      help="Hides every control and the sidebar and enlarges text and charts. "
-                           "Add ?teacher=1 to a link to open it this way.")
+    st.sidebar.toggle(_("Teacher mode (for projecting)"), key=TOGGLE_KEY,
+                      help=_("Hides every control and the sidebar and enlarges text and charts. "
+                             "Add ?teacher=1 to a link to open it this way."))
     if teacher_mode():
         st.query_params["teacher"] = "1"
         st.html(f"<style>{CSS}</style>")  # our own static stylesheet, never user text
-        st.button("Leave teacher mode", key="teacher_exit", on_click=_leave, type="tertiary")
+        st.button(_("Leave teacher mode"), key="teacher_exit", on_click=_leave, type="tertiary")
     else:
         st.query_params.pop("teacher", None)

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from i18n import N_, _
 from lstm_core.tasks import TASKS, Task
 from lstm_core.training import (
     BATCH_SIZE,
@@ -172,18 +173,19 @@ def controls() -> TrainingLabState:
     load(TrainingLabState, PAGE)
     announce_ignored(PAGE)
     with st.sidebar:
-        st.subheader("Training Lab")
-        st.selectbox("Task", tuple(TASKS), format_func=lambda k: TASKS[k].name,
+        st.subheader(_("Training Lab"))
+        st.selectbox(_("Task"), tuple(TASKS), format_func=lambda k: _(TASKS[k].name),
                      key=_key("task"))
-        st.slider("Sequence length T (difficulty)", 5, 100, key=_key("length"))
-        st.multiselect("Configurations (up to 4)", tuple(PRESETS), max_selections=4,
-                       format_func=lambda k: PRESETS[k].label, key=_key("presets"))
-        with st.expander("What the configurations are"):
+        st.slider(_("Sequence length T (difficulty)"), 5, 100, key=_key("length"))
+        st.multiselect(_("Configurations (up to 4)"), tuple(PRESETS), max_selections=4,
+                       format_func=lambda k: _(PRESETS[k].label), key=_key("presets"))
+        with st.expander(_("What the configurations are")):
             st.markdown(prose("training_lab_presets"))
-        st.slider("Seeds per configuration", 1, 5, key=_key("seeds"))
-        st.slider("Training steps", 25, 2000, step=25, key=_key("steps"))
-        st.select_slider("Learning rate (Adam)", LEARNING_RATES, key=_key("learning_rate"))
-        st.toggle(f"Clip the gradient norm at {CLIP_NORM:g}", key=_key("clip"))
+        st.slider(_("Seeds per configuration"), 1, 5, key=_key("seeds"))
+        st.slider(_("Training steps"), 25, 2000, step=25, key=_key("steps"))
+        st.select_slider(_("Learning rate (Adam)"), LEARNING_RATES, key=_key("learning_rate"))
+        st.toggle(_("Clip the gradient norm at {clip:g}").format(clip=CLIP_NORM),
+                  key=_key("clip"))
     state = collect(TrainingLabState, PAGE)
     save(PAGE, state)
     return state
@@ -197,19 +199,22 @@ def start_controls(state: TrainingLabState) -> Race | None:
     """The Run / Stop buttons and the work check; returns the race to show (or None)."""
     problem = None
     if not _chosen_presets():
-        problem = "Pick at least one configuration in the sidebar to race."
+        problem = _("Pick at least one configuration in the sidebar to race.")
     elif state.work > WORK_CAP:
-        problem = (f"That race asks for {state.work:,} sequence-steps (configurations × seeds × "
-                   f"steps × T); one click may ask for at most {WORK_CAP:,}. Use fewer steps, "
-                   "seeds, configurations or a shorter sequence.")
+        problem = _("That race asks for {work:,} sequence-steps (configurations × seeds × "
+                    "steps × T); one click may ask for at most {cap:,}. Use fewer steps, "
+                    "seeds, configurations or a shorter sequence.").format(work=state.work,
+                                                                            cap=WORK_CAP)
     run_col, stop_col, note_col = st.columns([1, 1, 4], vertical_alignment="center")
     with run_col:
-        st.button("Run race", key=_key("run"), type="primary", icon=":material/play_arrow:",
+        st.button(_("Run race"), key=_key("run"), type="primary", icon=":material/play_arrow:",
                   on_click=_request_run, disabled=problem is not None, width="stretch")
     with note_col:
-        st.caption(f"{len(state.presets)} configuration(s) × {state.seeds} seed(s) × "
-                   f"{state.steps} steps, batch {BATCH_SIZE}, hidden size 16 — "
-                   f"{state.work:,} of at most {WORK_CAP:,} sequence-steps per click.")
+        st.caption(_("{configurations} configuration(s) × {seeds} seed(s) × {steps} steps, "
+                     "batch {batch}, hidden size 16 — {work:,} of at most {cap:,} "
+                     "sequence-steps per click.").format(
+            configurations=len(state.presets), seeds=state.seeds, steps=state.steps,
+            batch=BATCH_SIZE, work=state.work, cap=WORK_CAP))
     if problem:
         st.warning(problem)
     if st.session_state.pop(RUN_REQUEST_KEY, False) and problem is None:
@@ -218,8 +223,9 @@ def start_controls(state: TrainingLabState) -> Race | None:
     with stop_col:
         # Always enabled: a button drawn before the training loop stays as drawn until the
         # next run, so "disabled when idle" would be stale half of the time anyway.
-        st.button("Stop", key=_key("stop"), icon=":material/stop:", on_click=_request_stop,
-                  help="Stop the running race; the curves so far are kept.", width="stretch")
+        st.button(_("Stop"), key=_key("stop"), icon=":material/stop:", on_click=_request_stop,
+                  help=_("Stop the running race; the curves so far are kept."),
+                  width="stretch")
     return race
 
 
@@ -309,7 +315,7 @@ def curve_series(race: Race) -> list[CurveSeries]:
             (r.state.diverged_at, float(c[-1]) if c.size else race.task.baseline_loss, r.key.seed)
             for r, c in zip(runs, curves, strict=True) if r.state.diverged
         )
-        series.append(CurveSeries(PRESETS[preset].label, seed_band(curves), deaths))
+        series.append(CurveSeries(_(PRESETS[preset].label), seed_band(curves), deaths))
     return series
 
 
@@ -320,7 +326,7 @@ def _loss_figure(race: Race):
                        loss_name=task.loss_name, seeds=race.config.seeds)
 
 
-LOSS_ALT = ("Training loss per step on a log scale for each configuration: mean across seeds "
+LOSS_ALT = N_("Training loss per step on a log scale for each configuration: mean across seeds "
             "with a min–max band, crosses where runs diverged, and the task's baseline and "
             "threshold lines.")
 
@@ -328,21 +334,23 @@ LOSS_ALT = ("Training loss per step on a log scale for each configuration: mean 
 def render(race: Race | None, state: TrainingLabState) -> None:
     """The race's live or final loss curves, its results table and the trained gates."""
     if race is None:
-        st.info("Choose a task and up to four configurations in the sidebar, then press "
-                "**Run race**.")
+        st.info(_("Choose a task and up to four configurations in the sidebar, then press "
+                  "**Run race**."))
         # The empty axes show the task's baseline and threshold, and make the browser load
         # plotly.js now rather than when the first points arrive (~3 s on a busy machine).
         task = TASKS[state.task]
         empty = loss_curves([], baseline=task.baseline_loss, threshold=task.threshold,
                             total_steps=state.steps, loss_name=task.loss_name, seeds=state.seeds)
-        show(empty, key=f"{PAGE}.losses", alt=LOSS_ALT)
+        show(empty, key=f"{PAGE}.losses", alt=_(LOSS_ALT))
         return
     if race.config != state:
-        st.caption("The results below are for the settings of the last race; press **Run "
-                   "race** to race the settings in the sidebar.")
+        st.caption(_("The results below are for the settings of the last race; press **Run "
+                     "race** to race the settings in the sidebar."))
     task = race.task
-    st.markdown(f"**Task: {task.name}** (T = {race.config.length}). {task.description} "
-                f"Baseline: {task.baseline_text}; threshold {task.threshold:g}.")
+    st.markdown(_("**Task: {task}** (T = {length}). {description} Baseline: {baseline}; "
+                  "threshold {threshold:g}.").format(
+        task=_(task.name), length=race.config.length, description=_(task.description),
+        baseline=_(task.baseline_text), threshold=task.threshold))
     status = st.empty()
     chart = st.empty()
     if race.status == "running":
@@ -350,7 +358,7 @@ def render(race: Race | None, state: TrainingLabState) -> None:
     elif not race.results:  # stopped before it was scored
         finish(race)
     with chart.container():
-        show(_loss_figure(race), key=f"{PAGE}.losses", alt=LOSS_ALT)
+        show(_loss_figure(race), key=f"{PAGE}.losses", alt=_(LOSS_ALT))
     status.markdown(_status_text(race))
     results_table(race)
     gates_panel(race)
@@ -359,10 +367,10 @@ def render(race: Race | None, state: TrainingLabState) -> None:
 def _train_live(race: Race, status, chart) -> None:
     began = time.perf_counter()
     last_draw = 0.0
-    for round_index, _ in enumerate(advance(race)):
+    for round_index, _round in enumerate(advance(race)):
         now = time.perf_counter()
-        status.progress(race.fraction_done, text=f"Training… step {race.steps_done} of "
-                        f"{race.config.steps}")
+        status.progress(race.fraction_done, text=_("Training… step {step} of {total}").format(
+            step=race.steps_done, total=race.config.steps))
         if round_index == 0 or now - last_draw >= REDRAW_EVERY:
             # a fresh key per redraw: Streamlit refuses two elements with one key in a run
             chart.plotly_chart(_loss_figure(race), key=f"{PAGE}.live.{round_index}",
@@ -377,16 +385,23 @@ def _status_text(race: Race) -> str:
     if race.status == "stopped":
         low, high = race.steps_reached
         if low == high:
-            parts.append(f"**Stopped** at step {low} of {race.config.steps}.")
+            parts.append(_("**Stopped** at step {step} of {total}.").format(
+                step=low, total=race.config.steps))
         else:
-            parts.append(f"**Stopped** at steps {low}–{high} of {race.config.steps} (each "
-                         "configuration stops at the end of its last chunk).")
+            parts.append(_("**Stopped** at steps {low}–{high} of {total} (each configuration "
+                           "stops at the end of its last chunk).").format(
+                low=low, high=high, total=race.config.steps))
+    elif race.elapsed:
+        parts.append(_("**Finished**: {runs} runs × {steps} steps in {seconds:.1f} s.").format(
+            runs=len(race.runs), steps=race.config.steps, seconds=race.elapsed))
     else:
-        parts.append(f"**Finished**: {len(race.runs)} runs × {race.config.steps} steps"
-                     + (f" in {race.elapsed:.1f} s." if race.elapsed else "."))
+        parts.append(_("**Finished**: {runs} runs × {steps} steps.").format(
+            runs=len(race.runs), steps=race.config.steps))
     if diverged:
-        parts.append(f"{diverged} run(s) diverged (✕ marks where).")
-    return " ".join(parts)
+        parts.append(_("{count} run(s) diverged (✕ marks where).").format(count=diverged))
+    if len(parts) == 1:
+        return parts[0]
+    return _("{sentence} {next_sentence}").format(sentence=parts[0], next_sentence=parts[1])
 
 
 def summaries(race: Race) -> dict[str, Summary]:
@@ -410,47 +425,49 @@ def results_frame(race: Race) -> pd.DataFrame:
     rows = []
     for preset, s in summaries(race).items():
         rows.append({
-            "configuration": PRESETS[preset].label,
-            "test loss": _shown(s.final_loss_mean, 4, "— (all diverged)"),
-            "± std": _shown(s.final_loss_std, 2, "—"),
-            "steps to threshold": _shown(s.steps_to_threshold, 6, "not reached"),
-            "reached": f"{s.reached}/{s.runs}",
-            "diverged": f"{s.diverged}/{s.runs}",
-            "time (s)": round(s.seconds, 2),
+            _("configuration"): _(PRESETS[preset].label),
+            _("test loss"): _shown(s.final_loss_mean, 4, _("— (all diverged)")),
+            _("± std"): _shown(s.final_loss_std, 2, "—"),
+            _("steps to threshold"): _shown(s.steps_to_threshold, 6, _("not reached")),
+            _("reached"): f"{s.reached}/{s.runs}",
+            _("diverged"): f"{s.diverged}/{s.runs}",
+            _("time (s)"): round(s.seconds, 2),
         })
     return pd.DataFrame(rows)
 
 
 def results_table(race: Race) -> None:
     """The results table with a note on how each column was measured."""
-    st.subheader("Results")
+    st.subheader(_("Results"))
     st.dataframe(
         results_frame(race), hide_index=True, width="stretch", key=f"{PAGE}.results",
         column_config={
-            "test loss": st.column_config.TextColumn(
-                help="mean over the seeds that did not diverge"),
-            "steps to threshold": st.column_config.TextColumn(
-                help="median over the seeds that reached the threshold"),
-            "reached": st.column_config.TextColumn(help="seeds that reached the threshold"),
-            "time (s)": st.column_config.NumberColumn(help="compute time when first computed"),
+            _("test loss"): st.column_config.TextColumn(
+                help=_("mean over the seeds that did not diverge")),
+            _("steps to threshold"): st.column_config.TextColumn(
+                help=_("median over the seeds that reached the threshold")),
+            _("reached"): st.column_config.TextColumn(help=_("seeds that reached the threshold")),
+            _("time (s)"): st.column_config.NumberColumn(
+                help=_("compute time when first computed")),
         },
     )
     st.caption(prose("training_lab_table").format(threshold=race.task.threshold,
-                                                  loss=race.task.loss_name))
+                                                  loss=_(race.task.loss_name)))
 
 
 @st.fragment
 def gates_panel(race: Race) -> None:
     """The trained model's gates on one test sequence (a fragment: choosing reruns only this)."""
-    st.subheader("Inside a trained model")
-    labels = {r.key: f"{PRESETS[r.key.preset].label}, seed {r.key.seed}" for r in race.runs}
+    st.subheader(_("Inside a trained model"))
+    labels = {r.key: _("{configuration}, seed {seed}").format(
+        configuration=_(PRESETS[r.key.preset].label), seed=r.key.seed) for r in race.runs}
     keys = list(labels)
-    picked = st.selectbox("Model", range(len(keys)), format_func=lambda i: labels[keys[i]],
+    picked = st.selectbox(_("Model"), range(len(keys)), format_func=lambda i: labels[keys[i]],
                           key=f"{PAGE}.gates_model")
     run = race.runs[picked if picked is not None and picked < len(keys) else 0]
     if run.state.diverged:
-        st.warning(f"This run diverged at step {run.state.diverged_at}; showing its weights "
-                   "from the step before.")
+        st.warning(_("This run diverged at step {step}; showing its weights from the step "
+                     "before.").format(step=run.state.diverged_at))
     task = race.task
     x, target, trace, outputs = inspect(task, PRESETS[run.key.preset].spec, run.state,
                                         race.config.length)
@@ -458,33 +475,37 @@ def gates_panel(race: Race) -> None:
     prediction = outputs[:, 0, 0] if task.every_step else outputs[0]
     if task.classification:
         prediction = 0.5 + 0.5 * np.tanh(0.5 * prediction)  # σ(logit): P(sum > 0)
-    title = f"Test sequence 1, seed {run.key.seed}"
-    if not task.every_step:
-        title += f": target {float(target[0]):.3f}, prediction {float(prediction[0]):.3f}"
+    if task.every_step:
+        title = _("Test sequence 1, seed {seed}").format(seed=run.key.seed)
+    else:
+        title = _("Test sequence 1, seed {seed}: target {target:.3f}, prediction "
+                  "{prediction:.3f}").format(seed=run.key.seed, target=float(target[0]),
+                                             prediction=float(prediction[0]))
     fig = gates_figure(
         rows, inputs=x, input_names=_input_names(task), prediction=np.ravel(prediction),
         target=np.ravel(target), title=title,
-        prediction_name="P(sum > 0)" if task.classification else "prediction",
+        prediction_name="P(sum > 0)" if task.classification else _("prediction"),
     )
-    show(fig, key=f"{PAGE}.gates", alt="Heatmaps of each gate and state (unit × step) of the "
-         "trained model on one test sequence, with its read-out against the target.")
+    show(fig, key=f"{PAGE}.gates", alt=_("Heatmaps of each gate and state (unit × step) of the "
+                                         "trained model on one test sequence, with its read-out "
+                                         "against the target."))
     st.caption(prose("training_lab_gates"))
 
 
 _ROWS = {
-    "LSTM": (("input_gate", "input gate i", True), ("forget_gate", "forget gate f", True),
-             ("candidate", "candidate g", False), ("output_gate", "output gate o", True),
-             ("cell", "cell state c", False), ("hidden", "hidden h", False)),
-    "GRU": (("reset_gate", "reset gate r", True), ("update_gate", "update gate z", True),
-            ("candidate", "candidate n", False), ("hidden", "hidden h", False)),
-    "RNN": (("hidden", "hidden h", False),),
+    "LSTM": (("input_gate", N_("input gate i"), True), ("forget_gate", N_("forget gate f"), True),
+             ("candidate", N_("candidate g"), False), ("output_gate", N_("output gate o"), True),
+             ("cell", N_("cell state c"), False), ("hidden", N_("hidden h"), False)),
+    "GRU": (("reset_gate", N_("reset gate r"), True), ("update_gate", N_("update gate z"), True),
+            ("candidate", N_("candidate n"), False), ("hidden", N_("hidden h"), False)),
+    "RNN": (("hidden", N_("hidden h"), False),),
 }
 
 
 def _heat_rows(trace) -> list[HeatRow]:
-    return [HeatRow(label, trace.values[name][:, 0, :], bounded)
+    return [HeatRow(_(label), trace.values[name][:, 0, :], bounded)
             for name, label, bounded in _ROWS[trace.cell_type]]
 
 
 def _input_names(task: Task) -> list[str]:
-    return ["value", "marker"] if task.input_size == 2 else ["x"]
+    return [_("value"), _("marker")] if task.input_size == 2 else ["x"]

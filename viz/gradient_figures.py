@@ -8,6 +8,7 @@ from html import escape
 import numpy as np
 import plotly.graph_objects as go
 
+from i18n import _
 from viz.theme import SEQUENTIAL, axis, figure, layout, series_style
 
 
@@ -30,13 +31,13 @@ def gradient_norms_figure(
         style = series_style(k)
         traces.append(dict(
             type="scatter", x=np.arange(1, len(norms) + 1), y=_positive_or_nan(norms),
-            name=escape(label), mode="lines", hovertemplate="%{y:.3e}",
+            name=escape(_(label)), mode="lines", hovertemplate="%{y:.3e}",
             line=dict(color=style.color, dash=style.dash, width=2),
         ))
     return figure(traces, layout(
         height=height,
-        xaxis=axis(title={"text": "step t (the gradient enters at t = T<br>and flows left)"}),
-        yaxis=axis(title={"text": "gradient norm (log scale)"}, type="log",
+        xaxis=axis(title={"text": _("step t (the gradient enters at t = T<br>and flows left)")}),
+        yaxis=axis(title={"text": _("gradient norm (log scale)")}, type="log",
                    exponentformat="power", showexponent="all"),
     ))
 
@@ -78,10 +79,10 @@ def lstm_inside_figure(
         colorscale=SEQUENTIAL, name="|∂L/∂c_t|", showlegend=False,
         colorbar=dict(title=dict(text="|∂L/∂c<sub>t</sub>|", side="top"), tickvals=tickvals,
                       ticktext=ticktext, y=0.8, len=0.42, thickness=14),
-        hovertemplate="t = %{x}, unit %{y}<br>|∂L/∂c_t| = %{customdata:.3e}<extra></extra>",
+        hovertemplate=_("t = %{x}, unit %{y}<br>|∂L/∂c_t| = %{customdata:.3e}<extra></extra>"),
     )]
-    labels = {"input_gate": "input gate i", "forget_gate": "forget gate f",
-              "candidate": "candidate g", "output_gate": "output gate o"}
+    labels = {"input_gate": _("input gate i"), "forget_gate": _("forget gate f"),
+              "candidate": _("candidate g"), "output_gate": _("output gate o")}
     for k, (name, fraction) in enumerate(saturation.items()):
         style = series_style(k)
         traces.append(dict(
@@ -95,17 +96,17 @@ def lstm_inside_figure(
         # below the step axis: between the panels it wrapped over the lower panel on a phone
         legend=dict(orientation="h", yanchor="top", y=-0.16, xanchor="left", x=0),
         xaxis=axis(domain=[0, 1], anchor="y", showticklabels=False),
-        yaxis=axis(domain=[0.6, 1.0], anchor="x", title={"text": "unit"}, autorange="reversed"),
-        xaxis2=axis(domain=[0, 1], anchor="y2", matches="x", title={"text": "step t"}),
+        yaxis=axis(domain=[0.6, 1.0], anchor="x", title={"text": _("unit")}, autorange="reversed"),
+        xaxis2=axis(domain=[0, 1], anchor="y2", matches="x", title={"text": _("step t")}),
         yaxis2=axis(
             domain=[0.0, 0.38], anchor="x2", range=[-0.02, 1.02], tickformat=".0%",
-            title={"text": f"saturated (|f′| < {epsilon:g})"},
+            title={"text": _("saturated (|f′| < {epsilon:g})").format(epsilon=epsilon)},
         ),
         annotations=[
-            dict(text="|∂L/∂c<sub>t</sub>| per unit (log colour scale)", xref="paper",
+            dict(text=_("|∂L/∂c<sub>t</sub>| per unit (log colour scale)"), xref="paper",
                  yref="paper", x=0, y=1.0, yanchor="bottom", showarrow=False,
                  xanchor="left"),
-            dict(text="share of units saturated", xref="paper",
+            dict(text=_("share of units saturated"), xref="paper",
                  yref="paper", x=0, y=0.49, yanchor="bottom", xanchor="left", showarrow=False),
         ],
         margin=dict(l=60, r=20, t=40, b=50),

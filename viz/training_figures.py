@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
+from i18n import _
 from lstm_core.training import Band
 from viz.theme import DIVERGING, SEQUENTIAL, axis, figure, layout, series_style
 
@@ -59,17 +60,19 @@ def loss_curves(
             steps, losses, seed_ids = zip(*item.deaths, strict=True)
             traces.append(dict(
                 group, x=list(steps), y=list(losses), mode="markers",
-                name=f"{item.label}: diverged", showlegend=False,
+                name=_("{configuration}: diverged").format(configuration=item.label),
+                showlegend=False,
                 # a filled ✕ with a white rim stands out on the curves and bands under it
                 marker=dict(symbol=DIED_SYMBOL, size=20, color=style.color,
                             line=dict(width=2, color="#FFFFFF")),
                 customdata=list(seed_ids),
-                hovertemplate="diverged at step %{x} (seed %{customdata})<extra></extra>",
+                hovertemplate=_("diverged at step %{x} (seed %{customdata})<extra></extra>"),
             ))
     shapes, annotations = [], []
     for value, text, colour, dash, anchor in (
-        (baseline, f"baseline {baseline:.3g} (input-blind)", "#666666", "dash", "bottom"),
-        (threshold, f"threshold {threshold:g}", "#009E73", "dot", "top"),
+        (baseline, _("baseline {value:.3g} (input-blind)").format(value=baseline), "#666666",
+         "dash", "bottom"),
+        (threshold, _("threshold {value:g}").format(value=threshold), "#009E73", "dot", "top"),
     ):
         shapes.append(dict(type="line", xref="x domain", x0=0, x1=1, yref="y", y0=value,
                            y1=value, line=dict(color=colour, dash=dash, width=1.5),
@@ -81,7 +84,8 @@ def loss_curves(
                                 font=dict(color=colour, size=12),
                                 bgcolor="rgba(255, 255, 255, 0.9)", bordercolor=colour,
                                 borderwidth=1, borderpad=2))
-    y_axis = axis(type="log", dtick=1, title={"text": f"training {loss_name} (log scale)"})
+    y_axis = axis(type="log", dtick=1,
+                  title={"text": _("training {loss} (log scale)").format(loss=_(loss_name))})
     if not series:  # empty axes before a race: a decade either side of the two lines
         y_axis["range"] = [np.log10(threshold) - 1, np.log10(baseline) + 1]
     return figure(traces, layout(
@@ -89,7 +93,7 @@ def loss_curves(
         margin=dict(l=60, r=20, t=70, b=50),
         shapes=shapes,
         annotations=annotations,
-        xaxis=axis(title={"text": "training step"}, range=[0, max(total_steps, 1) * 1.01]),
+        xaxis=axis(title={"text": _("training step")}, range=[0, max(total_steps, 1) * 1.01]),
         yaxis=y_axis,
     ))
 
@@ -123,7 +127,7 @@ def gates_figure(
         suffix = "" if k == 0 else str(k + 1)
         return f"y{suffix}", f"yaxis{suffix}", f"coloraxis{suffix}"
 
-    heat_panels = [HeatRow("inputs", inputs, False), *rows]
+    heat_panels = [HeatRow(_("inputs"), inputs, False), *rows]
     for k, row in enumerate(heat_panels):
         y_ref, y_name, colour_name = axis_names(k)
         values = np.asarray(row.values, dtype=float)
@@ -140,7 +144,8 @@ def gates_figure(
             colorbar=dict(y=(lo + hi) / 2, len=(hi - lo) * 1.05, thickness=12, x=1.01,
                           yanchor="middle", tickfont=dict(size=10)),
         )
-        labels = list(input_names) if k == 0 else [f"unit {j + 1}" for j in range(values.shape[1])]
+        labels = list(input_names) if k == 0 else [_("unit {number}").format(number=j + 1)
+                                                   for j in range(values.shape[1])]
         traces.append(dict(
             type="heatmap", x=steps, y=labels, z=values.T, coloraxis=colour_name, yaxis=y_ref,
             hovertemplate=f"{row.name}<br>t=%{{x}}, %{{y}}: %{{z:.3f}}<extra></extra>",
@@ -148,19 +153,19 @@ def gates_figure(
         axes[y_name] = axis(domain=[lo, hi], anchor="x", showticklabels=k == 0,
                             title=dict(text=row.name, font=dict(size=12)))
     k = len(heat_panels)
-    y_ref, y_name, _ = axis_names(k)
+    y_ref, y_name, _colour = axis_names(k)
     lo, hi = domains[k]
     every_step = np.asarray(prediction).size > 1
     read_x = steps if every_step else steps[-1:]
     mode = "lines+markers" if every_step else "markers"
-    traces.append(dict(type="scatter", x=read_x, y=np.ravel(target), yaxis=y_ref, name="target",
+    traces.append(dict(type="scatter", x=read_x, y=np.ravel(target), yaxis=y_ref, name=_("target"),
                        mode=mode, line=dict(color="#000000", dash="dot"),
                        marker=dict(symbol="circle-open", size=10, color="#000000")))
     traces.append(dict(type="scatter", x=read_x, y=np.ravel(prediction), yaxis=y_ref,
                        name=prediction_name, mode=mode, line=dict(color="#D55E00"),
                        marker=dict(symbol="x", size=9, color="#D55E00")))
     axes[y_name] = axis(domain=[lo, hi], anchor="x",
-                        title=dict(text="read-out", font=dict(size=12)))
+                        title=dict(text=_("read-out"), font=dict(size=12)))
     return figure(traces, layout(
         height=120 * panel_count + 80,
         title=title,
@@ -170,6 +175,6 @@ def gates_figure(
         # the legend names the read-out panel's two series, so it sits on that panel
         legend=dict(orientation="h", x=1, xanchor="right", y=hi, yanchor="bottom",
                     bgcolor="rgba(255,255,255,0.7)"),
-        xaxis=axis(title={"text": "step t"}, anchor=axis_names(k)[0],
+        xaxis=axis(title={"text": _("step t")}, anchor=axis_names(k)[0],
                    range=[0.5, steps[-1] + 0.5]),
     ))

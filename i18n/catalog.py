@@ -92,8 +92,13 @@ def update(lang: str) -> Catalog:
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
         catalog = Catalog(locale=lang, project="LSTM Lens", domain=DOMAIN)
+    created = catalog.creation_date
     catalog.update(template(), no_fuzzy_matching=True)
     catalog.obsolete.clear()
+    # A stable header: building twice gives the same file.
+    catalog.creation_date = catalog.revision_date = created
+    catalog.fuzzy = False
+    catalog.last_translator = catalog.language_team = "LSTM Lens"
     _write(catalog, lang)
     return catalog
 

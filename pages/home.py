@@ -7,7 +7,7 @@ from lstm_core import LSTM
 from ui.content import prose
 from ui.home import where_to_go
 
-st.title("LSTM Lens")
+st.title(_("LSTM Lens"))
 st.markdown(prose("home"))
 
 left, right = st.columns([1, 1], gap="large")

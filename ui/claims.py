@@ -145,10 +145,16 @@ def _label(key: str) -> str:
     return f"{GROUPS[claim.group]} · {claim.plain}"
 
 
+def arrive() -> None:
+    """Load the page's state and show the ignored-link-parameters notice (at the page's top,
+    as on every page: call before the table and the columns)."""
+    load(ClaimsState, PAGE)
+    announce_ignored(PAGE)
+
+
 def controls(results: dict[str, Verdict | None]) -> ClaimsState:
     """The verdict filter and the claim picker (grouped, filtered); returns the page state."""
     load(ClaimsState, PAGE)
-    announce_ignored(PAGE)
     st.segmented_control("Show claims whose verdict is", FILTERS, format_func=FILTER_LABELS.get,
                          key=widget_key(PAGE, "verdict"))
     wanted = st.session_state.get(widget_key(PAGE, "verdict")) or "all"

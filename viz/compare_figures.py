@@ -88,6 +88,12 @@ def _hover(values: np.ndarray, use_symlog: bool, name: str) -> dict:
     return dict(hovertemplate=f"{name} = %{{y:.4g}}<extra>%{{fullData.name}}</extra>")
 
 
+#: How far above the plots the legend starts, in pixels of figure height (a fraction of it in
+#: paper units): the panel titles' two lines are ≈ 58 px at projector size (teacher mode), and
+#: Plotly takes the legend's rows (six on a phone) off the height the fraction applies to.
+LEGEND_GAP_PX = 95
+
+
 def trajectories_figure(
     trajectories: Sequence[Trajectory], unit: int, *, height: int = 720
 ) -> go.Figure:
@@ -176,7 +182,10 @@ def trajectories_figure(
             _title(f"phase plot: h<sub>t</sub><br>against memory (unit {unit})", right[1], 1.0)
             | {"xanchor": "right", "align": "right"},
         ],
-        legend=dict(orientation="h", yanchor="bottom", y=1.05, xanchor="left", x=0),
+        # The legend's rows grow upwards from its bottom edge, which sits LEGEND_GAP_PX of
+        # figure height above the plots: room for the two-line panel titles under it.
+        legend=dict(orientation="h", yanchor="bottom", y=1.0 + LEGEND_GAP_PX / height,
+                    xanchor="left", x=0),
         margin=dict(l=60, r=20, t=100, b=50),
     ))
 

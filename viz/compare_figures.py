@@ -154,7 +154,7 @@ def trajectories_figure(
     def scale_note(flag: bool) -> str:
         return " (symmetric log scale)" if flag else ""
 
-    left, right = [0.0, 0.6], [0.68, 1.0]
+    left, right = [0.0, 0.58], [0.72, 1.0]
     return figure(traces, layout(
         height=height,
         hovermode="closest",

@@ -209,6 +209,7 @@ def render(result: LabResult) -> None:
         frame[column] = frame[column].map({True: "yes", False: "no"})
     for column in frame.select_dtypes(include="float").columns:
         frame[column] = frame[column].map(_table_number)
+    frame["range"] = frame["range"].str.replace(", ", ",\u00a0")  # "(−∞, ∞)" on one line
     st.table(frame)
     st.caption(prose("activation_lab_table"))
     if s.depth:

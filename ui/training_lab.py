@@ -52,6 +52,7 @@ from ui.state import (
     save,
 )
 from ui.state import widget_key as _widget_key
+from ui.teacher import teacher_mode
 from viz.training_figures import CurveSeries, HeatRow, gates_figure, loss_curves
 
 PAGE = "training_lab"
@@ -342,7 +343,8 @@ LOSS_ALT = ("Training loss per step on a log scale for each configuration: mean 
 def render(race: Race | None, state: TrainingLabState) -> None:
     """The race's live or final loss curves, its results table and the trained gates."""
     if race is None:
-        st.info("Choose a task and up to four configurations in the sidebar, then press "
+        st.info("Press **Run race** to race the settings of this link." if teacher_mode() else
+                "Choose a task and up to four configurations in the sidebar, then press "
                 "**Run race**.")
         # The empty axes show the task's baseline and threshold, and make the browser load
         # plotly.js now rather than when the first points arrive (~3 s on a busy machine).

@@ -121,8 +121,9 @@ def default_race(together: bool) -> RaceTime:
                   if together else [[r] for r in unfinished])
         for runs in filter(None, groups):
             key, step = runs[0].key, runs[0].state.step
+            count = _next_count(step, state.steps, state.chunk)
             states, losses = train_seeds(ADDING, PRESETS[key.preset].spec, key.settings,
-                                         [r.state for r in runs], _next_count(step, state.steps),
+                                         [r.state for r in runs], count,
                                          state.length, [r.key.seed for r in runs])
             for run, new_state, part in zip(runs, states, losses, strict=True):
                 run.state = new_state

@@ -47,7 +47,7 @@ class Activation:
     f_into: Callable[[Array, Array], None] | None = field(default=None, repr=False)
     custom: bool = False
     #: Whether each finite end of ``output_range`` is attained (closed) or only approached (open),
-    #: decided from the formula; ``None`` when not known (a typed activation is only measured).
+    #: decided from the formula (measured for a typed activation); ``None`` when not known.
     range_closed: tuple[bool, bool] | None = None
 
     def __call__(self, x: Array) -> Array:

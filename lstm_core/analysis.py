@@ -227,6 +227,8 @@ class MeasuredProperties:
     bounded: bool
     monotonic: bool
     smooth: bool
+    #: Whether each finite end of the range is attained (closed) or only approached (open).
+    range_closed: tuple[bool, bool] = (False, False)
 
 
 def _tail_trend(values_far: np.ndarray) -> int:
@@ -250,28 +252,128 @@ def _tail_trend(values_far: np.ndarray) -> int:
     return 0
 
 
-def measured_range(f: ArrayFn, half_width: float = WINDOW) -> tuple[float, float]:
-    """(min f, max f) measured on the window and out to |x| = 1e6; ±inf where f keeps growing."""
+def _decades_grow(far: np.ndarray, sign: int) -> bool:
+    """Whether the largest (sign = +1) or smallest (−1) value on each of the last three decades
+    out to 1e6 beats the one before by more than 5 % of its size: an envelope that keeps
+    growing (x·sin x, log|x|·sin x), not one that levels off or wiggles (sin x)."""
+    with np.errstate(invalid="ignore"):
+        extremes = [np.nanmax(sign * far[i:i + 25]) if np.isfinite(far[i:i + 25]).any()
+                    else math.nan for i in (48, 72, 96)]  # 10^3 … 10^4 … 10^5 … 10^6
+    if not np.isfinite(extremes).all():
+        return False
+    a, b, c = extremes
+    return b - a > 0.05 * max(1.0, abs(a)) and c - b > 0.05 * max(1.0, abs(b))
+
+
+def _refined_extreme(f: ArrayFn, x: np.ndarray, y: np.ndarray, i: int, sign: int,
+                     levels: int = 6) -> float:
+    """The minimum (sign = −1) or maximum (+1) of f near the interior sample ``i``, zooming
+    500× per level around the best point: ±inf when it keeps growing under the zoom (a pole,
+    as in 1/x or tan x), else the refined value (a tall peak between grid points is found)."""
+    best = float(y[i])
+    left, right = float(x[i - 1]), float(x[i + 1])
+    grows = 0
+    for _ in range(levels):
+        fine = np.linspace(left, right, 1001)
+        with np.errstate(all="ignore"):
+            values = sign * np.asarray(f(fine), dtype=float)
+        if np.isposinf(values).any():
+            return sign * math.inf
+        values[~np.isfinite(values)] = -math.inf
+        j = int(np.argmax(values))
+        found = float(values[j])
+        grows = grows + 1 if found - sign * best > max(1.0, abs(best)) else 0
+        if grows == 3:
+            return sign * math.inf
+        if found > sign * best:
+            best = sign * found
+        if grows == 0 and j not in (0, fine.size - 1):
+            break  # a peak the grid had already found: refined, and no pole under it
+        left, right = float(fine[max(j - 1, 0)]), float(fine[min(j + 1, fine.size - 1)])
+    return best
+
+
+def _attained(y: np.ndarray, end: float) -> bool:
+    """Whether the samples ``y`` (ordered by x, the far ends last) reach ``end``: at a point
+    inside (sin x reaches 1), or on a flat stretch out to the sampled edge that starts with a
+    step well above rounding (clip reaches 1 at x = 1). A value that only creeps up to ``end``
+    towards the edge (σ(40) rounds to exactly 1) approaches it and is not attained."""
+    tol = 1e-12 * max(1.0, abs(end))
+    near = np.isfinite(y) & (np.abs(y - end) <= tol)
+    edges = (0, y.size - 1)
+    for start, stop in _runs(near):
+        if start not in edges and stop not in edges:
+            return True
+        inner = stop + 1 if start == 0 else start - 1  # the sample just before the stretch
+        if stop - start >= 1 and 0 <= inner < y.size and np.isfinite(y[inner]) and (
+                abs(y[inner] - end) > 1e3 * tol):
+            return True
+    return False
+
+
+def _tail_limit(end: float, sign: int, tails: tuple[np.ndarray, ...]) -> float:
+    """The bound an end only approaches, extrapolated from f at 10^4, 10^5, 10^6 on the side
+    that reaches ``end`` (Aitken's Δ²: exact when the gap shrinks by a fixed factor per decade,
+    as for 1/x or 1/√x), so that x/(1+|x|) reads 1, not its value at 10^6."""
+    for far in tails:
+        a, b, c = (float(v) for v in far[[72, 96, 120]])
+        if c != end or not all(map(math.isfinite, (a, b, c))):
+            continue
+        first, second = sign * (b - a), sign * (c - b)
+        if 0 < second < first:
+            limit = end + sign * second * second / (first - second)
+            if abs(limit) <= 1e-9 * max(1.0, abs(a)):
+                return 0.0
+            return float(f"{limit:.8g}")  # an extrapolation: its last digits are rounding
+    return end
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(first, last) index of each stretch of True in ``mask``."""
+    padded = np.concatenate(([False], mask, [False])).astype(np.int8)
+    change = np.flatnonzero(np.diff(padded))
+    return list(zip(change[::2].tolist(), (change[1::2] - 1).tolist(), strict=True))
+
+
+def measured_interval(f: ArrayFn, half_width: float = WINDOW
+                      ) -> tuple[tuple[float, float], tuple[bool, bool]]:
+    """The range of f measured on the window and out to |x| = 1e6, and whether each end is
+    attained (closed) or only approached (open). An end is ±inf where f reaches it, keeps
+    rising or falling out to 1e6, has an envelope that keeps growing, or has a pole (the
+    extreme keeps growing as the grid around it is refined): never a sampled extreme."""
+    grid = window_grid(half_width)
+    beyond = _FAR[_FAR > half_width]  # noqa: SIM300 (an array, not a constant)
+    x = np.concatenate((-beyond[::-1], grid, beyond))
     with np.errstate(all="ignore"):
-        near = np.asarray(f(window_grid(half_width)), dtype=float)
+        y = np.asarray(f(x), dtype=float)
         right = np.asarray(f(_FAR), dtype=float)
         left = np.asarray(f(-_FAR), dtype=float)
-    values = np.concatenate((near, right, left))
-    finite = _finite(values)
-    if finite.size == 0:
-        return (math.nan, math.nan)
-    lo, hi = float(finite.min()), float(finite.max())
-    if np.isneginf(values).any():
-        lo = -math.inf
-    if np.isposinf(values).any():
-        hi = math.inf
-    for far in (right, left):
-        trend = _tail_trend(far)
-        if trend > 0:
-            hi = math.inf
-        elif trend < 0:
-            lo = -math.inf
-    return (lo, hi)
+    if not np.isfinite(y).any():
+        return (math.nan, math.nan), (False, False)
+    inside = np.flatnonzero(np.abs(x) <= half_width)
+    ends, closed = [], []
+    for sign in (-1, 1):  # the lower end, then the upper
+        signed = np.where(np.isfinite(y), sign * y, -math.inf)
+        best = int(np.argmax(signed))
+        grows = bool((np.isinf(y) & (np.sign(y) == sign)).any()) or any(
+            _tail_trend(far) == sign or _decades_grow(far, sign) for far in (right, left))
+        end = sign * math.inf if grows else float(y[best])
+        # a pole hides between grid points: zoom in on the best sample overall and in the window
+        for i in {best, int(inside[np.argmax(signed[inside])])}:
+            if not grows and 0 < i < y.size - 1 and np.isfinite(y[i]):
+                end = sign * max(sign * end, sign * _refined_extreme(f, x, y, i, sign))
+        shut = math.isfinite(end) and (end != y[best] or _attained(y, end))
+        if math.isfinite(end) and not shut:
+            end = _tail_limit(end, sign, (right, left))
+        ends.append(end)
+        closed.append(shut)
+    return (ends[0], ends[1]), (closed[0], closed[1])
+
+
+def measured_range(f: ArrayFn, half_width: float = WINDOW) -> tuple[float, float]:
+    """(min f, max f) measured on the window and out to |x| = 1e6; ±inf where f keeps growing
+    (see :func:`measured_interval`)."""
+    return measured_interval(f, half_width)[0]
 
 
 def _has_jump(values: np.ndarray) -> bool:
@@ -302,7 +404,7 @@ def measured_properties(
         far = np.concatenate((-_FAR[::-1], grid, _FAR))
         y_far = np.asarray(f(far), dtype=float)
         steps = np.diff(y_far)
-    lo, hi = measured_range(f)
+    (lo, hi), closed = measured_interval(f)
     finite = np.isfinite(y)
     scale = max(1.0, float(np.max(np.abs(y[finite]))) if finite.any() else 1.0)
     odd = finite & finite[::-1]
@@ -312,25 +414,23 @@ def measured_properties(
     monotonic = bool(np.all(steps >= -tol) or np.all(steps <= tol))
     smooth = not any(_has_jump(v) for v in jumps)
     bounded = math.isfinite(lo) and math.isfinite(hi)
-    return MeasuredProperties((lo, hi), zero_centred, bounded, monotonic, smooth)
+    return MeasuredProperties((lo, hi), zero_centred, bounded, monotonic, smooth, closed)
 
 
 # --- the property table -------------------------------------------------------------------------
 
 
-def range_text(activation: Activation, measured: tuple[float, float]) -> str:
+def range_text(activation: Activation) -> str:
     """The output range as an interval: "(" where an end is only approached, "[" where it is
-    attained, decided from the formula; a typed activation's measured ends are marked "≈"."""
+    attained (decided from the formula, or measured for a typed activation), ∞ where unbounded."""
 
     def end(v: float) -> str:
         return "∞" if v == math.inf else "−∞" if v == -math.inf else _num(v, 4)
 
-    if activation.range_closed is None:
-        lo, hi = measured
-        return Text("≈ {low} … {high} (measured)", low=end(lo), high=end(hi))
     lo, hi = activation.output_range
-    left = "[" if activation.range_closed[0] and math.isfinite(lo) else "("
-    right = "]" if activation.range_closed[1] and math.isfinite(hi) else ")"
+    closed = activation.range_closed or (False, False)
+    left = "[" if closed[0] and math.isfinite(lo) else "("
+    right = "]" if closed[1] and math.isfinite(hi) else ")"
     return f"{left}{end(lo)}, {end(hi)}{right}"
 
 
@@ -344,7 +444,7 @@ def property_row(activation: Activation, eps: float) -> dict[str, object]:
     peak = max_abs_derivative(activation.d1)
     return {
         "activation": activation.name,
-        "range": range_text(activation, props.output_range),
+        "range": range_text(activation),
         "zero-centred": props.zero_centred,
         "bounded": props.bounded,
         "monotonic": props.monotonic,

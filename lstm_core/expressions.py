@@ -327,4 +327,5 @@ def custom_activation(text: str) -> Activation:
         monotonic=props.monotonic,
         smooth=props.smooth,
         custom=True,
+        range_closed=props.range_closed,
     )

@@ -4,12 +4,13 @@ import streamlit as st
 
 from i18n import _
 from lstm_core.claims import CLAIMS
-from ui.claims import controls, pending, progress, render_claim, summary_table, verdicts
+from ui.claims import arrive, controls, pending, progress, render_claim, summary_table, verdicts
 from ui.content import prose
 from ui.share import share_box
 
 st.title(_("Claims, checked live"))
 st.markdown(prose("claims"))
+arrive()
 
 results = verdicts()
 if pending():

@@ -58,7 +58,8 @@ def test_intro_and_table_state_the_same_ranges(default_page):
     intro = " ".join(m.value for m in default_page.markdown)
     ranges = default_page.table[0].value["range"].to_dict()
     assert "(0, 1)" in intro and "(−1, 1)" in intro
-    assert ranges == {"sigmoid σ": "(0, 1)", "tanh": "(−1, 1)", "ReLU": "[0, ∞)"}
+    # a no-break space after the comma: an interval never wraps inside the narrow column
+    assert ranges == {"sigmoid σ": "(0,\u00a01)", "tanh": "(−1,\u00a01)", "ReLU": "[0,\u00a0∞)"}
 
 
 def test_changing_activations_changes_chart():

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from lstm_core.activations import REGISTRY, get_activation, leaky_relu
-from lstm_core.analysis import measured_range
+from lstm_core.analysis import measured_interval, measured_range
 
 KINKS = {
     "hard_sigmoid": (-3.0, 3.0), "hard_tanh": (-1.0, 1.0), "relu": (0.0,), "leaky_relu": (0.0,),
@@ -99,6 +99,14 @@ def test_declared_range_matches_measured(act):
             assert measured == declared
         else:
             assert measured == pytest.approx(declared, abs=1e-5)
+
+
+@pytest.mark.parametrize("act", ALL, ids=lambda a: a.name)
+def test_measured_range_ends_are_closed_where_the_formula_says(act):
+    # measured from samples alone: attained inside or on a plateau, or only approached
+    _, closed = measured_interval(act.f)
+    assert closed == tuple(c and math.isfinite(e) for c, e in
+                           zip(act.range_closed, act.output_range, strict=True))
 
 
 def test_gelu_minimum_is_declared_exactly():

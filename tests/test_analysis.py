@@ -141,8 +141,26 @@ def test_range_of_flat_leaky_relu_is_closed_at_zero():
     assert property_row(leaky_relu(0.0), 0.025)["range"] == "[0, ∞)"
 
 
-def test_custom_range_is_marked_measured():
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # worked by hand: where each end is reached, approached, or grown past
+        ("x**3", "(−∞, ∞)"), ("exp(x)", "(0, ∞)"), ("x**2", "[0, ∞)"), ("sin(x)", "[−1, 1]"),
+        ("1/(1+exp(-x))", "(0, 1)"), ("tanh(x)", "(−1, 1)"), ("clip(x, -1, 1)", "[−1, 1]"),
+        ("maximum(x, 0)", "[0, ∞)"), ("minimum(x, 1)", "(−∞, 1]"), ("-abs(x)", "(−∞, 0]"),
+        ("x**2/(1+x**2)", "[0, 1)"), ("1/(1+x**2)", "(0, 1]"), ("exp(-x**2)", "(0, 1]"),
+        ("x*exp(-x**2)", "[−0.4289, 0.4289]"), ("cosh(x)", "[1, ∞)"),
+        # a bound only crept up to by 10^6 (1 − 10^−6 there) is the limit, not the last sample
+        ("x/(1+abs(x))", "(−1, 1)"), ("1-1/sqrt(1+abs(x))", "[0, 1)"),
+        # the sampled extremes of these are ±1e5…1e6 (or ±5e4 near a pole): never a range
+        ("x*sin(x)", "(−∞, ∞)"), ("x*sign(sin(x))", "(−∞, ∞)"), ("log(abs(x))*sin(x)", "(−∞, ∞)"),
+        ("1/x", "(−∞, ∞)"), ("tan(x)", "(−∞, ∞)"), ("1/sqrt(abs(x))", "(0, ∞)"),
+        # a bound that really is 10^6 stays one, and a tall peak between grid points is found
+        ("where(x < 0, 1e6*x/(1+abs(x)), 0)", "(−1e+06, 0]"),
+        ("1/((x-0.0005)**2+1e-12)", "(0, 1e+12]"),
+    ],
+)
+def test_custom_range_is_the_mathematical_interval(text, expected):
     from lstm_core.expressions import custom_activation
 
-    text = property_row(custom_activation("1/(1+exp(-x))"), 0.025)["range"]
-    assert text == "≈ 0 … 1 (measured)"  # ends not decidable from samples: no brackets
+    assert property_row(custom_activation(text), 0.025)["range"] == expected

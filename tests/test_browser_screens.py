@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from browser_helpers import assert_no_exception, wait_for_run
-from layout_checks import layout_problems
+from layout_checks import layout_problems, legend_overlaps
 
 PAGES = ("", "lessons", "claims", "activation_lab", "step_through", "compare", "gradient_flow",
          "training_lab")
@@ -63,22 +63,27 @@ def test_teacher_mode_chart_text_is_projector_sized_and_no_control_gap(page, app
     assert gap < 120, gap
 
 
-LEGEND_OVER_PLOTS_JS = """() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
-  .flatMap((chart, i) => {
-    const legend = chart.querySelector('.legend');
-    if (!legend) return [];
-    const box = legend.getBoundingClientRect();
-    return [...chart.querySelectorAll('.nsewdrag')].map(drag => drag.getBoundingClientRect())
-      .filter(p => box.left < p.right && p.left < box.right && box.top < p.bottom
-                   && p.top < box.bottom)
-      .map(p => `chart ${i + 1}: legend over a plot area`);
-  })"""
-
-
 @pytest.mark.browser
 def test_phone_gradient_flow_legends_stay_off_the_plots(phone, app_url):
     """On a phone the saturation panel's legend wrapped to four rows over the plot above and
     below it; it now sits under the step axis."""
     phone.goto(f"{app_url}/gradient_flow")
     wait_for_run(phone)
-    assert phone.evaluate(LEGEND_OVER_PLOTS_JS) == []
+    assert [p for p in legend_overlaps(phone) if "over a plot" in p] == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("width", "height", "query"),
+                         [(1400, 1000, ""), (390, 844, ""), (1400, 1000, "&teacher=1")],
+                         ids=["wide", "phone", "teacher"])
+def test_compare_legend_of_six_stays_off_the_panel_titles(browser, app_url, width, height, query):
+    """Six names wrap to two rows (six on a phone, three at projector size): the rows grew
+    down over the first panel's title and the phase plot's title."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    try:
+        page = context.new_page()
+        page.goto(f"{app_url}/compare?count=6{query}")
+        wait_for_run(page)
+        assert legend_overlaps(page) == []
+    finally:
+        context.close()

@@ -37,3 +37,20 @@ def test_lessons_stay_interactive_in_teacher_mode(page, app_url):
     assert page.get_by_role("button", name="Reveal").is_visible()
     assert page.get_by_role("button", name="Next").is_visible()
     assert page.locator('[data-testid="stSidebar"]').is_hidden()  # the rest stays hidden
+
+
+def test_a_race_runs_and_stops_in_teacher_mode(page, app_url):
+    # The link sets the race up; on the projector Run race and Stop stay (nothing else does).
+    open_page(page, app_url, "training_lab?task=adding&length=20&presets=lstm,gru&seeds=2"
+                             "&steps=2000&teacher=1")
+    assert page.get_by_text("Press Run race to race the settings of this link").is_visible()
+    page.get_by_role("button", name="Run race").click()
+    page.wait_for_selector('[data-testid="stPlotlyChart"] .scatterlayer .trace path.js-line',
+                           timeout=10_000)
+    page.locator(".st-key-training_lab-stop button:visible").first.click()
+    page.locator('[data-testid="stMarkdownContainer"]', has_text="Stopped").first.wait_for(
+        timeout=10_000)
+    wait_for_run(page)
+    assert_no_exception(page)
+    assert page.locator('[data-testid="stSidebar"]').is_hidden()
+    assert not page.locator('[data-testid="stSlider"]').first.is_visible()

@@ -12,6 +12,9 @@ pytestmark = pytest.mark.browser
 
 SHORT = "training_lab?task=adding&length=10&presets=lstm,gru&seeds=2&steps=100"
 LONG = "training_lab?task=adding&length=20&presets=lstm,gru&seeds=2&steps=2000"
+#: The heaviest race one click may ask for (the work cap): its chunks are the smallest.
+HEAVIEST = ("training_lab?task=adding&length=100&presets=lstm,lstm_sigmoid,lstm_hard_tanh,gru"
+            "&seeds=5&steps=100")
 CURVE = '[data-testid="stPlotlyChart"] .scatterlayer .trace path.js-line'
 
 
@@ -40,8 +43,10 @@ def test_a_short_race_runs_and_its_curves_appear(page, app_url, screenshot_dir):
     assert first_points < 5.0, f"first curve points took {first_points:.1f} s"
 
 
-def test_stop_ends_a_long_race_early(page, app_url, screenshot_dir):
-    open_page(page, app_url, LONG)
+@pytest.mark.parametrize(("path", "total"), [(LONG, 2000), (HEAVIEST, 100)],
+                         ids=["long", "heaviest"])
+def test_stop_ends_a_long_race_early(page, app_url, screenshot_dir, path, total):
+    open_page(page, app_url, path)
     page.get_by_role("button", name="Run race").click()
     page.wait_for_selector(CURVE, timeout=10_000)
     # the page's own Stop (the app header has a "Stop" of its own while a script runs)
@@ -52,7 +57,7 @@ def test_stop_ends_a_long_race_early(page, app_url, screenshot_dir):
     wait_for_run(page)
     assert_no_exception(page)
     text = stopped.first.inner_text()
-    assert "of 2000" in text
+    assert f"of {total}" in text
     # The message and the curves agree: the curves end at the step (or the range of steps,
     # when a round was cut short) that the message names.
     reached = text.split("at step")[1].split(" of ")[0].strip(" s").split("–")
@@ -62,4 +67,5 @@ def test_stop_ends_a_long_race_early(page, app_url, screenshot_dir):
         return gd._fullData.filter(t => t.mode === 'lines+markers')
                            .map(t => Math.max(...t.x)); }""")
     assert ends and min(ends) == low and max(ends) == high, (text, ends)
-    _tall_screenshot(page, screenshot_dir / "training-lab-stopped.png")
+    assert low < total  # stopped, not finished
+    _tall_screenshot(page, screenshot_dir / f"training-lab-stopped-{total}.png")

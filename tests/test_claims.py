@@ -297,3 +297,7 @@ def test_claims_page_from_a_bad_link(warm):
     no_exceptions(at)
     assert at.radio[0].value == "gates_binary"
     assert "claim" in at.info[0].value and "bogus" in at.info[0].value
+    # at the top of the page, as on the other pages: before the table, outside the columns
+    order = [node for node in at.main if node.type in ("info", "dataframe")]
+    assert order[0].type == "info" and "bogus" in order[0].value, [n.type for n in order]
+    assert not [info for column in at.columns for info in column.info if "bogus" in info.value]

@@ -7,7 +7,15 @@ import numpy as np
 from lstm_core.tasks import TASKS
 from lstm_core.training import PRESETS, Settings, train_run
 from tests.apptest_helpers import charts, decode, no_exceptions, run_page
-from ui.training_lab import RACE_KEY, TrainingLabState, advance, new_race
+from ui.training_lab import (
+    CHUNK,
+    CHUNK_WORK,
+    RACE_KEY,
+    WORK_CAP,
+    TrainingLabState,
+    advance,
+    new_race,
+)
 
 PAGE = "pages/training_lab.py"
 SMALL = {"task": "adding", "length": "8", "presets": "lstm,rnn_tanh", "seeds": "2",
@@ -56,7 +64,9 @@ def _running_race(steps: int = 200):
     state = TrainingLabState(task="adding", length=8, presets=("lstm", "gru"), seeds=1,
                              steps=steps)
     race = new_race(state)
-    next(advance(race))  # one round: every run is at step 5, as if interrupted here
+    chunks = advance(race)
+    for _ in state.presets:  # one round: every run is at step 5, as if interrupted here
+        next(chunks)
     return race
 
 
@@ -108,16 +118,62 @@ def test_bad_link_parameters_fall_back_with_a_notice():
 def test_a_race_stopped_mid_round_names_the_steps_its_curves_reach():
     """Stop can land between two configurations' chunks of one round: the message then names
     both ends, as the curves show them (not the slower one's step alone)."""
-    from dataclasses import replace
-
     from ui.training_lab import _status_text
 
     race = _running_race()
-    ahead = advance(race)
-    next(ahead)  # a second round: both at step 5 + one chunk
+    next(advance(race))  # the first configuration's next chunk; Stop lands before the second's
     first = race.runs[0]
-    race.runs[1].state = replace(race.runs[1].state, step=5)  # cut short before its chunk
+    assert race.runs[1].state.step == 5
     race.status = "stopped"
     assert race.steps_reached == (5, first.state.step) and first.state.step > 5
     text = _status_text(race)
     assert f"steps 5–{first.state.step} " in text and "of 200" in text
+
+
+def test_a_stop_gets_in_after_every_chunk_not_only_after_a_round():
+    """The page's progress call after each yield is where a Stop interrupts the script: a
+    round of four heavy configurations must not run as one uninterruptible block."""
+    state = TrainingLabState(task="adding", length=8, presets=("lstm", "gru", "rnn_tanh"),
+                             seeds=1, steps=50)
+    race = new_race(state)
+    chunks = advance(race)
+    next(chunks)
+    assert [r.state.step for r in race.runs] == [5, 0, 0]
+    next(chunks)
+    assert [r.state.step for r in race.runs] == [5, 5, 0]
+
+
+def test_no_chunk_of_any_allowed_race_is_heavier_than_the_bound():
+    """A Stop waits for the chunk in progress: seeds × T × steps of one chunk stays within
+    CHUNK_WORK for every race one click may ask for (the heaviest, 5 seeds × T = 100, too)."""
+    for seeds in range(1, 6):
+        for length in range(5, 101):
+            state = TrainingLabState(length=length, seeds=seeds, steps=100)
+            assert 1 <= state.chunk <= CHUNK
+            assert seeds * length * state.chunk <= max(CHUNK_WORK, seeds * length)
+    heaviest = TrainingLabState(length=100, seeds=5, steps=100)
+    assert heaviest.work == WORK_CAP and heaviest.chunk == 3
+    assert TrainingLabState().chunk == CHUNK  # the default race keeps its chunks (and cache)
+
+
+def test_a_heavy_race_trains_in_small_chunks_on_the_same_boundaries():
+    state = TrainingLabState(task="adding", length=100, presets=("rnn_tanh",), seeds=5, steps=15)
+    race = new_race(state)
+    steps = [race.runs[0].state.step for _ in advance(race)]
+    assert steps == [3, 6, 9, 12, 15]
+
+
+def test_a_stop_shows_its_message_and_curves_before_the_runs_are_scored(monkeypatch):
+    """Scoring every run on the test set takes seconds for a heavy race: the "Stopped" message
+    and the curves are sent first, so the Stop shows at once (here scoring is cut short)."""
+    import ui.training_lab as lab
+
+    def scoring_interrupted(race):
+        raise RuntimeError("scoring interrupted")
+
+    at = run_page(PAGE, query=SMALL)
+    at.session_state[RACE_KEY] = _running_race()
+    monkeypatch.setattr(lab, "finish", scoring_interrupted)
+    at.button(key="training_lab.stop").click().run()
+    assert any("Stopped** at step 5 of 200" in m.value for m in at.markdown)
+    assert len(charts(at)) == 1 and "scoring interrupted" in at.exception[0].value

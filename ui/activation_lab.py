@@ -295,6 +295,8 @@ def property_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
                 value = _table_number(value)
             elif isinstance(value, str):
                 value = _(value)
+                if column == "range":
+                    value = value.replace(", ", ",\u00a0")  # "(−∞, ∞)" on one line
             cells[_(column)] = value  # headers: TABLE_HEADERS and a Text
         shown.append(cells)
     return pd.DataFrame(shown).set_index(_("activation"))

@@ -151,10 +151,16 @@ def _label(key: str) -> str:
     return f"{_(GROUPS[claim.group])} · {_(claim.plain)}"
 
 
+def arrive() -> None:
+    """Load the page's state and show the ignored-link-parameters notice (at the page's top,
+    as on every page: call before the table and the columns)."""
+    load(ClaimsState, PAGE)
+    announce_ignored(PAGE)
+
+
 def controls(results: dict[str, Verdict | None]) -> ClaimsState:
     """The verdict filter and the claim picker (grouped, filtered); returns the page state."""
     load(ClaimsState, PAGE)
-    announce_ignored(PAGE)
     st.segmented_control(_("Show claims whose verdict is"), FILTERS,
                          format_func=lambda value: _(FILTER_LABELS[value]),
                          key=widget_key(PAGE, "verdict"))

@@ -2,13 +2,15 @@
 
 A race is every chosen configuration × every seed. It trains round-robin, one chunk of steps per
 configuration at a time (its seeds together, as one model stack: ``train_seeds``), so all curves
-grow together and the chart can be redrawn between chunks. Each chunk is cached with
-``st.cache_data`` under ``(run keys, first step, step count)``: training is deterministic, so a
-class that runs the same preset computes it once, across sessions.
+grow together and the chart can be redrawn between chunks. A chunk is at most ``CHUNK_WORK``
+sequence-steps, so that a heavy race (5 seeds × T = 100) does not keep a Stop waiting. Each chunk
+is cached with ``st.cache_data`` under ``(run keys, first step, step count)``: training is
+deterministic, so a class that runs the same preset computes it once, across sessions.
 
 The race lives in session state and is updated after every chunk. Pressing *Stop* (or any widget)
-interrupts the script at its next Streamlit call; the *Stop* callback marks the race stopped and
-the next run shows what was done. Any other interruption resumes the race where it was.
+interrupts the script at its next Streamlit call (the progress bar, after every chunk); the *Stop*
+callback marks the race stopped and the next run shows what was done. Any other interruption
+resumes the race where it was.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ from ui.state import (
     save,
 )
 from ui.state import widget_key as _widget_key
+from ui.teacher import teacher_mode
 from viz.training_figures import CurveSeries, HeatRow, gates_figure, loss_curves
 
 PAGE = "training_lab"
@@ -59,9 +62,14 @@ RUN_REQUEST_KEY = f"{PAGE}.__run_requested__"
 #: Most work one click may ask for: configurations × seeds × steps × sequence length
 #: (each step is a batch of 32 sequences). ≈ 15 s of computing for an LSTM on this server.
 WORK_CAP = 200_000
-#: Steps per chunk after the first (small, so the first points appear quickly).
+#: Steps per chunk after the first (small, so the first points appear quickly), at most.
 CHUNK = 25
 FIRST_CHUNK = 5
+#: Most seeds × T × steps one chunk may train: a Stop waits for the chunk in progress, and the
+#: heaviest cell (an LSTM with sigmoid or hard-tanh slots) takes ≈ 0.1 ms per sequence-step here,
+#: so a chunk stays near 0.15 s (twice that on a busy server). Light races keep CHUNK (and their
+#: cached chunks).
+CHUNK_WORK = 1_500
 #: Seconds between live redraws of the chart (each redraw costs the browser ~0.1 s).
 REDRAW_EVERY = 0.5
 DEFAULT_PRESETS = ("lstm", "lstm_relu", "lstm_sigmoid", "rnn_tanh")
@@ -85,6 +93,11 @@ class TrainingLabState(PageState):
     def work(self) -> int:
         """Configurations × seeds × steps × sequence length."""
         return len(self.presets) * self.seeds * self.steps * self.length
+
+    @property
+    def chunk(self) -> int:
+        """Steps per chunk: CHUNK, or fewer so that seeds × T × steps ≤ CHUNK_WORK."""
+        return max(1, min(CHUNK, CHUNK_WORK // (self.seeds * self.length)))
 
 
 class RunKey(NamedTuple):
@@ -259,14 +272,16 @@ def train_chunk(keys: tuple[RunKey, ...], start: int, count: int,
     return states, losses, time.perf_counter() - began
 
 
-def _next_count(step: int, total: int) -> int:
-    return min(FIRST_CHUNK if step == 0 else CHUNK - step % CHUNK, total - step)
+def _next_count(step: int, total: int, chunk: int = CHUNK) -> int:
+    """Steps in the chunk that starts after ``step``: the first few, then up to the next multiple
+    of ``chunk`` (the same boundaries in every session, so chunks are shared through the cache)."""
+    return min(min(FIRST_CHUNK, chunk) if step == 0 else chunk - step % chunk, total - step)
 
 
 def advance(race: Race):
     """Train every unfinished configuration by one chunk per round, its unfinished seeds
-    together; yields after each round."""
-    total = race.config.steps
+    together; yields after each chunk (the page's Streamlit call there lets a Stop in)."""
+    total, chunk = race.config.steps, race.config.chunk
     while race.status == "running":
         busy = False
         for preset in race.config.presets:
@@ -277,16 +292,16 @@ def advance(race: Race):
             busy = True
             step = runs[0].state.step
             states, losses, seconds = train_chunk(
-                tuple(r.key for r in runs), step, _next_count(step, total),
+                tuple(r.key for r in runs), step, _next_count(step, total, chunk),
                 tuple(r.state for r in runs))
             for run, state, part in zip(runs, states, losses, strict=True):
                 run.parts.append(part)
                 run.seconds += seconds / len(runs)  # the column sums to the compute time
                 run.state = state
+            yield
         if not busy:
             finish(race)
             return
-        yield
 
 
 def finish(race: Race) -> None:
@@ -334,8 +349,9 @@ LOSS_ALT = N_("Training loss per step on a log scale for each configuration: mea
 def render(race: Race | None, state: TrainingLabState) -> None:
     """The race's live or final loss curves, its results table and the trained gates."""
     if race is None:
-        st.info(_("Choose a task and up to four configurations in the sidebar, then press "
-                  "**Run race**."))
+        st.info(_("Press **Run race** to race the settings of this link.") if teacher_mode()
+                else _("Choose a task and up to four configurations in the sidebar, then press "
+                       "**Run race**."))
         # The empty axes show the task's baseline and threshold, and make the browser load
         # plotly.js now rather than when the first points arrive (~3 s on a busy machine).
         task = TASKS[state.task]
@@ -355,26 +371,28 @@ def render(race: Race | None, state: TrainingLabState) -> None:
     chart = st.empty()
     if race.status == "running":
         _train_live(race, status, chart)
-    elif not race.results:  # stopped before it was scored
-        finish(race)
+    status.markdown(_status_text(race))
     with chart.container():
         show(_loss_figure(race), key=f"{PAGE}.losses", alt=_(LOSS_ALT))
-    status.markdown(_status_text(race))
+    if not race.results:
+        # Stopped before it was scored: the message and curves first, then the scoring (every
+        # run on the 512-sequence test set, seconds for a heavy race), so a Stop shows at once.
+        with st.spinner(_("Scoring every run on the test set…")):
+            finish(race)
     results_table(race)
     gates_panel(race)
 
 
 def _train_live(race: Race, status, chart) -> None:
     began = time.perf_counter()
-    last_draw = 0.0
-    for round_index, _round in enumerate(advance(race)):
-        now = time.perf_counter()
+    last_draw = None
+    for index, _round in enumerate(advance(race)):
         status.progress(race.fraction_done, text=_("Training… step {step} of {total}").format(
             step=race.steps_done, total=race.config.steps))
-        if round_index == 0 or now - last_draw >= REDRAW_EVERY:
+        first_round = last_draw is None and all(r.parts for r in race.runs)
+        if first_round or (last_draw and time.perf_counter() - last_draw >= REDRAW_EVERY):
             # a fresh key per redraw: Streamlit refuses two elements with one key in a run
-            chart.plotly_chart(_loss_figure(race), key=f"{PAGE}.live.{round_index}",
-                               width="stretch")
+            chart.plotly_chart(_loss_figure(race), key=f"{PAGE}.live.{index}", width="stretch")
             last_draw = time.perf_counter()
     race.elapsed = time.perf_counter() - began
 

@@ -89,6 +89,12 @@ def _hover(values: np.ndarray, use_symlog: bool, name: str) -> dict:
     return dict(hovertemplate=f"{name} = %{{y:.4g}}<extra>%{{fullData.name}}</extra>")
 
 
+#: How far above the plots the legend starts, in pixels of figure height (a fraction of it in
+#: paper units): the panel titles' two lines are ≈ 58 px at projector size (teacher mode), and
+#: Plotly takes the legend's rows (six on a phone) off the height the fraction applies to.
+LEGEND_GAP_PX = 95
+
+
 def trajectories_figure(
     trajectories: Sequence[Trajectory], unit: int, *, height: int = 720
 ) -> go.Figure:
@@ -150,7 +156,7 @@ def trajectories_figure(
     def scaled(quantity: str, flag: bool) -> str:
         return _("{quantity} (symmetric log scale)").format(quantity=quantity) if flag else quantity
 
-    left, right = [0.0, 0.6], [0.68, 1.0]
+    left, right = [0.0, 0.58], [0.72, 1.0]
     return figure(traces, layout(
         height=height,
         hovermode="closest",
@@ -180,7 +186,10 @@ def trajectories_figure(
                    right[1], 1.0)
             | {"xanchor": "right", "align": "right"},
         ],
-        legend=dict(orientation="h", yanchor="bottom", y=1.05, xanchor="left", x=0),
+        # The legend's rows grow upwards from its bottom edge, which sits LEGEND_GAP_PX of
+        # figure height above the plots: room for the two-line panel titles under it.
+        legend=dict(orientation="h", yanchor="bottom", y=1.0 + LEGEND_GAP_PX / height,
+                    xanchor="left", x=0),
         margin=dict(l=60, r=20, t=100, b=50),
     ))
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .cells import CELL_TYPES, RecurrentCell, model_rows, over_batch
+from .cells import CELL_TYPES, RecurrentCell, Workspace, model_rows, over_batch
 from .tasks import Task
 
 INIT_STREAM = 0
@@ -142,6 +142,8 @@ class Model:
         self.grad: np.ndarray | None = None
         self._grad_views: dict[str, np.ndarray] = {}
         self._d_hidden: np.ndarray | None = None
+        # the cell's per-step arrays, kept from one training step to the next
+        self.workspace = Workspace()
 
     def readout(self, hidden: np.ndarray, every_step: bool) -> np.ndarray:
         """y = W_out h + b_out on h_T (…, B, 1) or on every h_t (T, …, B, 1)."""
@@ -168,7 +170,7 @@ class Model:
         views, w_out = self._grad_views, self.readout_weight
         g_w_out = views["readout_weight"].reshape(w_out.shape)
         with np.errstate(all="ignore"):
-            trace = self.cell.forward(x)
+            trace = self.cell.forward(x, workspace=self.workspace)
             hidden = trace.hidden
             h = hidden if task.every_step else hidden[-1]
             loss, d_out = self._loss(task, self.readout(hidden, task.every_step), target)
@@ -186,7 +188,8 @@ class Model:
                 np.matmul(d_out, w_out, out=d_hidden[-1])
                 np.matmul(d_out.mT, h, out=g_w_out)
                 views["readout_bias"][...] = d_out.sum(axis=-2)
-            grads = self.cell.backward(trace, d_hidden)
+            grads = self.cell.backward(trace, d_hidden, workspace=self.workspace,
+                                       input_gradient=False)
             for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
                 view = views[name]
                 view[...] = getattr(grads, name).reshape(view.shape)

@@ -408,8 +408,9 @@ class LSTM(RecurrentCell):
         with np.errstate(all="ignore"):
             # Everything that does not depend on the recurrence is vectorised over T first.
             # ∂pre/∂c_t for i, f, g and ∂pre/∂h_t for o, stacked as (T, …, B, 4·H): each
-            # activation's derivative times its partner in c_t = f ⊙ c_{t−1} + i ⊙ g, h = o ⊙ φ(c)
-            coef = ws.empty("coef", pre.shape)
+            # activation's derivative times its partner in c_t = f ⊙ c_{t−1} + i ⊙ g, h = o ⊙ φ(c).
+            # The loop turns it into ∂L/∂pre in place, so it is stored model by model.
+            coef = _steps_by_model(ws, "d_pre", steps, pre.shape[1:], stack)
             self.gate.derivative_given_output(pre, act, out=coef)
             i, f, g, o = (self.block(act, name) for name in self.block_names)
             self.candidate.derivative_given_output(
@@ -419,13 +420,11 @@ class LSTM(RecurrentCell):
             for name, partner in zip(self.block_names, partners, strict=True):
                 coef_block = self.block(coef, name)
                 coef_block *= partner
-            coef4 = coef.reshape(*pre.shape[:-1], 4, size)
+            d_pre, d_pre4 = coef, coef.reshape(*pre.shape[:-1], 4, size)
             # ∂c_t/∂h_t through h_t = o_t ⊙ φ(c_t)
             h_to_c = ws.empty("h_to_c", trace.hidden.shape)
             self.output.derivative_given_output(trace.cell, trace.cell_squashed, out=h_to_c)
             h_to_c *= o
-            d_pre4 = _steps_by_model(ws, "d_pre", steps, coef4.shape[1:], stack)
-            d_pre = d_pre4.reshape(pre.shape)
             total_dh = ws.empty("total_dh", trace.hidden.shape)
             total_dc = ws.empty("total_dc", trace.hidden.shape)
             dh_next = _zeros_or(d_final_hidden, trace.h0.shape)
@@ -436,8 +435,8 @@ class LSTM(RecurrentCell):
                 dh = np.add(d_hidden[t], dh_next, out=total_dh[t])
                 dc = np.multiply(dh, h_to_c[t], out=total_dc[t])
                 dc += dc_next
-                np.multiply(coef4[t, ..., :3, :], dc[..., None, :], out=d_pre4[t, ..., :3, :])
-                np.multiply(coef4[t, ..., 3, :], dh, out=d_pre4[t, ..., 3, :])
+                d_pre4[t, ..., :3, :] *= dc[..., None, :]
+                d_pre4[t, ..., 3, :] *= dh
                 # backprop through c_t = f_t ⊙ c_{t−1} + …
                 dc_next = np.multiply(dc, f[t], out=dc_out)
                 dh_next = np.matmul(d_pre[t], weight_hh, out=dh_out)

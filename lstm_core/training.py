@@ -25,8 +25,10 @@ baseline), or whose gradient norm is not finite, is not applied; the run stops a
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,6 +40,9 @@ INIT_STREAM = 0
 DATA_STREAM = 1
 HIDDEN_SIZE = 16
 BATCH_SIZE = 32
+#: Memory for the latest training batches (see ``training_batch``): 8 MB hold one round of the
+#: Training Lab's largest race (5 seeds × 25 steps at T = 100).
+BATCH_CACHE_BYTES = 8 * 2**20
 
 
 @dataclass(frozen=True)
@@ -209,6 +214,54 @@ class Model:
         return losses, d_out
 
 
+class RecentBatches:
+    """The latest batches by key, within a budget of bytes (the oldest go first). Thread-safe;
+    the arrays are made read-only, since every caller shares them."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.bytes = 0
+        self._batches: OrderedDict[tuple, tuple[np.ndarray, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, draw: Callable[[], tuple[np.ndarray, ...]]):
+        """The batch stored under ``key``, or ``draw()``, stored."""
+        with self._lock:
+            batch = self._batches.get(key)
+            if batch is not None:
+                self._batches.move_to_end(key)
+                return batch
+        batch = draw()
+        for array in batch:
+            array.flags.writeable = False
+        with self._lock:
+            if key not in self._batches:
+                self._batches[key] = batch
+                self.bytes += sum(array.nbytes for array in batch)
+                while self.bytes > self.budget:
+                    _, old = self._batches.popitem(last=False)
+                    self.bytes -= sum(array.nbytes for array in old)
+        return batch
+
+    def __len__(self) -> int:
+        return len(self._batches)
+
+
+_BATCHES = RecentBatches(BATCH_CACHE_BYTES)
+
+
+def training_batch(
+    task: Task, seed: int, step: int, batch_size: int, length: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The batch ``(x, target)`` of step ``step`` of a run with ``seed``, drawn from
+    ``(seed, DATA_STREAM, step)`` (read-only). Every configuration of a race trains on the same
+    batches, so the latest ones are kept: the first configuration to reach a step draws them."""
+    return _BATCHES.get(
+        (task, seed, step, batch_size, length),
+        lambda: task.sample(np.random.default_rng([seed, DATA_STREAM, step]), batch_size, length),
+    )
+
+
 def init_state(spec: ModelSpec, task: Task, seed: int) -> TrainState:
     """PyTorch-style initial weights U(−1/√H, 1/√H) for the cell and the read-out."""
     rng = np.random.default_rng([seed, INIT_STREAM])
@@ -301,9 +354,8 @@ def train_seeds(
     with np.errstate(all="ignore"):
         while done < steps:
             step += 1
-            xs, targets = zip(*(task.sample(np.random.default_rng([seeds[k], DATA_STREAM, step]),
-                                            settings.batch_size, length) for k in live),
-                              strict=True)
+            xs, targets = zip(*(training_batch(task, seeds[k], step, settings.batch_size, length)
+                                for k in live), strict=True)
             x, target = ((np.stack(xs, axis=1), np.stack(targets, axis=target_axis))
                          if len(live) > 1 else (xs[0], targets[0]))
             loss = np.atleast_1d(model.loss_and_gradient(task, x, target))

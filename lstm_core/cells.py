@@ -363,6 +363,8 @@ class LSTM(RecurrentCell):
         with np.errstate(all="ignore"):
             pre = self._project(x, self.bias_ih + self.bias_hh, ws)
             act = ws.empty("act", pre.shape)
+            recurrent_part = ws.empty("recurrent_part", pre.shape[1:])
+            input_part = ws.empty("input_part", h0.shape)  # i_t ⊙ g_t
             cells = ws.empty("cell", (steps + 1, *h0.shape))  # c_0 … c_T
             cells[0] = c0
             squashed = ws.empty("squashed", (steps, *h0.shape))
@@ -376,14 +378,14 @@ class LSTM(RecurrentCell):
             h, c = hiddens[0], cells[0]
             for t in range(steps):
                 pre_t, act_t = pre[t], act[t]
-                pre_t += h @ recurrent
+                pre_t += np.matmul(h, recurrent, out=recurrent_part)
                 # The gate activation over all four blocks, then the candidate over its block:
                 # two calls instead of four.
                 gate.apply(pre_t, act_t)
                 g = g_all[t]
                 candidate.apply(g_pre_all[t], g)
                 c = np.multiply(f_all[t], c, out=cells[t + 1])
-                c += i_all[t] * g
+                c += np.multiply(i_all[t], g, out=input_part)
                 squashed_t = squashed[t]
                 output.apply(c, squashed_t)
                 h = np.multiply(o_all[t], squashed_t, out=hiddens[t + 1])

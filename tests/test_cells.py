@@ -287,7 +287,8 @@ def test_a_workspace_gives_the_fresh_results_bit_for_bit(cls, activations, stack
             elif value is not None:
                 _equal_bits(getattr(grads, name), value, name)
         if stacked:
-            assert np.all(np.isnan(trace.hidden[1:, 0])) and np.all(np.isfinite(trace.hidden[:, 1:]))
+            assert np.all(np.isnan(trace.hidden[1:, 0]))
+            assert np.all(np.isfinite(trace.hidden[:, 1:]))
     # the workspace really is reused (and replaced when the length changes)
     assert np.shares_memory(traces[0].hidden, traces[1].hidden)
     assert not np.shares_memory(traces[1].hidden, traces[2].hidden)

@@ -1,6 +1,6 @@
 """Training speed and reach: the NumPy trainer against torch, longer budgets, the default race.
 
-Run: ``python bench/bench_training.py [--quick] [--race-only] [--before ROOT] [--pairs N]``.
+Run: ``python bench/bench_training.py [--quick] [--race-only] [--before DIR] [--pairs N]``.
 Prints one table:
 
 * LSTM H=16, T=20, batch 32, 500 Adam steps (clipping on) on the adding problem: best wall time
@@ -11,7 +11,7 @@ Prints one table:
   3 seeds) after 300 (the page's default), 1000 and 2000 steps, against the 1/6 baseline.
 * the page's default race (4 configurations × 3 seeds × 300 steps, the page's chunk schedule,
   no cache), before and after in the same run: *before* trains each seed by itself (as the first
-  version's page did) with the code of the checkout ``--before ROOT`` (default: this one), *after*
+  version's page did) with the code of the checkout ``--before DIR`` (default: this one), *after*
   trains each configuration's seeds together (``train_seeds``) with this checkout. Goals: after
   ≤ 0.5 × before in CPU time, first round of points ≤ 0.5 s, the same curves. Each race runs in a
   fresh process that has imported the page, as the server has: the C allocator's state depends on
@@ -33,7 +33,7 @@ from common import add_root_to_path, format_table, goal_mark, pin_blas_threads
 
 pin_blas_threads()
 add_root_to_path()
-if "--root" in sys.argv:  # a race process of --before ROOT: that checkout's code comes first
+if "--root" in sys.argv:  # a race process of --before DIR: that checkout's code comes first
     sys.path.insert(0, sys.argv[sys.argv.index("--root") + 1])
 
 import numpy as np  # noqa: E402
@@ -200,7 +200,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one repeat, skip 2000 steps")
     parser.add_argument("--race-only", action="store_true", help="only the default race rows")
-    parser.add_argument("--before", metavar="ROOT",
+    parser.add_argument("--before", metavar="DIR",
                         help="time 'before' with this checkout's code (e.g. the first version)")
     parser.add_argument("--pairs", type=int, default=1,
                         help="before/after pairs to run; each side keeps its least CPU time")

@@ -279,7 +279,9 @@ def _steps_by_model(
     return np.moveaxis(memory, stack, 0)
 
 
-def _states(workspace: Workspace, name: str, initial: np.ndarray, steps: int, stack: int):
+def _states(
+    workspace: Workspace, name: str, initial: np.ndarray, steps: int, stack: int
+) -> np.ndarray:
     """States 0 … T in one array (model by model), the initial state written at step 0."""
     states = _steps_by_model(workspace, name, steps + 1, initial.shape, stack)
     states[0] = initial

@@ -188,7 +188,7 @@ class Model:
             else:
                 # only h_T feeds the loss: ∂L/∂h_t = 0 for t < T (buffer reused across steps)
                 if self._d_hidden is None or self._d_hidden.shape != hidden.shape:
-                    self._d_hidden = np.zeros_like(hidden)
+                    self._d_hidden = np.zeros(hidden.shape)  # step-major, as the loop reads it
                 d_hidden = self._d_hidden
                 np.matmul(d_out, w_out, out=d_hidden[-1])
                 np.matmul(d_out.mT, h, out=g_w_out)

@@ -416,15 +416,18 @@ class LSTM(RecurrentCell):
             # The loop turns it into ∂L/∂pre in place, so it is stored model by model.
             coef = _steps_by_model(ws, "d_pre", steps, pre.shape[1:], stack)
             self.gate.derivative_given_output(pre, act, out=coef)
-            i, f, g, o = (self.block(act, name) for name in self.block_names)
+            _, f, g, o = (self.block(act, name) for name in self.block_names)
             self.candidate.derivative_given_output(
                 self.block(pre, "candidate"), g, out=self.block(coef, "candidate")
             )
-            partners = (g, trace.extras["cell_prev"], i, trace.cell_squashed)
-            for name, partner in zip(self.block_names, partners, strict=True):
-                coef_block = self.block(coef, name)
-                coef_block *= partner
             d_pre, d_pre4 = coef, coef.reshape(*pre.shape[:-1], 4, size)
+            # the partners side by side first: one contiguous multiply then does all four
+            # blocks, cheaper than four multiplies over strided 16-wide blocks
+            partners = ws.empty("partners", d_pre4.shape)
+            partners[..., 0::2, :] = act.reshape(d_pre4.shape)[..., 2::-2, :]  # g, i
+            partners[..., 1, :] = trace.extras["cell_prev"]
+            partners[..., 3, :] = trace.cell_squashed
+            d_pre4 *= partners
             # ∂c_t/∂h_t through h_t = o_t ⊙ φ(c_t)
             h_to_c = ws.empty("h_to_c", trace.hidden.shape)
             self.output.derivative_given_output(trace.cell, trace.cell_squashed, out=h_to_c)

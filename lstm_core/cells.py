@@ -373,6 +373,8 @@ class LSTM(RecurrentCell):
             hiddens = _states(ws, "hidden", h0, steps, stack)  # h_0 … h_T
             recurrent = np.ascontiguousarray(self.weight_hh.mT)
             gate, candidate, output = self.gate, self.candidate, self.output
+            # a candidate with the gate's activation already got its values from the gate's call
+            own_candidate = candidate != gate
             # Per-block views over all steps, made once: indexing them by t is cheaper than
             # slicing every step (each NumPy call or slice costs ~0.2–1 µs at this size).
             i_all, f_all, g_all, o_all = (self.block(act, name) for name in self.block_names)
@@ -385,7 +387,8 @@ class LSTM(RecurrentCell):
                 # two calls instead of four.
                 gate.apply(pre_t, act_t)
                 g = g_all[t]
-                candidate.apply(g_pre_all[t], g)
+                if own_candidate:
+                    candidate.apply(g_pre_all[t], g)
                 c = np.multiply(f_all[t], c, out=cells[t + 1])
                 c += np.multiply(i_all[t], g, out=input_part)
                 squashed_t = squashed[t]
@@ -417,9 +420,10 @@ class LSTM(RecurrentCell):
             coef = _steps_by_model(ws, "d_pre", steps, pre.shape[1:], stack)
             self.gate.derivative_given_output(pre, act, out=coef)
             _, f, g, o = (self.block(act, name) for name in self.block_names)
-            self.candidate.derivative_given_output(
-                self.block(pre, "candidate"), g, out=self.block(coef, "candidate")
-            )
+            if self.candidate != self.gate:  # else the gate's call did the candidate's block too
+                self.candidate.derivative_given_output(
+                    self.block(pre, "candidate"), g, out=self.block(coef, "candidate")
+                )
             d_pre, d_pre4 = coef, coef.reshape(*pre.shape[:-1], 4, size)
             # the partners side by side first: one contiguous multiply then does all four
             # blocks, cheaper than four multiplies over strided 16-wide blocks

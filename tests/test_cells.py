@@ -207,8 +207,9 @@ def test_sequence_runner_equals_step_loop(cls):
         h, c = values["hidden"], values.get("cell")
 
 
-STACK_CASES = [(LSTM, {}), (LSTM, {"candidate": "relu", "output": "relu"}), (GRU, {}),
-                (GRU, {"candidate": "relu"}), (RNN, {}), (RNN, {"activation": "identity"})]
+STACK_CASES = [(LSTM, {}), (LSTM, {"candidate": "relu", "output": "relu"}),
+               (LSTM, {"candidate": "sigmoid"}), (GRU, {}),
+               (GRU, {"candidate": "relu"}), (RNN, {}), (RNN, {"activation": "identity"})]
 
 
 @pytest.mark.parametrize(("cls", "activations"), STACK_CASES, ids=str)

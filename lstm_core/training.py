@@ -204,13 +204,14 @@ class Model:
         """``task.loss``, for each model of a stack separately."""
         if self.theta.ndim == 1:
             return task.loss(outputs, target)
-        axis = 1 if task.every_step else 0
+        before = (slice(None),) * (1 if task.every_step else 0)  # the axes before the model's
         d_out = np.empty_like(outputs)
-        losses = np.empty(outputs.shape[axis])
-        per_model = (np.moveaxis(a, axis, 0) for a in (outputs, target, d_out))
-        for k, (out, goal, d) in enumerate(zip(*per_model, strict=True)):
+        losses = np.empty(outputs.shape[len(before)])
+        for k in range(losses.size):
+            model = (*before, k)
             # contiguous copies: the mean then sums in the order it does for one model alone
-            losses[k], d[...] = task.loss(np.ascontiguousarray(out), np.ascontiguousarray(goal))
+            losses[k], d_out[model] = task.loss(np.ascontiguousarray(outputs[model]),
+                                                np.ascontiguousarray(target[model]))
         return losses, d_out
 
 

@@ -6,7 +6,8 @@ At a kink the value is the usual subgradient, the one PyTorch's backward uses:
 ReLU'(0) = 0, leaky ReLU'(0) = slope, hard tanh' = 0 at x = ±1 and hard sigmoid' = 0 at x = ±3.
 
 ``d1_from_output(x, y)`` is a speed helper for backprop: the same f'(x), computed from the stored
-output ``y = f(x)`` where that is cheaper (σ' = y(1 − y), tanh' = 1 − y²).
+output ``y = f(x)`` where that is cheaper (σ' = y(1 − y), tanh' = 1 − y²). ``d1_into(x, y, out)``
+writes the same bits into ``out`` without temporaries.
 
 All functions are written so that float64 and float32 inputs of any magnitude raise no
 floating-point warning (e.g. the sigmoid never evaluates ``exp`` of a large positive number).
@@ -45,6 +46,7 @@ class Activation:
     smooth: bool
     d1_from_output: Callable[[Array, Array], Array] | None = field(default=None, repr=False)
     f_into: Callable[[Array, Array], None] | None = field(default=None, repr=False)
+    d1_into: Callable[[Array, Array, Array], None] | None = field(default=None, repr=False)
     custom: bool = False
     #: Whether each finite end of ``output_range`` is attained (closed) or only approached (open),
     #: decided from the formula (measured for a typed activation); ``None`` when not known.
@@ -60,11 +62,17 @@ class Activation:
         else:
             out[...] = self.f(x)
 
-    def derivative_given_output(self, x: Array, y: Array) -> Array:
-        """f'(x), using the stored output ``y = f(x)`` when that is cheaper."""
-        if self.d1_from_output is not None:
-            return self.d1_from_output(x, y)
-        return self.d1(x)
+    def derivative_given_output(self, x: Array, y: Array, out: Array | None = None) -> Array:
+        """f'(x), using the stored output ``y = f(x)`` when that is cheaper; written into ``out``
+        (and returned) when it is given."""
+        if out is not None and self.d1_into is not None:
+            self.d1_into(x, y, out)
+            return out
+        d1 = self.d1_from_output(x, y) if self.d1_from_output is not None else self.d1(x)
+        if out is None:
+            return d1
+        out[...] = d1
+        return out
 
 
 
@@ -85,6 +93,16 @@ def _sigmoid_into(x: Array, out: Array) -> None:
 
 def _tanh_into(x: Array, out: Array) -> None:
     np.tanh(x, out=out)
+
+
+def _sigmoid_d1_into(x: Array, y: Array, out: Array) -> None:
+    np.subtract(1.0, y, out=out)
+    out *= y  # y · (1 − y), as d1_from_output: a product's bits do not depend on the order
+
+
+def _tanh_d1_into(x: Array, y: Array, out: Array) -> None:
+    np.multiply(y, y, out=out)
+    np.subtract(1.0, out, out=out)
 
 
 def _sigmoid_d1(x: Array) -> Array:
@@ -139,6 +157,10 @@ def _relu(x: Array) -> Array:
 
 def _relu_d1(x: Array) -> Array:
     return np.where(np.asarray(x) > 0.0, 1.0, 0.0)
+
+
+def _relu_d1_into(x: Array, y: Array, out: Array) -> None:
+    np.greater(y, 0.0, out=out)
 
 
 def _elu(x: Array) -> Array:
@@ -250,12 +272,12 @@ def leaky_relu(slope: float = 0.01) -> Activation:
 SIGMOID = Activation(
     "sigmoid", "sigmoid σ", r"\sigma(x) = \frac{1}{1+e^{-x}}", sigmoid, _sigmoid_d1, _sigmoid_d2,
     (0.0, 1.0), False, True, True, True, d1_from_output=lambda x, y: y * (1.0 - y),
-    f_into=_sigmoid_into, range_closed=(False, False),
+    f_into=_sigmoid_into, d1_into=_sigmoid_d1_into, range_closed=(False, False),
 )
 TANH = Activation(
     "tanh", "tanh", r"\tanh(x) = \frac{e^{x}-e^{-x}}{e^{x}+e^{-x}}", np.tanh, _tanh_d1, _tanh_d2,
     (-1.0, 1.0), True, True, True, True, d1_from_output=lambda x, y: 1.0 - y * y,
-    f_into=_tanh_into, range_closed=(False, False),
+    f_into=_tanh_into, d1_into=_tanh_d1_into, range_closed=(False, False),
 )
 HARD_SIGMOID = Activation(
     "hard_sigmoid", "hard sigmoid", r"\min(1, \max(0, \tfrac{x}{6} + \tfrac12))", _hard_sigmoid,
@@ -267,7 +289,8 @@ HARD_TANH = Activation(
 )
 RELU = Activation(
     "relu", "ReLU", r"\max(0, x)", _relu, _relu_d1, _zeros, (0.0, np.inf), False, False, True,
-    False, d1_from_output=lambda x, y: np.where(y > 0.0, 1.0, 0.0), range_closed=(True, False),
+    False, d1_from_output=lambda x, y: np.where(y > 0.0, 1.0, 0.0), d1_into=_relu_d1_into,
+    range_closed=(True, False),
 )
 ELU = Activation(
     "elu", "ELU", r"x \text{ if } x>0 \text{ else } e^{x}-1", _elu, _elu_d1, _elu_d2,

@@ -4,8 +4,9 @@ All three share one shape of API (flax-style small dataclasses whose activations
 
 * ``Cell.from_pytorch(state_dict)`` / ``Cell.random(input_size, hidden_size, rng, ...)``
 * ``cell.step(x_t, h_prev[, c_prev])`` — one step, written for reading (the reference)
-* ``cell.forward(x, h0=None, c0=None) -> Trace`` — the fast sequence runner
-* ``cell.backward(trace, d_hidden, d_final_hidden=None, d_final_cell=None) -> Gradients``
+* ``cell.forward(x, h0=None, c0=None, workspace=None) -> Trace`` — the fast sequence runner
+* ``cell.backward(trace, d_hidden, d_final_hidden=None, d_final_cell=None, workspace=None,
+  input_gradient=True) -> Gradients``
 
 Shapes: x is (T, B, D) (a (T, D) or (T,) input is read as one sequence, B = 1); every per-step
 array in a trace is (T, B, H). Weights are stacked by gate exactly as in ``torch.nn``:
@@ -17,6 +18,11 @@ then S independent models run together, with x (T, S, B, D) and every per-step a
 (T, S, B, H). The same code runs both (``np.matmul`` broadcasts over S), so one step costs about
 as many NumPy calls for S models as for one. The models never mix: each has its own weights
 (not a block-diagonal matrix, where 0 · inf = NaN would leak one model's overflow into the rest).
+
+Workspace: a runner given a :class:`Workspace` writes its per-step arrays into the workspace's
+arrays instead of new ones, so a training loop allocates no large arrays per step (a freed array
+of ≳ 200 kB can go back to the OS and be page-faulted in again at the next allocation). Per-step
+arrays that feed a weight gradient are stored model by model, so their rows need no copy.
 
 Floating-point warnings are silenced inside the runners on purpose: with unbounded activations a
 state can overflow, and that is reported as data (``Trace.blowup_step``), not as log noise.
@@ -41,6 +47,31 @@ PARAMETER_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
 class WeightShapeError(ValueError):
     """Weights that do not fit the cell (wrong keys, shapes or dtypes)."""
+
+
+class Workspace:
+    """The arrays a runner reuses from one call to the next, one per name. What a call returns
+    (trace, gradients) lives in them, so the next call with the same workspace overwrites it."""
+
+    def __init__(self) -> None:
+        self._arrays: dict[str, np.ndarray] = {}
+
+    def empty(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
+        """An uninitialised float64 array of ``shape``: the one of the last call for ``name``."""
+        array = self._arrays.get(name)
+        if array is None or array.shape != shape:
+            array = self._arrays[name] = np.empty(shape)
+        return array
+
+
+class _Fresh(Workspace):
+    """No workspace: every array is new, so what a runner returns stays valid."""
+
+    def empty(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
+        return np.empty(shape)
+
+
+FRESH = _Fresh()
 
 
 @dataclass(frozen=True)
@@ -178,9 +209,18 @@ class RecurrentCell:
         c0 = np.zeros(state_shape) if c0 is None else np.broadcast_to(c0, state_shape).astype(float)
         return x, h0, c0
 
-    def _weight_gradients(self, d_input_side, d_hidden_side, x, h_prev):
+    def _project(self, x: np.ndarray, bias: np.ndarray, workspace: Workspace) -> np.ndarray:
+        """x_t W_ihᵀ + bias for every step at once, off the recurrence path: (T, *S, B, G·H)."""
+        projection = workspace.empty("projection", (*x.shape[:-1], self.weight_ih.shape[-2]))
+        # a contiguous Wᵀ: the same products, about twice as fast as the transposed view
+        np.matmul(x, np.ascontiguousarray(self.weight_ih.mT), out=projection)
+        # the bias repeated over the batch first: the sum then runs over T contiguous blocks
+        projection += np.broadcast_to(over_batch(bias), projection.shape[1:]).copy()
+        return projection
+
+    def _weight_gradients(self, d_input_side, d_hidden_side, x, h_prev, input_gradient=True):
         """∂L/∂W from the per-step gradients of the stacked pre-activations (summed over steps
-        and sequences, separately for each model of a stack)."""
+        and sequences, separately for each model of a stack); ∂L/∂x only if ``input_gradient``."""
         d_input_rows = model_rows(d_input_side)
         bias_ih = d_input_rows.sum(axis=-2)
         if d_hidden_side is d_input_side:  # LSTM and RNN: one pre-activation for both sides
@@ -193,7 +233,7 @@ class RecurrentCell:
             weight_hh=d_hidden_rows.mT @ model_rows(h_prev),
             bias_ih=bias_ih,
             bias_hh=bias_hh,
-            x=d_input_side @ self.weight_ih,
+            x=d_input_side @ self.weight_ih if input_gradient else None,
         )
 
 
@@ -209,7 +249,8 @@ def _finite(value: float, name: str) -> float:
 
 
 def model_rows(per_step: np.ndarray) -> np.ndarray:
-    """(T, *S, B, K) → (*S, T·B, K): each model's rows of every step together."""
+    """(T, *S, B, K) → (*S, T·B, K): each model's rows of every step together (a view for an
+    array from :func:`_steps_by_model`, else a copy)."""
     rows = np.moveaxis(per_step, 0, -3)
     return rows.reshape(*rows.shape[:-3], -1, rows.shape[-1])
 
@@ -236,9 +277,22 @@ def _check_shapes(blocks, weight_ih, weight_hh, bias_ih, bias_hh) -> None:
                                         lead=lead, rows=rows, shape=str(bias.shape)))
 
 
-def _previous(initial: np.ndarray, states: np.ndarray) -> np.ndarray:
-    """States at steps 0 … T−1 (the initial state, then every state but the last)."""
-    return np.concatenate([initial[None], states[:-1]], axis=0)
+def _steps_by_model(
+    workspace: Workspace, name: str, steps: int, shape: tuple[int, ...], stack: int
+) -> np.ndarray:
+    """A per-step array (steps, *shape) stored model by model, (*S, steps, B, K) in memory, where
+    ``stack`` counts the model axes S at the front of ``shape``."""
+    memory = workspace.empty(name, (*shape[:stack], steps, *shape[stack:]))
+    return np.moveaxis(memory, stack, 0)
+
+
+def _states(
+    workspace: Workspace, name: str, initial: np.ndarray, steps: int, stack: int
+) -> np.ndarray:
+    """States 0 … T in one array (model by model), the initial state written at step 0."""
+    states = _steps_by_model(workspace, name, steps + 1, initial.shape, stack)
+    states[0] = initial
+    return states
 
 
 def _zeros_or(value, shape) -> np.ndarray:
@@ -312,81 +366,104 @@ class LSTM(RecurrentCell):
         h = o * self.output(c)
         return dict(input_gate=i, forget_gate=f, candidate=g, output_gate=o, cell=c, hidden=h)
 
-    def forward(self, x, h0=None, c0=None) -> Trace:
+    def forward(self, x, h0=None, c0=None, workspace: Workspace | None = None) -> Trace:
         x, h0, c0 = self._prepare(x, h0, c0)
-        steps = x.shape[0]
+        ws, steps, stack = workspace or FRESH, x.shape[0], len(self.stack_shape)
         with np.errstate(all="ignore"):
-            # The input projection of every step in one matmul, off the recurrence path.
-            pre = x @ self.weight_ih.mT + over_batch(self.bias_ih + self.bias_hh)
-            act = np.empty_like(pre)
-            cell = np.empty((steps, *h0.shape))
-            squashed = np.empty_like(cell)
-            hidden = np.empty_like(cell)
+            pre = self._project(x, self.bias_ih + self.bias_hh, ws)
+            act = ws.empty("act", pre.shape)
+            recurrent_part = ws.empty("recurrent_part", pre.shape[1:])
+            input_part = ws.empty("input_part", h0.shape)  # i_t ⊙ g_t
+            cells = ws.empty("cell", (steps + 1, *h0.shape))  # c_0 … c_T
+            cells[0] = c0
+            squashed = ws.empty("squashed", (steps, *h0.shape))
+            hiddens = _states(ws, "hidden", h0, steps, stack)  # h_0 … h_T
             recurrent = np.ascontiguousarray(self.weight_hh.mT)
             gate, candidate, output = self.gate, self.candidate, self.output
+            # a candidate with the gate's activation already got its values from the gate's call
+            own_candidate = candidate != gate
             # Per-block views over all steps, made once: indexing them by t is cheaper than
             # slicing every step (each NumPy call or slice costs ~0.2–1 µs at this size).
             i_all, f_all, g_all, o_all = (self.block(act, name) for name in self.block_names)
             g_pre_all = self.block(pre, "candidate")
-            h, c = h0, c0
+            h, c = hiddens[0], cells[0]
             for t in range(steps):
                 pre_t, act_t = pre[t], act[t]
-                pre_t += h @ recurrent
+                pre_t += np.matmul(h, recurrent, out=recurrent_part)
                 # The gate activation over all four blocks, then the candidate over its block:
                 # two calls instead of four.
                 gate.apply(pre_t, act_t)
                 g = g_all[t]
-                candidate.apply(g_pre_all[t], g)
-                c = np.multiply(f_all[t], c, out=cell[t])
-                c += i_all[t] * g
+                if own_candidate:
+                    candidate.apply(g_pre_all[t], g)
+                c = np.multiply(f_all[t], c, out=cells[t + 1])
+                c += np.multiply(i_all[t], g, out=input_part)
                 squashed_t = squashed[t]
                 output.apply(c, squashed_t)
-                h = np.multiply(o_all[t], squashed_t, out=hidden[t])
+                h = np.multiply(o_all[t], squashed_t, out=hiddens[t + 1])
+        cell, hidden = cells[1:], hiddens[1:]
         names = self.block_names
         values = {name: self.block(act, name) for name in names}
         values.update(cell=cell, cell_squashed=squashed, hidden=hidden)
         preactivations = {name: self.block(pre, name) for name in names}
         preactivations["cell_squashed"] = cell
-        return Trace("LSTM", x, h0, values, preactivations, c0=c0, extras=dict(pre=pre, act=act))
+        extras = dict(pre=pre, act=act, cell_prev=cells[:-1], hidden_prev=hiddens[:-1])
+        return Trace("LSTM", x, h0, values, preactivations, c0=c0, extras=extras)
 
-    def backward(self, trace: Trace, d_hidden, d_final_hidden=None, d_final_cell=None) -> Gradients:
+    def backward(
+        self, trace: Trace, d_hidden, d_final_hidden=None, d_final_cell=None,
+        workspace: Workspace | None = None, input_gradient: bool = True,
+    ) -> Gradients:
         """Backprop through time. ``d_hidden`` (T, B, H) is ∂L/∂h_t from the loss at each step."""
         pre, act = trace.extras["pre"], trace.extras["act"]
+        ws, stack = workspace or FRESH, len(self.stack_shape)
         steps, size = trace.hidden.shape[0], self.hidden_size
         d_hidden = np.broadcast_to(np.asarray(d_hidden, dtype=float), trace.hidden.shape)
         with np.errstate(all="ignore"):
             # Everything that does not depend on the recurrence is vectorised over T first.
-            d_act = np.empty_like(pre)
-            d_act[:] = self.gate.derivative_given_output(pre, act)
-            cand = slice(2 * size, 3 * size)
-            d_act[..., cand] = self.candidate.derivative_given_output(
-                pre[..., cand], act[..., cand]
-            )
-            i, f, g, o = (self.block(act, name) for name in self.block_names)
-            c_prev = _previous(trace.c0, trace.cell)
-            # ∂pre/∂c_t for i, f, g and ∂pre/∂h_t for o, stacked as (T, …, B, 4, H)
-            coef = np.empty((*pre.shape[:-1], 4, size))
-            for k, factor in enumerate((g, c_prev, i, trace.cell_squashed)):
-                np.multiply(factor, d_act[..., k * size : (k + 1) * size], out=coef[..., k, :])
+            # ∂pre/∂c_t for i, f, g and ∂pre/∂h_t for o, stacked as (T, …, B, 4·H): each
+            # activation's derivative times its partner in c_t = f ⊙ c_{t−1} + i ⊙ g, h = o ⊙ φ(c).
+            # The loop turns it into ∂L/∂pre in place, so it is stored model by model.
+            coef = _steps_by_model(ws, "d_pre", steps, pre.shape[1:], stack)
+            self.gate.derivative_given_output(pre, act, out=coef)
+            _, f, g, o = (self.block(act, name) for name in self.block_names)
+            if self.candidate != self.gate:  # else the gate's call did the candidate's block too
+                self.candidate.derivative_given_output(
+                    self.block(pre, "candidate"), g, out=self.block(coef, "candidate")
+                )
+            d_pre, d_pre4 = coef, coef.reshape(*pre.shape[:-1], 4, size)
+            # the partners side by side first: one contiguous multiply then does all four
+            # blocks, cheaper than four multiplies over strided 16-wide blocks
+            partners = ws.empty("partners", d_pre4.shape)
+            partners[..., 0::2, :] = act.reshape(d_pre4.shape)[..., 2::-2, :]  # g, i
+            partners[..., 1, :] = trace.extras["cell_prev"]
+            partners[..., 3, :] = trace.cell_squashed
+            d_pre4 *= partners
             # ∂c_t/∂h_t through h_t = o_t ⊙ φ(c_t)
-            h_to_c = o * self.output.derivative_given_output(trace.cell, trace.cell_squashed)
-            d_pre = np.empty_like(pre)
-            d_pre4 = d_pre.reshape(*pre.shape[:-1], 4, size)
-            total_dh = np.empty_like(trace.hidden)
-            total_dc = np.empty_like(trace.hidden)
+            h_to_c = ws.empty("h_to_c", trace.hidden.shape)
+            self.output.derivative_given_output(trace.cell, trace.cell_squashed, out=h_to_c)
+            h_to_c *= o
+            total_dh = ws.empty("total_dh", trace.hidden.shape)
+            total_dc = ws.empty("total_dc", trace.hidden.shape)
             dh_next = _zeros_or(d_final_hidden, trace.h0.shape)
             dc_next = _zeros_or(d_final_cell, trace.h0.shape)
+            dh_out, dc_out = ws.empty("dh", trace.h0.shape), ws.empty("dc", trace.h0.shape)
+            # (dc, dc, dc, dh) side by side: then one multiply covers all four blocks, cheaper
+            # than broadcasting dc over three of them
+            d_state = ws.empty("d_state", d_pre4.shape[1:])
             weight_hh = self.weight_hh
             for t in range(steps - 1, -1, -1):
                 dh = np.add(d_hidden[t], dh_next, out=total_dh[t])
                 dc = np.multiply(dh, h_to_c[t], out=total_dc[t])
                 dc += dc_next
-                np.multiply(coef[t, ..., :3, :], dc[..., None, :], out=d_pre4[t, ..., :3, :])
-                np.multiply(coef[t, ..., 3, :], dh, out=d_pre4[t, ..., 3, :])
-                dc_next = dc * f[t]  # backprop through c_t = f_t ⊙ c_{t−1} + …
-                dh_next = d_pre[t] @ weight_hh
-            h_prev = _previous(trace.h0, trace.hidden)
-            grads = self._weight_gradients(d_pre, d_pre, trace.x, h_prev)
+                d_state[..., :3, :] = dc[..., None, :]
+                d_state[..., 3, :] = dh
+                d_pre4[t] *= d_state
+                # backprop through c_t = f_t ⊙ c_{t−1} + …
+                dc_next = np.multiply(dc, f[t], out=dc_out)
+                dh_next = np.matmul(d_pre[t], weight_hh, out=dh_out)
+            grads = self._weight_gradients(d_pre, d_pre, trace.x, trace.extras["hidden_prev"],
+                                           input_gradient)
         return Gradients(**grads, h0=dh_next, c0=dc_next, hidden=total_dh, cell=total_dc)
 
 
@@ -427,20 +504,20 @@ class GRU(RecurrentCell):
         h = (1.0 - z) * n + z * h_prev
         return dict(reset_gate=r, update_gate=z, candidate=n, hidden=h)
 
-    def forward(self, x, h0=None, c0=None) -> Trace:
+    def forward(self, x, h0=None, c0=None, workspace: Workspace | None = None) -> Trace:
         x, h0, _ = self._prepare(x, h0)
-        steps = x.shape[0]
+        ws, steps, stack = workspace or FRESH, x.shape[0], len(self.stack_shape)
         size = self.hidden_size
         rz, n_block = slice(0, 2 * size), slice(2 * size, 3 * size)
         with np.errstate(all="ignore"):
-            x_proj = x @ self.weight_ih.mT + over_batch(self.bias_ih)
-            pre = np.empty_like(x_proj)
-            act = np.empty_like(x_proj)
-            hidden_proj_n = np.empty((steps, *h0.shape))  # W_hn h_{t−1} + b_hn
-            hidden = np.empty((steps, *h0.shape))
+            x_proj = self._project(x, self.bias_ih, ws)
+            pre = ws.empty("pre", x_proj.shape)
+            act = ws.empty("act", x_proj.shape)
+            hidden_proj_n = ws.empty("hidden_proj_n", (steps, *h0.shape))  # W_hn h_{t−1} + b_hn
+            hiddens = _states(ws, "hidden", h0, steps, stack)  # h_0 … h_T
             recurrent = np.ascontiguousarray(self.weight_hh.mT)
             gate, candidate, bias_hh = self.gate, self.candidate, over_batch(self.bias_hh)
-            h = h0
+            h = hiddens[0]
             for t in range(steps):
                 h_proj = h @ recurrent
                 h_proj += bias_hh
@@ -452,19 +529,23 @@ class GRU(RecurrentCell):
                 pre_t[..., n_block] += x_proj[t, ..., n_block]
                 n = act_t[..., n_block]
                 candidate.apply(pre_t[..., n_block], n)
-                h = np.subtract(h, n, out=hidden[t])
+                h = np.subtract(h, n, out=hiddens[t + 1])
                 h *= act_t[..., size : 2 * size]
                 h += n
         values = {name: self.block(act, name) for name in self.block_names}
-        values["hidden"] = hidden
+        values["hidden"] = hiddens[1:]
         preactivations = {name: self.block(pre, name) for name in self.block_names}
-        extras = dict(pre=pre, act=act, hidden_proj_n=hidden_proj_n)
+        extras = dict(pre=pre, act=act, hidden_proj_n=hidden_proj_n, hidden_prev=hiddens[:-1])
         return Trace("GRU", x, h0, values, preactivations, extras=extras)
 
-    def backward(self, trace: Trace, d_hidden, d_final_hidden=None, d_final_cell=None) -> Gradients:
+    def backward(
+        self, trace: Trace, d_hidden, d_final_hidden=None, d_final_cell=None,
+        workspace: Workspace | None = None, input_gradient: bool = True,
+    ) -> Gradients:
         """Backprop through time. ``d_hidden`` (T, B, H) is ∂L/∂h_t from the loss at each step."""
         pre, act = trace.extras["pre"], trace.extras["act"]
         hidden_proj_n = trace.extras["hidden_proj_n"]
+        ws, stack = workspace or FRESH, len(self.stack_shape)
         steps, size = trace.hidden.shape[0], self.hidden_size
         d_hidden = np.broadcast_to(np.asarray(d_hidden, dtype=float), trace.hidden.shape)
         with np.errstate(all="ignore"):
@@ -472,13 +553,14 @@ class GRU(RecurrentCell):
             rz = slice(0, 2 * size)
             d_act_rz = self.gate.derivative_given_output(pre[..., rz], act[..., rz])
             d_act_n = self.candidate.derivative_given_output(self.block(pre, "candidate"), n)
-            h_prev = _previous(trace.h0, trace.hidden)
+            h_prev = trace.extras["hidden_prev"]
             coef_n = (1.0 - z) * d_act_n                       # ∂n_pre/∂h_t
             coef_z = (h_prev - n) * d_act_rz[..., size:]       # ∂z_pre/∂h_t
             coef_r = hidden_proj_n * d_act_rz[..., :size]      # ∂r_pre/∂n_pre
-            d_x_side = np.empty_like(pre)     # ∂L/∂(W_i· x + b_i·) for r, z, n
-            d_h_side = np.empty_like(pre)     # ∂L/∂(W_h· h + b_h·) for r, z, n
-            total_dh = np.empty_like(trace.hidden)
+            # ∂L/∂(W_i· x + b_i·) and ∂L/∂(W_h· h + b_h·) for r, z, n
+            d_x_side = _steps_by_model(ws, "d_x_side", steps, pre.shape[1:], stack)
+            d_h_side = _steps_by_model(ws, "d_h_side", steps, pre.shape[1:], stack)
+            total_dh = ws.empty("total_dh", trace.hidden.shape)
             dh_next = _zeros_or(d_final_hidden, trace.h0.shape)
             weight_hh = self.weight_hh
             for t in range(steps - 1, -1, -1):
@@ -489,7 +571,7 @@ class GRU(RecurrentCell):
                 np.multiply(d_n_pre, r[t], out=d_h_side[t, ..., 2 * size :])
                 d_h_side[t, ..., rz] = d_x_side[t, ..., rz]
                 dh_next = dh * z[t] + d_h_side[t] @ weight_hh
-            grads = self._weight_gradients(d_x_side, d_h_side, trace.x, h_prev)
+            grads = self._weight_gradients(d_x_side, d_h_side, trace.x, h_prev, input_gradient)
         return Gradients(**grads, h0=dh_next, hidden=total_dh)
 
 
@@ -524,36 +606,45 @@ class RNN(RecurrentCell):
         pre = x_t @ self.weight_ih.T + self.bias_ih + h_prev @ self.weight_hh.T + self.bias_hh
         return dict(hidden=self.activation(pre))
 
-    def forward(self, x, h0=None, c0=None) -> Trace:
+    def forward(self, x, h0=None, c0=None, workspace: Workspace | None = None) -> Trace:
         x, h0, _ = self._prepare(x, h0)
+        ws, steps, stack = workspace or FRESH, x.shape[0], len(self.stack_shape)
         with np.errstate(all="ignore"):
-            pre = x @ self.weight_ih.mT + over_batch(self.bias_ih + self.bias_hh)
-            hidden = np.empty_like(pre)
+            pre = self._project(x, self.bias_ih + self.bias_hh, ws)
+            hiddens = _states(ws, "hidden", h0, steps, stack)  # h_0 … h_T
             recurrent = np.ascontiguousarray(self.weight_hh.mT)
             activation = self.activation
-            h = h0
-            for t in range(x.shape[0]):
+            h = hiddens[0]
+            for t in range(steps):
                 pre[t] += h @ recurrent
-                h = hidden[t]
+                h = hiddens[t + 1]
                 activation.apply(pre[t], h)
-        return Trace("RNN", x, h0, {"hidden": hidden}, {"hidden": pre}, extras=dict(pre=pre))
+        extras = dict(pre=pre, hidden_prev=hiddens[:-1])
+        return Trace("RNN", x, h0, {"hidden": hiddens[1:]}, {"hidden": pre}, extras=extras)
 
-    def backward(self, trace: Trace, d_hidden, d_final_hidden=None, d_final_cell=None) -> Gradients:
+    def backward(
+        self, trace: Trace, d_hidden, d_final_hidden=None, d_final_cell=None,
+        workspace: Workspace | None = None, input_gradient: bool = True,
+    ) -> Gradients:
         """Backprop through time. ``d_hidden`` (T, B, H) is ∂L/∂h_t from the loss at each step."""
         pre, hidden = trace.extras["pre"], trace.hidden
-        steps = hidden.shape[0]
+        ws, stack, steps = workspace or FRESH, len(self.stack_shape), hidden.shape[0]
         d_hidden = np.broadcast_to(np.asarray(d_hidden, dtype=float), hidden.shape)
         with np.errstate(all="ignore"):
-            d_act = self.activation.derivative_given_output(pre, hidden)
-            d_pre = np.empty_like(pre)
-            total_dh = np.empty_like(hidden)
+            d_act = self.activation.derivative_given_output(
+                pre, hidden, out=ws.empty("d_act", hidden.shape)
+            )
+            d_pre = _steps_by_model(ws, "d_pre", steps, pre.shape[1:], stack)
+            total_dh = ws.empty("total_dh", hidden.shape)
             dh_next = _zeros_or(d_final_hidden, trace.h0.shape)
+            dh_out = ws.empty("dh", trace.h0.shape)
             weight_hh = self.weight_hh
             for t in range(steps - 1, -1, -1):
                 dh = np.add(d_hidden[t], dh_next, out=total_dh[t])
                 np.multiply(dh, d_act[t], out=d_pre[t])  # backprop through φ
-                dh_next = d_pre[t] @ weight_hh
-            grads = self._weight_gradients(d_pre, d_pre, trace.x, _previous(trace.h0, hidden))
+                dh_next = np.matmul(d_pre[t], weight_hh, out=dh_out)
+            grads = self._weight_gradients(d_pre, d_pre, trace.x, trace.extras["hidden_prev"],
+                                           input_gradient)
         return Gradients(**grads, h0=dh_next, hidden=total_dh)
 
 

@@ -113,7 +113,7 @@ class Gradients:
     weight_hh: np.ndarray
     bias_ih: np.ndarray
     bias_hh: np.ndarray
-    x: np.ndarray
+    x: np.ndarray | None  # None when the backward pass was asked not to compute it
     h0: np.ndarray
     hidden: np.ndarray
     c0: np.ndarray | None = None

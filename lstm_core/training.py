@@ -25,21 +25,26 @@ baseline), or whose gradient norm is not finite, is not applied; the run stops a
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from i18n import N_
 
-from .cells import CELL_TYPES, RecurrentCell, model_rows, over_batch
+from .cells import CELL_TYPES, RecurrentCell, Workspace, model_rows, over_batch
 from .tasks import Task
 
 INIT_STREAM = 0
 DATA_STREAM = 1
 HIDDEN_SIZE = 16
 BATCH_SIZE = 32
+#: Memory for the latest training batches (see ``training_batch``): 8 MB hold one round of the
+#: Training Lab's largest race (5 seeds × 25 steps at T = 100).
+BATCH_CACHE_BYTES = 8 * 2**20
 
 
 @dataclass(frozen=True)
@@ -144,6 +149,8 @@ class Model:
         self.grad: np.ndarray | None = None
         self._grad_views: dict[str, np.ndarray] = {}
         self._d_hidden: np.ndarray | None = None
+        # the cell's per-step arrays, kept from one training step to the next
+        self.workspace = Workspace()
 
     def readout(self, hidden: np.ndarray, every_step: bool) -> np.ndarray:
         """y = W_out h + b_out on h_T (…, B, 1) or on every h_t (T, …, B, 1)."""
@@ -170,7 +177,7 @@ class Model:
         views, w_out = self._grad_views, self.readout_weight
         g_w_out = views["readout_weight"].reshape(w_out.shape)
         with np.errstate(all="ignore"):
-            trace = self.cell.forward(x)
+            trace = self.cell.forward(x, workspace=self.workspace)
             hidden = trace.hidden
             h = hidden if task.every_step else hidden[-1]
             loss, d_out = self._loss(task, self.readout(hidden, task.every_step), target)
@@ -183,12 +190,13 @@ class Model:
             else:
                 # only h_T feeds the loss: ∂L/∂h_t = 0 for t < T (buffer reused across steps)
                 if self._d_hidden is None or self._d_hidden.shape != hidden.shape:
-                    self._d_hidden = np.zeros_like(hidden)
+                    self._d_hidden = np.zeros(hidden.shape)  # step-major, as the loop reads it
                 d_hidden = self._d_hidden
                 np.matmul(d_out, w_out, out=d_hidden[-1])
                 np.matmul(d_out.mT, h, out=g_w_out)
                 views["readout_bias"][...] = d_out.sum(axis=-2)
-            grads = self.cell.backward(trace, d_hidden)
+            grads = self.cell.backward(trace, d_hidden, workspace=self.workspace,
+                                       input_gradient=False)
             for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
                 view = views[name]
                 view[...] = getattr(grads, name).reshape(view.shape)
@@ -198,14 +206,63 @@ class Model:
         """``task.loss``, for each model of a stack separately."""
         if self.theta.ndim == 1:
             return task.loss(outputs, target)
-        axis = 1 if task.every_step else 0
+        before = (slice(None),) * (1 if task.every_step else 0)  # the axes before the model's
         d_out = np.empty_like(outputs)
-        losses = np.empty(outputs.shape[axis])
-        per_model = (np.moveaxis(a, axis, 0) for a in (outputs, target, d_out))
-        for k, (out, goal, d) in enumerate(zip(*per_model, strict=True)):
+        losses = np.empty(outputs.shape[len(before)])
+        for k in range(losses.size):
+            model = (*before, k)
             # contiguous copies: the mean then sums in the order it does for one model alone
-            losses[k], d[...] = task.loss(np.ascontiguousarray(out), np.ascontiguousarray(goal))
+            losses[k], d_out[model] = task.loss(np.ascontiguousarray(outputs[model]),
+                                                np.ascontiguousarray(target[model]))
         return losses, d_out
+
+
+class RecentBatches:
+    """The latest batches by key, within a budget of bytes (the oldest go first). Thread-safe;
+    the arrays are made read-only, since every caller shares them."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.bytes = 0
+        self._batches: OrderedDict[tuple, tuple[np.ndarray, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, draw: Callable[[], tuple[np.ndarray, ...]]):
+        """The batch stored under ``key``, or ``draw()``, stored."""
+        with self._lock:
+            batch = self._batches.get(key)
+            if batch is not None:
+                self._batches.move_to_end(key)
+                return batch
+        batch = draw()
+        for array in batch:
+            array.flags.writeable = False
+        with self._lock:
+            if key not in self._batches:
+                self._batches[key] = batch
+                self.bytes += sum(array.nbytes for array in batch)
+                while self.bytes > self.budget:
+                    _, old = self._batches.popitem(last=False)
+                    self.bytes -= sum(array.nbytes for array in old)
+        return batch
+
+    def __len__(self) -> int:
+        return len(self._batches)
+
+
+_BATCHES = RecentBatches(BATCH_CACHE_BYTES)
+
+
+def training_batch(
+    task: Task, seed: int, step: int, batch_size: int, length: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The batch ``(x, target)`` of step ``step`` of a run with ``seed``, drawn from
+    ``(seed, DATA_STREAM, step)`` (read-only). Every configuration of a race trains on the same
+    batches, so the latest ones are kept: the first configuration to reach a step draws them."""
+    return _BATCHES.get(
+        (task, seed, step, batch_size, length),
+        lambda: task.sample(np.random.default_rng([seed, DATA_STREAM, step]), batch_size, length),
+    )
 
 
 def init_state(spec: ModelSpec, task: Task, seed: int) -> TrainState:
@@ -300,9 +357,8 @@ def train_seeds(
     with np.errstate(all="ignore"):
         while done < steps:
             step += 1
-            xs, targets = zip(*(task.sample(np.random.default_rng([seeds[k], DATA_STREAM, step]),
-                                            settings.batch_size, length) for k in live),
-                              strict=True)
+            xs, targets = zip(*(training_batch(task, seeds[k], step, settings.batch_size, length)
+                                for k in live), strict=True)
             x, target = ((np.stack(xs, axis=1), np.stack(targets, axis=target_axis))
                          if len(live) > 1 else (xs[0], targets[0]))
             loss = np.atleast_1d(model.loss_and_gradient(task, x, target))

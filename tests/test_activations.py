@@ -121,3 +121,14 @@ def test_leaky_relu_reads_negative_zero_as_zero_and_refuses_non_finite_slopes():
     for slope in (float("nan"), float("inf")):
         with pytest.raises(ValueError, match="slope"):
             leaky_relu(slope)
+
+
+@pytest.mark.parametrize("key", list(REGISTRY))
+def test_the_derivative_written_into_an_array_has_the_same_bits(key):
+    act = REGISTRY[key]
+    x = np.concatenate([np.linspace(-8.0, 8.0, 161), [0.0, -0.0, 1e300, -1e300, np.inf, np.nan]])
+    with np.errstate(all="ignore"):
+        y = act(x)
+        out = np.full_like(x, 7.0)
+        assert act.derivative_given_output(x, y, out=out) is out
+        np.testing.assert_array_equal(out, act.derivative_given_output(x, y), strict=True)

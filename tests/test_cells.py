@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lstm_core import GRU, LSTM, RNN, WeightShapeError, get_activation
+from lstm_core.cells import Workspace, model_rows
 from lstm_core.losses import mse_every_step, mse_last_step, sum_last_step
 
 REFERENCE = Path(__file__).parent / "data" / "pytorch_cells.npz"
@@ -206,8 +207,9 @@ def test_sequence_runner_equals_step_loop(cls):
         h, c = values["hidden"], values.get("cell")
 
 
-STACK_CASES = [(LSTM, {}), (LSTM, {"candidate": "relu", "output": "relu"}), (GRU, {}),
-                (GRU, {"candidate": "relu"}), (RNN, {}), (RNN, {"activation": "identity"})]
+STACK_CASES = [(LSTM, {}), (LSTM, {"candidate": "relu", "output": "relu"}),
+               (LSTM, {"candidate": "sigmoid"}), (GRU, {}),
+               (GRU, {"candidate": "relu"}), (RNN, {}), (RNN, {"activation": "identity"})]
 
 
 @pytest.mark.parametrize(("cls", "activations"), STACK_CASES, ids=str)
@@ -245,6 +247,62 @@ def test_a_model_stack_equals_each_model_alone(cls, activations):
                                        rtol=0, atol=1e-12, err_msg=name)
         if k:
             assert np.all(np.isfinite(trace.hidden[:, k])) and np.all(np.isfinite(grads.x[:, k]))
+
+
+def _equal_bits(a, b, name):
+    np.testing.assert_array_equal(a, b, err_msg=name, strict=True)
+
+
+@pytest.mark.parametrize(("cls", "activations"), STACK_CASES, ids=str)
+@pytest.mark.parametrize("stacked", [False, True], ids=["one model", "stack with a NaN model"])
+def test_a_workspace_gives_the_fresh_results_bit_for_bit(cls, activations, stacked):
+    """Forward and backward with a workspace, called again on other inputs (and once with
+    other lengths), equal the runs on fresh arrays bit for bit: nothing of an earlier call leaks
+    into a later one, and a NaN model stays in its own rows."""
+    rng = np.random.default_rng(8)
+    models = [cls.random(2, 3, rng, weight_scale=1.5, **activations) for _ in range(3)]
+    poisoned = models[0].weight_hh.copy()
+    poisoned[0, 0] = np.nan
+    models[0] = models[0].with_parameters(weight_hh=poisoned)
+    names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+    cell = (cls(*(np.stack([m.parameters()[n] for m in models]) for n in names), **activations)
+            if stacked else models[1])
+    lead = (3,) if stacked else ()
+    workspace, traces = Workspace(), []
+    for steps in (7, 7, 4, 7):
+        x = rng.normal(size=(steps, *lead, 4, 2)) * 3.0
+        h0, c0, d_final = (rng.normal(size=(*lead, 4, 3)) for _ in range(3))
+        d_hidden = rng.normal(size=(steps, *lead, 4, 3))
+        fresh = cell.forward(x, h0, c0)
+        fresh_grads = cell.backward(fresh, d_hidden, d_final, d_final)
+        trace = cell.forward(x, h0, c0, workspace=workspace)
+        grads = cell.backward(trace, d_hidden, d_final, d_final, workspace=workspace,
+                              input_gradient=False)
+        traces.append(trace)
+        for group in ("values", "preactivations"):
+            for name, value in getattr(fresh, group).items():
+                _equal_bits(getattr(trace, group)[name], value, f"{group} {name}")
+        for name, value in vars(fresh_grads).items():
+            if name == "x":
+                assert grads.x is None and value.shape == x.shape
+            elif value is not None:
+                _equal_bits(getattr(grads, name), value, name)
+        if stacked:
+            assert np.all(np.isnan(trace.hidden[1:, 0]))
+            assert np.all(np.isfinite(trace.hidden[:, 1:]))
+    # the workspace really is reused (and replaced when the length changes)
+    assert np.shares_memory(traces[0].hidden, traces[1].hidden)
+    assert not np.shares_memory(traces[1].hidden, traces[2].hidden)
+
+
+@pytest.mark.parametrize("lead", [(), (3,)], ids=["one model", "stack"])
+def test_the_states_feeding_a_weight_gradient_are_stored_model_by_model(lead):
+    cell = RNN.random(2, 3, np.random.default_rng(1))
+    if lead:
+        cell = RNN(*(np.stack([p] * 3) for p in cell.parameters().values()))
+    trace = cell.forward(np.ones((5, *lead, 4, 2)), workspace=Workspace())
+    rows = model_rows(trace.extras["hidden_prev"])  # a view: the weight gradient copies nothing
+    assert rows.shape == (*lead, 5 * 4, 3) and np.shares_memory(rows, trace.hidden)
 
 
 def test_a_model_stack_needs_the_stack_axis_in_x():

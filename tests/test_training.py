@@ -7,11 +7,14 @@ import warnings
 import numpy as np
 import pytest
 
+from lstm_core import cells
 from lstm_core.tasks import TASKS, TaskLengthError, get_task
 from lstm_core.training import (
+    DATA_STREAM,
     PRESETS,
     Model,
     ModelSpec,
+    RecentBatches,
     Settings,
     TrainState,
     adam_update,
@@ -25,6 +28,7 @@ from lstm_core.training import (
     train_run,
     train_runs,
     train_seeds,
+    training_batch,
 )
 
 ADDING = get_task("adding")
@@ -234,6 +238,64 @@ def test_seeds_trained_together_equal_each_seed_alone(task_key, spec, settings, 
                                        atol=1e-12)
         assert (state.step, state.diverged_at) == (alone.step, alone.diverged_at)
         assert state.reference_loss == pytest.approx(alone.reference_loss, rel=1e-12)
+
+
+@pytest.mark.parametrize(("task_key", "spec", "settings", "length"), TOGETHER_CASES,
+                         ids=lambda v: getattr(v, "cell_type", None) and str(v.activations))
+def test_training_with_a_workspace_equals_training_on_fresh_arrays(
+    monkeypatch, task_key, spec, settings, length
+):
+    """The model's workspace (arrays kept between steps) changes no bit: the same chunks trained
+    on fresh arrays filled with NaN (so a read of anything not written this step would show)
+    give the same losses, weights, Adam moments and divergence steps, also when seeds diverge
+    inside a chunk and leave the stack."""
+    task, seeds = TASKS[task_key], (1, 2, 3, 4)
+
+    def run():
+        states, parts = [init_state(spec, task, seed) for seed in seeds], []
+        for count in (1, 2, 5, 22):
+            states, losses = train_seeds(task, spec, settings, states, count, length, seeds)
+            parts.append(losses)
+        return states, [np.concatenate(curves) for curves in zip(*parts, strict=True)]
+
+    kept_states, kept_curves = run()
+    with monkeypatch.context() as m:
+        m.setattr(cells.Workspace, "empty", lambda self, name, shape: np.full(shape, np.nan))
+        fresh_states, fresh_curves = run()
+    for kept, fresh, a, b in zip(kept_states, fresh_states, kept_curves, fresh_curves,
+                                 strict=True):
+        np.testing.assert_array_equal(a, b, strict=True)
+        for name in ("theta", "m", "v"):
+            np.testing.assert_array_equal(getattr(kept, name), getattr(fresh, name))
+        assert (kept.step, kept.diverged_at, kept.reference_loss) == (
+            fresh.step, fresh.diverged_at, fresh.reference_loss)
+
+
+def test_a_training_batch_is_the_seeds_draw_and_shared_read_only():
+    x, target = training_batch(ADDING, 3, 7, 32, 10)
+    drawn = ADDING.sample(np.random.default_rng([3, DATA_STREAM, 7]), 32, 10)
+    np.testing.assert_array_equal(x, drawn[0])
+    np.testing.assert_array_equal(target, drawn[1])
+    again = training_batch(ADDING, 3, 7, 32, 10)
+    assert again[0] is x and not x.flags.writeable and not target.flags.writeable
+    assert training_batch(ADDING, 3, 8, 32, 10)[0] is not x
+
+
+def test_recent_batches_keep_the_latest_within_their_budget():
+    draws = []
+
+    def draw(k):
+        def make():
+            draws.append(k)
+            return (np.full(10, float(k)),)  # 80 bytes
+        return make
+
+    batches = RecentBatches(budget=250)
+    for k in (1, 2, 3, 1, 4):  # 1 is used again, so 2 is the oldest when 4 comes
+        assert batches.get((k,), draw(k))[0][0] == k
+    assert draws == [1, 2, 3, 4] and len(batches) == 3 and batches.bytes == 240
+    batches.get((2,), draw(2))
+    assert draws[-1] == 2  # drawn again: it had been dropped
 
 
 def test_the_divergence_cases_cover_what_they_claim():

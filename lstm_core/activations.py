@@ -315,8 +315,8 @@ SOFTPLUS = Activation(
     False, False, True, True, range_closed=(False, False),
 )
 IDENTITY = Activation(
-    "identity", "identity", r"x", _identity, _ones, _zeros, (-np.inf, np.inf), True, False, True,
-    True, d1_from_output=lambda x, y: np.ones_like(y), range_closed=(False, False),
+    "identity", N_("identity"), r"x", _identity, _ones, _zeros, (-np.inf, np.inf), True, False,
+    True, True, d1_from_output=lambda x, y: np.ones_like(y), range_closed=(False, False),
 )
 
 DEFAULT_LEAKY_SLOPE = 0.01

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -17,6 +18,8 @@ _URL_KEY = "shared.lang_in_url"
 PARAM = "lang"
 
 _last = threading.local()
+#: Styles for languages written without spaces between words (all but English here).
+CJK_CSS = (Path(__file__).parent / "static" / "cjk.css").read_text(encoding="utf-8")
 
 
 def _session_language() -> str:
@@ -60,6 +63,8 @@ def apply() -> str:
     else:
         st.query_params[PARAM] = current
     st.session_state[_URL_KEY] = st.query_params.get(PARAM)
+    if current != DEFAULT_LANGUAGE:
+        st.html(f"<style>{CJK_CSS}</style>")  # our own static stylesheet, never user text
     return current
 
 

@@ -253,12 +253,18 @@ def equation_block(result: StepResult) -> str:
     return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
 
 
+#: Trace-table columns named by a word (the others are symbols: x1, h_prev, i, c…).
+COLUMN_WORDS = {"keep": N_("keep"), "write": N_("write"), "squashed": N_("squashed"),
+                "pre": N_("pre")}
+
+
 def _table(result: StepResult) -> pd.DataFrame:
     v = unit_values(result.trace, result.unit)
     frame = {_("step"): np.arange(1, result.trace.steps + 1)}
     for d in range(result.trace.x.shape[2]):
         frame[f"x{d + 1}"] = result.trace.x[:, 0, d]
-    frame.update({name: arr for name, arr in v.items() if name not in ("x",)})
+    frame.update({_(COLUMN_WORDS[name]) if name in COLUMN_WORDS else name: arr
+                  for name, arr in v.items() if name not in ("x",)})
     return pd.DataFrame(frame)
 
 

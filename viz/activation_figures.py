@@ -111,7 +111,7 @@ def activation_figure(
         axes[f"yaxis{suffix}"] = axis(
             domain=[y0, y1], anchor=f"x{suffix}", zeroline=True,
             range=_robust_range(series, floor=eps if panel == "d1" else 0.0),
-            title=dict(text=_(PANEL_TITLES[panel]), standoff=4),
+            title=dict(text=_(PANEL_TITLES[panel]), standoff=10),
         )
         axis_x, axis_y = f"x{suffix}", f"y{suffix}"
         if panel == "d1":  # the band |f′| < ε: slopes inside it pass almost no gradient
@@ -157,7 +157,7 @@ def activation_figure(
         axes[f"yaxis{n_axis}"] = axis(
             domain=[0.0, 1.0], anchor=f"x{n_axis}", type="log", exponentformat="power",
             # short: the tick labels (10⁻¹⁶) and this title share the gap between the panels
-            title=dict(text=_("factor (max |f′|)ⁿ"), standoff=2),
+            title=dict(text=_("factor (max |f′|)ⁿ"), standoff=8),
         )
         names = [_safe(_(c.name)) for c in curves]
         for series in depth:

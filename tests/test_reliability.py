@@ -200,8 +200,10 @@ CODE_FILES = sorted([*ROOT.glob("app.py"), *(ROOT / "pages").glob("*.py"),
                      *(p for d in ("lstm_core", "ui", "viz", "deploy", "bench")
                        for p in (ROOT / d).rglob("*.py"))])
 #: Every place that renders raw HTML, with the module-level constants it may show.
-#: CSS: ui/static/teacher.css; STEP_SYNC_JS: ui/static/step_sync.js; each read once at import.
-HTML_SINKS = {"ui/teacher.py": {"CSS"}, "ui/step_through.py": {"STEP_SYNC_JS"}}
+#: CSS: ui/static/teacher.css; STEP_SYNC_JS: ui/static/step_sync.js; CJK_CSS: ui/static/cjk.css;
+#: each read once at import.
+HTML_SINKS = {"ui/teacher.py": {"CSS"}, "ui/step_through.py": {"STEP_SYNC_JS"},
+              "ui/language.py": {"CJK_CSS"}}
 
 
 def test_html_is_only_rendered_from_our_own_static_content():
@@ -229,8 +231,9 @@ def test_html_is_only_rendered_from_our_own_static_content():
                 assert name in module_level and assigned.count(name) == 1, (
                     f"{rel}:{node.lineno}: st.html shows {name}, which is not a constant")
     assert found == HTML_SINKS, found
-    css = (ROOT / "ui" / "static" / "teacher.css").read_text()
-    assert "<" not in css and "javascript:" not in css.lower()  # cannot close the <style> tag
+    for sheet in ("teacher.css", "cjk.css"):
+        css = (ROOT / "ui" / "static" / sheet).read_text()
+        assert "<" not in css and "javascript:" not in css.lower()  # cannot close <style>
 
 
 PAYLOAD = "<img src=x onerror=alert(1)>"

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 RUN_TIMEOUT_MS = 30_000
+#: Every chart on a page: the app's own renderer (ui/charts.py, ``lensChart``) and, for an older
+#: checkout measured by the benchmarks, Streamlit's ``st.plotly_chart``.
+CHARTS = '[data-testid="lensChart"], [data-testid="stPlotlyChart"]'
 
 
 def wait_for_run(page, timeout: int = RUN_TIMEOUT_MS) -> None:
@@ -20,9 +23,8 @@ def wait_for_run(page, timeout: int = RUN_TIMEOUT_MS) -> None:
     )
     # Plotly charts are drawn when their SVG main layer exists.
     page.wait_for_function(
-        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
-                 .every(c => c.querySelector('.main-svg'))""",
-        timeout=timeout,
+        "(sel) => [...document.querySelectorAll(sel)].every(c => c.querySelector('.main-svg'))",
+        arg=CHARTS, timeout=timeout,
     )
 
 
@@ -37,4 +39,4 @@ def assert_no_exception(page) -> None:
 
 
 def chart_count(page) -> int:
-    return page.locator('[data-testid="stPlotlyChart"]').count()
+    return page.locator(CHARTS).count()

@@ -1,0 +1,134 @@
+// LSTM Lens chart renderer (st.components.v2, no iframe): draws a Plotly figure and, on every
+// later run, updates the same <div> with Plotly.react. st.plotly_chart hashes the figure into
+// its element id, so a changed figure is a new element: a full Plotly.newPlot each rerun.
+// The look follows st.plotly_chart(theme="streamlit"): its processed template, bold titles,
+// its modebar (no logo, no lasso/select, a fullscreen button) and its width/height rules.
+const STORE = "__lstmLensCharts";
+const shared = (window[STORE] = window[STORE] || {});
+
+const asset = (name) => new URL(`component/ui.charts.assets/${name}`, document.baseURI).href;
+
+function loadPlotly() {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  shared.plotly = shared.plotly || new Promise((resolve, reject) => {
+    const script = document.createElement("script");
+    script.src = new URL("component/ui.charts.plotlyjs/plotly.min.js", document.baseURI).href;
+    script.onload = () => resolve(window.Plotly);
+    script.onerror = () => { shared.plotly = null; reject(new Error("plotly.js did not load")); };
+    document.head.appendChild(script);
+  });
+  return shared.plotly;
+}
+
+function loadTemplate() {
+  shared.template = shared.template || fetch(asset("plotly_streamlit_template.json"))
+    .then((r) => { if (!r.ok) throw new Error(`theme: HTTP ${r.status}`); return r.json(); })
+    .catch((e) => { shared.template = null; throw e; });
+  return shared.template;
+}
+
+// Streamlit's fullscreen modebar icons (font-awesome "expand" / "compress").
+const EXPAND = {width: 600, height: 470, path: "M32 32C14.3 32 0 46.3 0 64v96c0 17.7 14.3 32 32 32s32-14.3 32-32V96h64c17.7 0 32-14.3 32-32s-14.3-32-32-32H32zM64 352c0-17.7-14.3-32-32-32s-32 14.3-32 32v96c0 17.7 14.3 32 32 32h96c17.7 0 32-14.3 32-32s-14.3-32-32-32H64V352zM320 32c-17.7 0-32 14.3-32 32s14.3 32 32 32h64v64c0 17.7 14.3 32 32 32s32-14.3 32-32V64c0-17.7-14.3-32-32-32H320zM448 352c0-17.7-14.3-32-32-32s-32 14.3-32 32v64H320c-17.7 0-32 14.3-32 32s14.3 32 32 32h96c17.7 0 32-14.3 32-32V352z"};
+const COMPRESS = {width: 600, height: 470, path: "M160 64c0-17.7-14.3-32-32-32s-32 14.3-32 32v64H32c-17.7 0-32 14.3-32 32s14.3 32 32 32h96c17.7 0 32-14.3 32-32V64zM32 320c-17.7 0-32 14.3-32 32s14.3 32 32 32H96v64c0 17.7 14.3 32 32 32s32-14.3 32-32V352c0-17.7-14.3-32-32-32H32zM352 64c0-17.7-14.3-32-32-32s-32 14.3-32 32v96c0 17.7 14.3 32 32 32h96c17.7 0 32-14.3 32-32s-14.3-32-32-32H352V64zM320 320c-17.7 0-32 14.3-32 32v96c0 17.7 14.3 32 32 32s32-14.3 32-32V384h64c17.7 0 32-14.3 32-32s-14.3-32-32-32H320z"};
+
+function size(box, fig) {
+  if (box.lensFullscreen) return {width: window.innerWidth, height: window.innerHeight};
+  const h = fig.layout.height;
+  return {width: Math.max(box.clientWidth, 150), height: typeof h === "number" && h >= 10 ? h : 450};
+}
+
+// Plotly.react redraws from scratch when the config differs (functions by identity): build it
+// once per chart and per fullscreen state.
+function plotConfig(box, config) {
+  const key = JSON.stringify([config, !!box.lensFullscreen]);
+  if (box.lensConfig && box.lensConfig.key === key) return box.lensConfig.value;
+  const remove = [...(config.modeBarButtonsToRemove || [])];
+  for (const name of ["lasso2d", "select2d", "sendChartToCloud"]) {
+    if (!remove.includes(name)) remove.push(name);
+  }
+  const label = box.lensFullscreen ? "Close fullscreen" : "Fullscreen";
+  const toggle = {name: label, title: label, icon: box.lensFullscreen ? COMPRESS : EXPAND,
+                  click: box.lensToggle};
+  const value = {displaylogo: false, showSendToCloud: false, ...config,
+                 modeBarButtonsToRemove: remove,
+                 modeBarButtonsToAdd: [toggle, ...(config.modeBarButtonsToAdd || [])]};
+  box.lensConfig = {key, value};
+  return value;
+}
+
+function setFullscreen(box, on) {
+  box.lensFullscreen = on;
+  box.classList.toggle("lens-chart-fullscreen", on);
+  draw(box);
+}
+
+function draw(box) {
+  const {Plotly, fig, config} = box.lensLatest;
+  const layout = {...fig.layout, ...size(box, fig)};
+  box.lensDrawn = box.lensDrawn.then(() => Plotly.react(
+    box.lensPlot, {data: fig.data, layout, frames: fig.frames || undefined,
+                   config: plotConfig(box, config)}))
+    .then(() => box.lensPlot.dispatchEvent(new CustomEvent("lens:drawn")))
+    .catch((e) => console.error("LSTM Lens chart", e));
+  return box.lensDrawn;
+}
+
+function themed(fig, template) {
+  const layout = fig.layout || {};
+  if (fig.streamlitTemplate) layout.template = template;
+  if (layout.title !== undefined && layout.title !== null) {
+    const title = typeof layout.title === "string" ? {text: layout.title} : {...layout.title};
+    title.text = `<b>${typeof title.text === "string" ? title.text : ""}</b>`;
+    layout.title = title;
+  }
+  return {data: fig.data || [], layout, frames: fig.frames || null};
+}
+
+function mount(parent) {
+  const box = document.createElement("div");
+  box.className = "lens-chart";
+  box.setAttribute("data-testid", "lensChart");
+  const plot = document.createElement("div");
+  box.appendChild(plot);
+  parent.appendChild(box);
+  box.lensPlot = plot;
+  box.lensDrawn = Promise.resolve();
+  box.lensGeneration = 0;
+  box.lensToggle = () => setFullscreen(box, !box.lensFullscreen);
+  let width = 0;
+  box.lensResize = new ResizeObserver(() => {
+    if (!box.lensLatest || box.clientWidth === width || box.lensFullscreen) return;
+    width = box.clientWidth;
+    draw(box);
+  });
+  box.lensResize.observe(box);
+  box.lensKeys = (e) => { if (e.key === "Escape" && box.lensFullscreen) setFullscreen(box, false); };
+  document.addEventListener("keydown", box.lensKeys);
+  return box;
+}
+
+export default async function render({data, parentElement}) {
+  const message = JSON.parse(new TextDecoder().decode(data));
+  const box = parentElement.querySelector(":scope > .lens-chart") || mount(parentElement);
+  const generation = ++box.lensGeneration;
+  if (message.alt) {
+    box.setAttribute("role", "figure");
+    box.setAttribute("aria-label", message.alt);
+  } else {
+    box.removeAttribute("role");
+    box.removeAttribute("aria-label");
+  }
+  const [Plotly, template] = await Promise.all([
+    loadPlotly(), message.spec.streamlitTemplate ? loadTemplate() : null]);
+  if (generation === box.lensGeneration) {  // a newer run's figure supersedes this one
+    box.lensLatest = {Plotly, fig: themed(message.spec, template), config: message.config};
+    await draw(box);
+  }
+  return () => {
+    // Streamlit keeps only the last cleanup and calls it when the element goes away.
+    if (generation !== box.lensGeneration || parentElement.isConnected) return;
+    box.lensResize.disconnect();
+    document.removeEventListener("keydown", box.lensKeys);
+    Plotly.purge(box.lensPlot);
+  };
+}

@@ -37,8 +37,9 @@ CHART_CSS = """
 .lens-chart.lens-chart-fullscreen { position: fixed; inset: 0; z-index: 1000100;
   background: #fff; }
 """
+COMPONENT_NAME = "lstm_lens_chart"
 _render_chart = st.components.v2.component(
-    "lstm_lens_chart", js=(STATIC / "live_chart.js").read_text(encoding="utf-8"), css=CHART_CSS,
+    COMPONENT_NAME, js=(STATIC / "live_chart.js").read_text(encoding="utf-8"), css=CHART_CSS,
     isolate_styles=False)
 
 

@@ -8,8 +8,9 @@ const shared = (window[STORE] = window[STORE] || {});
 
 const asset = (name) => new URL(`component/ui.charts.assets/${name}`, document.baseURI).href;
 
+// Our own plotly.js, kept by reference: Streamlit's bundle (still used by Training Lab's live
+// chart) may set window.Plotly too, and a plot must be updated by the library that drew it.
 function loadPlotly() {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
   shared.plotly = shared.plotly || new Promise((resolve, reject) => {
     const script = document.createElement("script");
     script.src = new URL("component/ui.charts.plotlyjs/plotly.min.js", document.baseURI).href;

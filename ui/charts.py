@@ -39,7 +39,8 @@ CHART_CSS = """
 """
 COMPONENT_NAME = "lstm_lens_chart"
 _render_chart = st.components.v2.component(
-    COMPONENT_NAME, js=(STATIC / "live_chart.js").read_text(encoding="utf-8"), css=CHART_CSS,
+    COMPONENT_NAME, html='<div class="lens-chart" data-testid="lensChart"></div>',
+    js=(STATIC / "live_chart.js").read_text(encoding="utf-8"), css=CHART_CSS,
     isolate_styles=False)
 
 

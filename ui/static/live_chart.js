@@ -66,6 +66,7 @@ function setFullscreen(box, on) {
 function draw(box) {
   const {Plotly, fig, config} = box.lensLatest;
   const layout = {...fig.layout, ...size(box, fig)};
+  if (!box.lensFullscreen) box.lensWidth = layout.width;
   box.lensDrawn = box.lensDrawn.then(() => Plotly.react(
     box.lensPlot, {data: fig.data, layout, frames: fig.frames || undefined,
                    config: plotConfig(box, config)}))
@@ -85,33 +86,42 @@ function themed(fig, template) {
   return {data: fig.data || [], layout, frames: fig.frames || null};
 }
 
-function mount(parent) {
-  const box = document.createElement("div");
-  box.className = "lens-chart";
-  box.setAttribute("data-testid", "lensChart");
+// The box itself comes from the component's HTML, so it is on the page as soon as the element
+// is (tests and benchmarks wait for every box's .main-svg); its plot is made here, once.
+function mount(box) {
   const plot = document.createElement("div");
+  plot.className = "js-plotly-plot";  // plotly.js's own styles (modebar, hover) are scoped to it
   box.appendChild(plot);
-  parent.appendChild(box);
   box.lensPlot = plot;
   box.lensDrawn = Promise.resolve();
   box.lensGeneration = 0;
   box.lensToggle = () => setFullscreen(box, !box.lensFullscreen);
-  let width = 0;
   box.lensResize = new ResizeObserver(() => {
-    if (!box.lensLatest || box.clientWidth === width || box.lensFullscreen) return;
-    width = box.clientWidth;
-    draw(box);
+    if (box.lensLatest && !box.lensFullscreen
+        && size(box, box.lensLatest.fig).width !== box.lensWidth) draw(box);
   });
   box.lensResize.observe(box);
   box.lensKeys = (e) => { if (e.key === "Escape" && box.lensFullscreen) setFullscreen(box, false); };
   document.addEventListener("keydown", box.lensKeys);
+  // Streamlit keeps the last cleanup returned and calls it when the element goes away; it also
+  // calls a superseded run's at once, while the element is still on the page.
+  box.lensCleanup = () => {
+    if (box.isConnected) return;
+    box.lensResize.disconnect();
+    document.removeEventListener("keydown", box.lensKeys);
+    if (box.lensLatest) box.lensLatest.Plotly.purge(plot);
+  };
   return box;
 }
 
 export default async function render({data, parentElement}) {
-  const message = JSON.parse(new TextDecoder().decode(data));
-  const box = parentElement.querySelector(":scope > .lens-chart") || mount(parentElement);
+  const text = new TextDecoder().decode(data);
+  const box = parentElement.querySelector(".lens-chart");
+  if (!box.lensPlot) mount(box);
   const generation = ++box.lensGeneration;
+  if (text === box.lensText) return box.lensCleanup;  // the same figure: nothing to redraw
+  box.lensText = text;
+  const message = JSON.parse(text);
   if (message.alt) {
     box.setAttribute("role", "figure");
     box.setAttribute("aria-label", message.alt);
@@ -125,11 +135,5 @@ export default async function render({data, parentElement}) {
     box.lensLatest = {Plotly, fig: themed(message.spec, template), config: message.config};
     await draw(box);
   }
-  return () => {
-    // Streamlit keeps only the last cleanup and calls it when the element goes away.
-    if (generation !== box.lensGeneration || parentElement.isConnected) return;
-    box.lensResize.disconnect();
-    document.removeEventListener("keydown", box.lensKeys);
-    Plotly.purge(box.lensPlot);
-  };
+  return box.lensCleanup;
 }

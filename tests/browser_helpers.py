@@ -8,13 +8,15 @@ RUN_TIMEOUT_MS = 30_000
 CHARTS = '[data-testid="lensChart"], [data-testid="stPlotlyChart"]'
 
 
-def wait_for_run(page, timeout: int = RUN_TIMEOUT_MS) -> None:
+def wait_for_run(page, timeout: int = RUN_TIMEOUT_MS, title: bool = True) -> None:
     """Wait until the script run has finished and every chart is drawn.
 
     Every page starts with a title, so a finished run with no ``h1`` is not the page yet (e.g.
-    the router's one-time rerun on a fresh server, see ui/router.py).
+    the router's one-time rerun on a fresh server, see ui/router.py); ``title=False`` for a
+    script that is not one of the app's pages.
     """
-    page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout)
+    if title:
+        page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout)
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
                            timeout=timeout)
     page.wait_for_function(

@@ -38,9 +38,17 @@ CHART_CSS = """
   background: #fff; }
 """
 COMPONENT_NAME = "lstm_lens_chart"
+
+def _component_js() -> str:
+    """The renderer's module without its comment lines: it is sent with every chart, every run."""
+    lines = (STATIC / "live_chart.js").read_text(encoding="utf-8").splitlines()
+    code = "\n".join(line for line in lines if not line.lstrip().startswith("//"))
+    return code.replace("__PLOTLY_VERSION__", plotly.__version__)
+
+
 _render_chart = st.components.v2.component(
     COMPONENT_NAME, html='<div class="lens-chart" data-testid="lensChart"></div>',
-    js=(STATIC / "live_chart.js").read_text(encoding="utf-8"), css=CHART_CSS,
+    js=_component_js(), css=CHART_CSS,
     isolate_styles=False)
 
 

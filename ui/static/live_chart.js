@@ -6,23 +6,29 @@
 const STORE = "__lstmLensCharts";
 const shared = (window[STORE] = window[STORE] || {});
 
-const asset = (name) => new URL(`component/ui.charts.assets/${name}`, document.baseURI).href;
+const asset = (dir, name) => new URL(`component/ui.charts.${dir}/${name}`, document.baseURI).href;
 
 // Our own plotly.js, kept by reference: Streamlit's bundle (still used by Training Lab's live
 // chart) may set window.Plotly too, and a plot must be updated by the library that drew it.
+// The asset route sends no validators or lifetime, so a plain <script src> would download
+// 4.8 MB on every page load: fetch it once per version from the HTTP cache ("force-cache").
 function loadPlotly() {
-  shared.plotly = shared.plotly || new Promise((resolve, reject) => {
-    const script = document.createElement("script");
-    script.src = new URL("component/ui.charts.plotlyjs/plotly.min.js", document.baseURI).href;
-    script.onload = () => resolve(window.Plotly);
-    script.onerror = () => { shared.plotly = null; reject(new Error("plotly.js did not load")); };
-    document.head.appendChild(script);
-  });
+  shared.plotly = shared.plotly || fetch(asset("plotlyjs", "plotly.min.js?v=__PLOTLY_VERSION__"),
+                                         {cache: "force-cache"})
+    .then((r) => { if (!r.ok) throw new Error(`plotly.js: HTTP ${r.status}`); return r.text(); })
+    .then((code) => new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = URL.createObjectURL(new Blob([code], {type: "text/javascript"}));
+      script.onload = () => resolve(window.Plotly);
+      script.onerror = () => reject(new Error("plotly.js did not run"));
+      document.head.appendChild(script);
+    }))
+    .catch((e) => { shared.plotly = null; throw e; });
   return shared.plotly;
 }
 
 function loadTemplate() {
-  shared.template = shared.template || fetch(asset("plotly_streamlit_template.json"))
+  shared.template = shared.template || fetch(asset("assets", "plotly_streamlit_template.json"))
     .then((r) => { if (!r.ok) throw new Error(`theme: HTTP ${r.status}`); return r.json(); })
     .catch((e) => { shared.template = null; throw e; });
   return shared.template;

@@ -135,3 +135,19 @@ def test_a_changed_figure_is_updated_in_place_and_still_matches(page, side_by_si
     changed = [m for m, t in zip(ours, reference, strict=True)
                if not same_picture(m["svg"], t["svg"])]
     assert not changed, [m["name"] for m in changed]
+
+
+def test_fullscreen_fills_the_window_and_escape_restores(page, side_by_side_url):
+    _open(page, side_by_side_url)
+    chart = page.locator('[data-testid="lensChart"]').first
+    size_js = """() => {
+      const gd = document.querySelector('[data-testid="lensChart"] .js-plotly-plot');
+      return [gd._fullLayout.width, gd._fullLayout.height]; }"""
+    before = page.evaluate(size_js)
+    chart.hover()
+    chart.locator('.modebar-btn[data-title="Fullscreen"]').click()
+    page.wait_for_function(f"() => ({size_js})()[0] === innerWidth")
+    assert page.evaluate(size_js) == [1400, 1000]
+    page.keyboard.press("Escape")
+    page.wait_for_function(f"() => ({size_js})()[0] !== innerWidth")
+    assert page.evaluate(size_js) == before

@@ -43,7 +43,15 @@ def _component_js() -> str:
     """The renderer's module without its comment lines: it is sent with every chart, every run."""
     lines = (STATIC / "live_chart.js").read_text(encoding="utf-8").splitlines()
     code = "\n".join(line for line in lines if not line.lstrip().startswith("//"))
-    return code.replace("__PLOTLY_VERSION__", plotly.__version__)
+    return (code.replace("__PLOTLY_VERSION__", plotly.__version__)
+            .replace("__STREAMLIT_PLOTLY__", _streamlit_plotly_js()))
+
+
+def _streamlit_plotly_js() -> str:
+    """The URL path of the module with Streamlit's own plotly.js (content-hashed: it is cached
+    for a year and kept compiled), or "" if this Streamlit has no single such module."""
+    found = list((Path(st.__file__).parent / "static" / "static" / "js").glob("PlotlyChart.*.js"))
+    return f"static/js/{found[0].name}" if len(found) == 1 else ""
 
 
 _render_chart = st.components.v2.component(

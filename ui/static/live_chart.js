@@ -8,13 +8,13 @@ const shared = (window[STORE] = window[STORE] || {});
 
 const asset = (dir, name) => new URL(`component/ui.charts.${dir}/${name}`, document.baseURI).href;
 
-// Our own plotly.js, kept by reference: Streamlit's bundle (still used by Training Lab's live
-// chart) may set window.Plotly too, and a plot must be updated by the library that drew it.
-// The asset route sends no validators or lifetime, so a plain <script src> would download
-// 4.8 MB on every page load: fetch it once per version from the HTTP cache ("force-cache").
-function loadPlotly() {
-  shared.plotly = shared.plotly || fetch(asset("plotlyjs", "plotly.min.js?v=__PLOTLY_VERSION__"),
-                                         {cache: "force-cache"})
+// plotly.js: Streamlit's own copy (the same version as the plotly package's), a content-hashed
+// module the browser keeps compiled in its cache; it sets window.Plotly. Kept by reference: a
+// plot must be updated by the library that drew it. Should that module be missing, the plotly
+// package's bundle is fetched once per version from the HTTP cache (its route sends no
+// validators, so a plain <script src> would download 4.8 MB on every page load).
+function loadPackagePlotly() {
+  return fetch(asset("plotlyjs", "plotly.min.js?v=__PLOTLY_VERSION__"), {cache: "force-cache"})
     .then((r) => { if (!r.ok) throw new Error(`plotly.js: HTTP ${r.status}`); return r.text(); })
     .then((code) => new Promise((resolve, reject) => {
       const script = document.createElement("script");
@@ -22,7 +22,17 @@ function loadPlotly() {
       script.onload = () => resolve(window.Plotly);
       script.onerror = () => reject(new Error("plotly.js did not run"));
       document.head.appendChild(script);
-    }))
+    }));
+}
+
+function loadPlotly() {
+  const streamlitCopy = "__STREAMLIT_PLOTLY__";
+  shared.plotly = shared.plotly || (streamlitCopy
+    ? import(new URL(streamlitCopy, document.baseURI).href).then(() => window.Plotly)
+    : Promise.reject(new Error("no Streamlit plotly.js")))
+    .then((plotly) => plotly && typeof plotly.react === "function" ? plotly
+                                                                     : loadPackagePlotly())
+    .catch(() => loadPackagePlotly())
     .catch((e) => { shared.plotly = null; throw e; });
   return shared.plotly;
 }

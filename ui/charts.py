@@ -3,8 +3,9 @@
 Charts are drawn by a small ``st.components.v2`` component (``static/live_chart.js``) instead of
 ``st.plotly_chart``: Streamlit 1.67 hashes the figure into a Plotly chart's element id, so every
 changed figure is remounted and drawn from scratch; the component keeps its element (the id is
-the key) and updates the same plot with ``Plotly.react``. It loads the plotly.js that ships with
-the ``plotly`` package and looks like ``st.plotly_chart(theme="streamlit")``.
+the key) and updates the same plot with ``Plotly.react``. It uses Streamlit's own plotly.js
+module (else the ``plotly`` package's bundle, served here) and looks like
+``st.plotly_chart(theme="streamlit")`` (tests/test_browser_renderer.py compares the pictures).
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ IMAGE_FORMATS = ("svg", "png")
 
 STATIC = Path(__file__).parent / "static"
 PLOTLY_JS_DIR = Path(plotly.__file__).parent / "package_data"
-#: Asset routes (``component/ui.charts.<name>/<file>``) the renderer loads once per browser tab:
-#: plotly.js itself and the Streamlit-themed Plotly template.
+#: Asset routes (``component/ui.charts.<name>/<file>``) the renderer may load once per browser
+#: tab: the package's plotly.js (a fallback) and the Streamlit-themed Plotly template.
 ASSET_DIRS = {"plotlyjs": PLOTLY_JS_DIR, "assets": STATIC}
 CHART_CSS = """
 .lens-chart { width: 100%; }
@@ -38,6 +39,7 @@ CHART_CSS = """
   background: #fff; }
 """
 COMPONENT_NAME = "lstm_lens_chart"
+
 
 def _component_js() -> str:
     """The renderer's module without its comment lines: it is sent with every chart, every run."""
@@ -61,7 +63,8 @@ _render_chart = st.components.v2.component(
 
 
 def show(fig: go.Figure, key: str, alt: str) -> None:
-    """``st.plotly_chart`` with a stable key, ``width="stretch"``, alt text and SVG/PNG export.
+    """Draw ``fig`` (in place of the chart drawn under ``key`` by the last run) full width, with
+    alt text and SVG/PNG export, as ``st.plotly_chart`` would.
 
     In teacher mode the chart's text is enlarged for the projector.
     """

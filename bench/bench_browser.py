@@ -5,14 +5,15 @@ Run: ``python bench/bench_browser.py [--pages activation_lab compare] [--changes
 For every ``pages/*.py`` (URL path = file stem; Home is ``/``):
 
 * **first load** – a fresh browser context opens the page; done when ``[data-testid=stApp]`` has
-  ``data-test-script-state="notRunning"``, no ``stSkeleton`` is left and every ``stPlotlyChart``
-  has its ``.main-svg`` (``tests/browser_helpers.wait_for_run``). ``--loads`` times, median/p95.
+  ``data-test-script-state="notRunning"``, no ``stSkeleton`` is left and every chart
+  (``lensChart``, or ``stPlotlyChart`` in an older checkout) has its ``.main-svg``
+  (``tests/browser_helpers.wait_for_run``). ``--loads`` times, median/p95.
 * **control change** – the first slider's thumb is focused and ``ArrowRight`` / ``ArrowLeft``
   pressed alternately (turning back at a bound); a page without a slider gets its first number
   input's +/− buttons clicked instead. In Streamlit 1.67 a key press on a focused slider
   sends its value at once (a drag sends it on release). An in-page ``MutationObserver`` records
   the key-down (or pointer-down) time, the script state going ``running`` → ``notRunning`` and
-  every DOM mutation inside a ``stPlotlyChart``; a change is complete when the run is over,
+  every DOM mutation inside a chart; a change is complete when the run is over,
   every chart has its ``.main-svg`` and no chart has changed for ``--quiet`` ms.
   Latency = (later of the end of the run and the last chart mutation) − key-down;
   ``server`` is the running → notRunning part.
@@ -50,6 +51,8 @@ GOAL_LOAD_S = 2.5
 FLOOR_PAGE = "bench/floor_page.py"
 MAX_CHANGES = 100
 MAX_LOADS = 20
+#: Every chart: the app's renderer (``lensChart``) or, in an older checkout, ``st.plotly_chart``.
+CHARTS = '[data-testid="lensChart"], [data-testid="stPlotlyChart"]'
 SLIDER = "[data-testid=stSlider] [role=slider], [data-testid=stSlider] input[type=range]"
 
 # Installed once per loaded page: records key-downs, script-state changes and chart mutations.
@@ -69,7 +72,7 @@ OBSERVER_JS = """() => {
     if (!lens.keydown) return;
     for (const r of records) {
       const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
-      if (el && el.closest('[data-testid="stPlotlyChart"]')) {
+      if (el && el.closest('[data-testid="lensChart"], [data-testid="stPlotlyChart"]')) {
         lens.chart = performance.now(); return;
       }
     }
@@ -84,7 +87,8 @@ DONE_JS = """(quiet) => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
   if (document.querySelector('[data-testid="stSkeleton"]')) return false;
-  const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+  const charts = [...document.querySelectorAll(
+    '[data-testid="lensChart"], [data-testid="stPlotlyChart"]')];
   if (!charts.every(c => c.querySelector('.main-svg'))) return false;
   return now - Math.max(lens.done, lens.chart) >= quiet;
 }"""
@@ -149,7 +153,7 @@ def changes(browser: Any, url: str, n: int, quiet_ms: int,
     try:
         page.goto(url)
         wait_for_run(page, timeout=timeout_ms)
-        n_charts = page.locator('[data-testid="stPlotlyChart"]').count()
+        n_charts = page.locator(CHARTS).count()
         kind, first, second = _control(page)
         if not kind:
             return totals, servers, n_charts, "–", "no slider or number input"
@@ -189,7 +193,8 @@ SHOWN_JS = """([title, charts]) => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
   if (document.querySelector('[data-testid="stSkeleton"]')) return false;
-  const all = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+  const all = [...document.querySelectorAll(
+    '[data-testid="lensChart"], [data-testid="stPlotlyChart"]')];
   return all.length === charts && all.every(c => c.querySelector('.main-svg'));
 }"""
 
@@ -207,7 +212,7 @@ def switches(browser: Any, base: str, path: str, n: int, timeout_ms: int) -> tup
         page.goto(f"{base}/{path}")
         wait_for_run(page, timeout=timeout_ms)
         title = page.locator('[data-testid="stMain"] h1').first.inner_text().strip()
-        expected = [title, page.locator('[data-testid="stPlotlyChart"]').count()]
+        expected = [title, page.locator(CHARTS).count()]
         home = page.locator('[data-testid="stSidebarNavLink"]').first
         link = page.locator(f'[data-testid="stSidebarNavLink"][href$="/{path}"]').first
         clicks, opens = [], []
@@ -216,7 +221,7 @@ def switches(browser: Any, base: str, path: str, n: int, timeout_ms: int) -> tup
             wait_for_run(page, timeout=timeout_ms)
             page.wait_for_function(SHOWN_JS, arg=[
                 page.locator('[data-testid="stMain"] h1').first.inner_text().strip(),
-                page.locator('[data-testid="stPlotlyChart"]').count()], timeout=timeout_ms)
+                page.locator(CHARTS).count()], timeout=timeout_ms)
             started = time.perf_counter()
             link.click()
             page.wait_for_function(SHOWN_JS, arg=expected, timeout=timeout_ms, polling=20)

@@ -13,6 +13,8 @@ import numpy as np
 from streamlit import config as streamlit_config
 from streamlit.testing.v1 import AppTest
 
+from ui.charts import COMPONENT_NAME as CHART_COMPONENT
+
 # The served app redacts error details (client.showErrorDetails = "none"); tests want them.
 streamlit_config.set_option("client.showErrorDetails", "full")
 
@@ -40,9 +42,16 @@ def run_page(
     return at
 
 
+def chart_messages(at: AppTest) -> list[dict]:
+    """Every chart on the page as its renderer receives it (ui/charts.py ``chart_message``):
+    ``{"config", "alt", "spec"}``."""
+    return [json.loads(el.proto.bytes) for el in at.get("bidi_component")
+            if el.proto.component_name == CHART_COMPONENT]
+
+
 def charts(at: AppTest) -> list[dict]:
     """Every Plotly chart on the page as its figure JSON."""
-    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+    return [message["spec"] for message in chart_messages(at)]
 
 
 def decode(values) -> np.ndarray:

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 RUN_TIMEOUT_MS = 30_000
+#: Every chart on a page: the app's own renderer (ui/charts.py, ``lensChart``) and, for an older
+#: checkout measured by the benchmarks, Streamlit's ``st.plotly_chart``.
+CHARTS = '[data-testid="lensChart"], [data-testid="stPlotlyChart"]'
 
 
-def wait_for_run(page, timeout: int = RUN_TIMEOUT_MS) -> None:
+def wait_for_run(page, timeout: int = RUN_TIMEOUT_MS, title: bool = True) -> None:
     """Wait until the script run has finished and every chart is drawn.
 
     Every page starts with a title, so a finished run with no ``h1`` is not the page yet (e.g.
-    the router's one-time rerun on a fresh server, see ui/router.py).
+    the router's one-time rerun on a fresh server, see ui/router.py); ``title=False`` for a
+    script that is not one of the app's pages.
     """
-    page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout)
+    if title:
+        page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout)
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
                            timeout=timeout)
     page.wait_for_function(
@@ -20,9 +25,8 @@ def wait_for_run(page, timeout: int = RUN_TIMEOUT_MS) -> None:
     )
     # Plotly charts are drawn when their SVG main layer exists.
     page.wait_for_function(
-        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
-                 .every(c => c.querySelector('.main-svg'))""",
-        timeout=timeout,
+        "(sel) => [...document.querySelectorAll(sel)].every(c => c.querySelector('.main-svg'))",
+        arg=CHARTS, timeout=timeout,
     )
 
 
@@ -37,4 +41,4 @@ def assert_no_exception(page) -> None:
 
 
 def chart_count(page) -> int:
-    return page.locator('[data-testid="stPlotlyChart"]').count()
+    return page.locator(CHARTS).count()

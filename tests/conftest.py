@@ -48,12 +48,14 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> No
 
 
 def start_server(port: int | None = None, root: Path = ROOT, env: dict[str, str] | None = None,
-                 flags: tuple[str, ...] = ()) -> tuple[subprocess.Popen, str]:
-    """Start ``streamlit run app.py`` of the project at ``root`` on a loopback port, with extra
-    environment variables ``env`` and command-line ``flags``; returns the process and URL."""
+                 flags: tuple[str, ...] = (), script: str = "app.py") -> tuple[subprocess.Popen,
+                                                                             str]:
+    """Start ``streamlit run app.py`` (or ``script``) of the project at ``root`` on a loopback
+    port, with extra environment variables ``env`` and command-line ``flags``; returns the
+    process and URL."""
     port = port or _free_port()
     cmd = [
-        sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+        sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
         "--server.address", "127.0.0.1", "--server.port", str(port),
         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *flags,
     ]

@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 
+from apptest_helpers import CHART_COMPONENT
 from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
 
@@ -62,8 +63,12 @@ def page_texts(at: AppTest) -> list[str]:
             stack.extend(children.values())
         proto = getattr(node, "proto", None)
         if isinstance(proto, Message):
-            if node.type == "plotly_chart":
+            if node.type == "plotly_chart":  # the Training Lab's live chart
                 texts.extend(_chart_strings(json.loads(proto.spec)))
+            elif node.type == "bidi_component":  # every other chart (ui/charts.py)
+                if proto.component_name == CHART_COMPONENT:
+                    message = json.loads(proto.bytes)
+                    texts.extend([message.get("alt", ""), *_chart_strings(message["spec"])])
             else:
                 texts.extend(_proto_strings(proto))
     return [t for t in texts if t.strip()]

@@ -8,7 +8,7 @@
     const r = e.getBoundingClientRect();
     if (r.width > 0 && (r.right > vw + 1 || r.left < -1)) problems.push('sticks out: ' + name(e) + ' ' + Math.round(r.left) + '..' + Math.round(r.right));
   }
-  for (const chart of main.querySelectorAll('[data-testid="stPlotlyChart"]')) {
+  for (const chart of main.querySelectorAll('[data-testid="lensChart"]')) {
     const box = chart.querySelector('.main-svg').getBoundingClientRect();
     for (const t of chart.querySelectorAll('svg text')) {
       const r = t.getBoundingClientRect();

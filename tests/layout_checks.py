@@ -15,7 +15,8 @@ def layout_problems(page, diagram_key: str = "") -> list[str]:
 
 
 #: JavaScript: each chart's legend lying over one of its panel titles (annotations) or plot areas.
-LEGEND_OVERLAPS_JS = """() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
+LEGEND_OVERLAPS_JS = """() => [...document.querySelectorAll(
+    '[data-testid=lensChart], [data-testid=stPlotlyChart]')]
   .flatMap((chart, i) => {
     const legend = chart.querySelector('.legend');
     if (!legend) return [];

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 
 def _legend(page) -> str:
     return " | ".join(
-        page.locator('[data-testid="stPlotlyChart"] .legendtext').all_text_contents()
+        page.locator('[data-testid="lensChart"] .legendtext').all_text_contents()
     )
 
 
@@ -21,7 +21,7 @@ def test_activation_lab_keyboard_changes_chart(page, app_url, screenshot_dir):
     open_page(page, app_url, "activation_lab")
     assert_no_exception(page)
     assert chart_count(page) == 1
-    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    chart = page.locator('[data-testid="lensChart"]').first
     assert chart.locator(".main-svg").count() > 0
     assert chart.locator(".scatterlayer .trace").count() >= 9  # 3 activations × 3 panels
     assert "|f′| < ε = 0.05" in _legend(page)
@@ -33,7 +33,7 @@ def test_activation_lab_keyboard_changes_chart(page, app_url, screenshot_dir):
     start = time.perf_counter()
     page.keyboard.press("ArrowRight")
     page.wait_for_function(
-        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .legendtext')]
+        """() => [...document.querySelectorAll('[data-testid="lensChart"] .legendtext')]
                  .some(t => t.textContent.includes('ε = 0.055'))""",
         timeout=15_000,
     )

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 #: Points drawn in the first trace of the n-th Plotly chart (plotly.js keeps its decoded data
 #: on the chart's div).
 FIRST_TRACE_POINTS = """n => {
-    const plots = document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot');
+    const plots = document.querySelectorAll('[data-testid="lensChart"] .js-plotly-plot');
     return plots.length > n && plots[n]._fullData ? plots[n]._fullData[0]._length : -1;
 }"""
 
@@ -61,7 +61,7 @@ def test_compare_loads_and_redraws_on_a_key(page, app_url, screenshot_dir):
 
 
 TRACE_COUNT = """() => {
-    const plot = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+    const plot = document.querySelector('[data-testid="lensChart"] .js-plotly-plot');
     return plot && plot._fullData ? plot._fullData.length : -1;
 }"""
 

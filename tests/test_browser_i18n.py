@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.browser_helpers import assert_no_exception, open_page, wait_for_run
+from tests.browser_helpers import CHARTS, assert_no_exception, open_page, wait_for_run
 
 pytestmark = pytest.mark.browser
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -42,7 +42,7 @@ def test_a_chinese_browser_gets_chinese_and_real_glyphs(browser, app_url, screen
         assert CJK.search(nav), nav
         assert page.evaluate(_GLYPHS_DIFFER), "Chinese characters are drawn as missing glyphs"
         # The charts' own text (SVG) is Chinese too.
-        chart_text = page.locator('[data-testid="stPlotlyChart"]').first.evaluate(
+        chart_text = page.locator(CHARTS).first.evaluate(
             "c => [...c.querySelectorAll('svg text')].map(t => t.textContent).join(' ')")
         assert CJK.search(chart_text), chart_text[:200]
         page.screenshot(path=str(screenshot_dir / "zh-step-through.png"), full_page=True)

@@ -12,7 +12,7 @@ PAGES = ("", "lessons", "claims", "activation_lab", "step_through", "compare", "
 PROJECTOR_MIN_PX = 18
 
 SMALL_CHART_TEXT_JS = """() => [
-  ...document.querySelectorAll('[data-testid=stPlotlyChart] svg text')]
+  ...document.querySelectorAll('[data-testid=lensChart] svg text')]
   .filter(t => (t.textContent || '').trim() && t.getBoundingClientRect().width)
   .map(t => [parseFloat(getComputedStyle(t).fontSize), t.textContent.slice(0, 30)])"""
 
@@ -56,7 +56,7 @@ def test_teacher_mode_chart_text_is_projector_sized_and_no_control_gap(page, app
     wait_for_run(page)
     # The hidden controls leave no gap: the intro's last paragraph is close above the chart.
     gap = page.evaluate("""() => {
-      const chart = document.querySelector('[data-testid=stPlotlyChart]').getBoundingClientRect();
+      const chart = document.querySelector('[data-testid=lensChart]').getBoundingClientRect();
       const texts = [...document.querySelectorAll('[data-testid=stMain] [data-testid=stMarkdown]')]
         .map(e => e.getBoundingClientRect()).filter(r => r.bottom <= chart.top);
       return chart.top - Math.max(...texts.map(r => r.bottom)); }""")

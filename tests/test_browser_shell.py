@@ -20,7 +20,7 @@ def test_every_page_in_the_navigation_opens(page, app_url, screenshot_dir):
         assert_no_exception(page)
         name = href.rstrip("/").rsplit("/", 1)[-1] or "home"
         page.screenshot(path=str(screenshot_dir / f"nav-{name}.png"), full_page=True)
-        charts = page.locator('[data-testid="stPlotlyChart"]')
+        charts = page.locator('[data-testid="lensChart"]')
         for i in range(charts.count()):
             assert charts.nth(i).locator(".main-svg").count() > 0, f"chart {i} on {href} not drawn"
 
@@ -35,7 +35,7 @@ def test_a_fresh_server_opens_a_page_link_through_the_router(browser, screenshot
         page = context.new_page()
         page.goto(f"{url}/gradient_flow?steps=50")
         wait_for_run(page)
-        page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=30_000)
+        page.wait_for_selector('[data-testid="lensChart"] .main-svg', timeout=30_000)
         wait_for_run(page)
         assert_no_exception(page)
         page.screenshot(path=str(screenshot_dir / "fresh-server-page-link.png"), full_page=True)

@@ -9,7 +9,7 @@ from browser_helpers import assert_no_exception, chart_count, open_page
 pytestmark = pytest.mark.browser
 
 CURSOR_JS = """() => {
-  const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+  const gd = document.querySelector('[data-testid="lensChart"] .js-plotly-plot');
   const cursor = gd.data[gd.data.length - 1];
   const eq = gd.data.find(t => t.mode === 'text' && Array.isArray(t.texttemplate)
                                && t.texttemplate[0] === 'step t = %{text}');
@@ -20,14 +20,14 @@ CURSOR_JS = """() => {
 # The diagram's trace groups in drawing order, with what each draws: an animation that dropped
 # or reordered traces (plotly.js does both for traces left out of a frame) changes it.
 LAYERS_JS = """() => {
-  const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+  const gd = document.querySelector('[data-testid="lensChart"] .js-plotly-plot');
   return [...gd.querySelectorAll('.scatterlayer .trace')].map(g =>
     g.querySelectorAll('.js-line').length + '/' + g.querySelectorAll('.point').length + '/'
     + [...g.querySelectorAll('.textpoint text')].map(t => t.textContent[0]).join(''));
 }"""
 # Where on the screen step 31 of the "c cell state" line is drawn (scrolled into view first).
 POINT_JS = """(scroll) => {
-  const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+  const gd = document.querySelector('[data-testid="lensChart"] .js-plotly-plot');
   const i = gd.data.findIndex(t => t.name === 'c cell state');
   const trace = gd._fullData[i], box = gd.getBoundingClientRect();
   const xa = gd._fullLayout[trace.xaxis.replace('x', 'xaxis')];

@@ -16,7 +16,7 @@ def test_teacher_mode_hides_controls_and_enlarges_text(page, app_url, screenshot
     assert not page.locator('[data-testid="stSidebar"]').is_visible()
     sliders = page.locator('[data-testid="stSlider"]')
     assert sliders.count() > 0 and not sliders.first.is_visible()
-    assert page.locator('[data-testid="stPlotlyChart"]').first.is_visible()
+    assert page.locator('[data-testid="lensChart"]').first.is_visible()
     font_size = page.evaluate("getComputedStyle(document.querySelector('h1')).fontSize")
     assert float(font_size.removesuffix("px")) > 48
     assert "teacher=1" in page.url and "eps=0.1" in page.url

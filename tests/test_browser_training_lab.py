@@ -15,7 +15,10 @@ LONG = "training_lab?task=adding&length=20&presets=lstm,gru&seeds=2&steps=2000"
 #: The heaviest race one click may ask for (the work cap): its chunks are the smallest.
 HEAVIEST = ("training_lab?task=adding&length=100&presets=lstm,lstm_sigmoid,lstm_hard_tanh,gru"
             "&seeds=5&steps=100")
-CURVE = '[data-testid="stPlotlyChart"] .scatterlayer .trace path.js-line'
+# Live curves are drawn by st.plotly_chart (a fresh element per redraw), the final ones by the
+# app's renderer (ui/charts.py).
+CURVE = (':is([data-testid="stPlotlyChart"], [data-testid="lensChart"]) '
+         '.scatterlayer .trace path.js-line')
 
 
 def _tall_screenshot(page, path) -> None:
@@ -63,7 +66,7 @@ def test_stop_ends_a_long_race_early(page, app_url, screenshot_dir, path, total)
     reached = text.split("at step")[1].split(" of ")[0].strip(" s").split("–")
     low, high = int(reached[0]), int(reached[-1])
     ends = page.evaluate("""() => {
-        const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+        const gd = document.querySelector('[data-testid="lensChart"] .js-plotly-plot');
         return gd._fullData.filter(t => t.mode === 'lines+markers')
                            .map(t => Math.max(...t.x)); }""")
     assert ends and min(ends) == low and max(ends) == high, (text, ends)

@@ -236,6 +236,30 @@ def test_html_is_only_rendered_from_our_own_static_content():
         assert "<" not in css and "javascript:" not in css.lower()  # cannot close <style>
 
 
+def test_the_one_custom_component_runs_only_the_apps_own_code():
+    """Charts are drawn by one ``st.components.v2`` component (ui/charts.py) whose HTML, CSS and
+    JavaScript are the app's own constants and files; the v1 API only serves asset folders (no
+    ``components.html``, no iframe). Its JavaScript writes no HTML and runs no strings: the
+    figure is JSON handed to Plotly, the alt text an attribute."""
+    for path in CODE_FILES:
+        rel = str(path.relative_to(ROOT))
+        if rel != "ui/charts.py":
+            source = path.read_text()
+            assert "components.v2" not in source and "declare_component" not in source, rel
+    tree = ast.parse((ROOT / "ui" / "charts.py").read_text())
+    calls = {ast.unparse(n.func): n for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    mount = calls["st.components.v2.component"]
+    kinds = {k.arg: type(k.value).__name__ for k in mount.keywords}
+    assert kinds == {"html": "Constant", "js": "Call", "css": "Name", "isolate_styles": "Constant"}
+    assert ast.unparse(next(k.value for k in mount.keywords if k.arg == "js")) == "_component_js()"
+    declare = calls["components_v1.declare_component"]
+    assert [ast.unparse(a) for a in declare.args] == ["name"], "v1 only serves ASSET_DIRS"
+    js = (ROOT / "ui" / "static" / "live_chart.js").read_text()
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(",
+                 "new Function", "setTimeout(\"", "srcdoc"):
+        assert sink not in js, sink
+
+
 PAYLOAD = "<img src=x onerror=alert(1)>"
 _RAW_TAG = re.compile(r"(?<!\\)<\s*(img|script|a|iframe|svg|style|object)\b", re.IGNORECASE)
 

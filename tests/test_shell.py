@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.apptest_helpers import no_exceptions, run_page
+from tests.apptest_helpers import chart_messages, no_exceptions, run_page
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE_FILES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py"))
@@ -83,8 +83,7 @@ def test_chart_download_format_and_data_table_twin():
     at = run_page("pages/claims.py", session={"shared.image_format": "png",
                                               "shared.data_tables": True})
     no_exceptions(at)
-    chart = at.get("plotly_chart")[0]
-    config = __import__("json").loads(chart.proto.config)
+    config = chart_messages(at)[0]["config"]
     assert config["toImageButtonOptions"] == {"format": "png", "scale": 2,
                                               "filename": "lstm-lens-claims-evidence"}
     twins = [d.value for d in at.dataframe if set(d.value.columns) == {"series", "x", "y"}]

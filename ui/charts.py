@@ -1,22 +1,71 @@
-"""Render figures the same way everywhere: a key, full width, alt text, export buttons."""
+"""Render figures the same way everywhere: a key, full width, alt text, export buttons.
+
+Charts are drawn by a small ``st.components.v2`` component (``static/live_chart.js``) instead of
+``st.plotly_chart``: Streamlit 1.67 hashes the figure into a Plotly chart's element id, so every
+changed figure is remounted and drawn from scratch; the component keeps its element (the id is
+the key) and updates the same plot with ``Plotly.react``. It uses Streamlit's own plotly.js
+module (else the ``plotly`` package's bundle, served here) and looks like
+``st.plotly_chart(theme="streamlit")`` (tests/test_browser_renderer.py compares the pictures).
+"""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import plotly
 import plotly.graph_objects as go
+import plotly.io as pio
 import streamlit as st
+from streamlit.components import v1 as components_v1
+from streamlit.runtime import Runtime
 
 from i18n import _
 from ui.teacher import PROJECTOR_FONT_SIZE, teacher_mode
 from viz.tables import figure_to_frame
-from viz.theme import export_config
+from viz.theme import default_template, export_config
 
 DATA_TABLES_KEY = "shared.data_tables"
 IMAGE_FORMAT_KEY = "shared.image_format"
 IMAGE_FORMATS = ("svg", "png")
 
+STATIC = Path(__file__).parent / "static"
+PLOTLY_JS_DIR = Path(plotly.__file__).parent / "package_data"
+#: Asset routes (``component/ui.charts.<name>/<file>``) the renderer may load once per browser
+#: tab: the package's plotly.js (a fallback) and the Streamlit-themed Plotly template.
+ASSET_DIRS = {"plotlyjs": PLOTLY_JS_DIR, "assets": STATIC}
+CHART_CSS = """
+.lens-chart { width: 100%; }
+.lens-chart.lens-chart-fullscreen { position: fixed; inset: 0; z-index: 1000100;
+  background: #fff; }
+"""
+COMPONENT_NAME = "lstm_lens_chart"
+
+
+def _component_js() -> str:
+    """The renderer's module without its comment lines: it is sent with every chart, every run."""
+    lines = (STATIC / "live_chart.js").read_text(encoding="utf-8").splitlines()
+    code = "\n".join(line for line in lines if not line.lstrip().startswith("//"))
+    return (code.replace("__PLOTLY_VERSION__", plotly.__version__)
+            .replace("__STREAMLIT_PLOTLY__", _streamlit_plotly_js()))
+
+
+def _streamlit_plotly_js() -> str:
+    """The URL path of the module with Streamlit's own plotly.js (content-hashed: it is cached
+    for a year and kept compiled), or "" if this Streamlit has no single such module."""
+    found = list((Path(st.__file__).parent / "static" / "static" / "js").glob("PlotlyChart.*.js"))
+    return f"static/js/{found[0].name}" if len(found) == 1 else ""
+
+
+_render_chart = st.components.v2.component(
+    COMPONENT_NAME, html='<div class="lens-chart" data-testid="lensChart"></div>',
+    js=_component_js(), css=CHART_CSS,
+    isolate_styles=False)
+
 
 def show(fig: go.Figure, key: str, alt: str) -> None:
-    """``st.plotly_chart`` with a stable key, ``width="stretch"``, alt text and SVG/PNG export.
+    """Draw ``fig`` (in place of the chart drawn under ``key`` by the last run) full width, with
+    alt text and SVG/PNG export, as ``st.plotly_chart`` would.
 
     In teacher mode the chart's text is enlarged for the projector.
     """
@@ -25,10 +74,39 @@ def show(fig: go.Figure, key: str, alt: str) -> None:
         projector_fonts(fig)
     image_format = st.session_state.get(IMAGE_FORMAT_KEY, IMAGE_FORMATS[0])
     config = export_config(filename, image_format if image_format in IMAGE_FORMATS else "svg")
-    st.plotly_chart(fig, key=key, width="stretch", config=config, alt=alt)
+    _register_assets()
+    _render_chart(key=key, data=chart_message(fig, config, alt), width="stretch",
+                  height="content")
     if st.session_state.get(DATA_TABLES_KEY, False):
         st.caption(_("Data of the chart above: {alt}").format(alt=alt))
         st.dataframe(figure_to_frame(fig), hide_index=True, height=240, key=f"{key}.table")
+
+
+def chart_message(fig: go.Figure, config: dict, alt: str) -> bytes:
+    """What the renderer receives: ``{"config", "alt", "labels", "spec"}`` as UTF-8 JSON bytes
+    (``labels``: the fullscreen button's, in the session's language).
+
+    ``spec`` is the JSON ``st.plotly_chart`` sends, except that Plotly's default (Streamlit's)
+    template is replaced by ``"streamlitTemplate": true``: the browser has that template
+    already themed (``static/plotly_streamlit_template.json``). Bytes, so Streamlit neither
+    re-encodes the spec nor parses it to hash it.
+    """
+    figure = fig.to_dict()
+    layout = figure.get("layout", {})
+    if layout.get("template") == default_template():
+        figure = {**figure, "layout": {k: v for k, v in layout.items() if k != "template"},
+                  "streamlitTemplate": True}
+    labels = {"open": _("Fullscreen"), "close": _("Close fullscreen")}
+    head = json.dumps({"config": config, "alt": alt, "labels": labels})
+    return (head[:-1] + ', "spec": ' + pio.to_json(figure, validate=False) + "}").encode()
+
+
+def _register_assets() -> None:
+    """Serve the renderer's assets from this server (once per runtime; there is no internet)."""
+    registry = Runtime.instance().component_registry
+    for name, path in ASSET_DIRS.items():
+        if registry.get_component_path(f"{__name__}.{name}") is None:
+            components_v1.declare_component(name, path=str(path))
 
 
 def chart_options() -> None:

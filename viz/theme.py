@@ -103,6 +103,12 @@ def _default_template() -> dict:
     return go.Figure().to_dict()["layout"].get("template", {})
 
 
+def default_template() -> dict:
+    """Plotly's default template as JSON (Streamlit's, once Streamlit is imported); shared:
+    never write into it."""
+    return _default_template()
+
+
 @lru_cache(maxsize=1)
 def _layout_property_names() -> frozenset[str]:
     return frozenset(go.Layout()._valid_props)

@@ -11,15 +11,20 @@
     url.searchParams.set("step", String(name));
     window.history.replaceState(window.history.state, "", url.toString());
   };
+  // plotly.js plays "from current" only after an animation: start from the shown step. The chart
+  // is updated in place on each run (ui/static/live_chart.js), which fires "lens:drawn".
+  const startFromShown = (gd) => {
+    const slider = (gd.layout.sliders || [])[0];
+    if (gd._fullLayout && !gd._fullLayout._currentFrame && slider) {
+      gd._fullLayout._currentFrame = String(slider.active + 1);
+    }
+  };
   const attach = () => {
     document.querySelectorAll(".st-key-step_through-diagram .js-plotly-plot").forEach((gd) => {
       if (gd.__lstmLensStepSync || typeof gd.on !== "function") return;
       gd.__lstmLensStepSync = true;
-      // plotly.js plays "from current" only after an animation: start from the shown step.
-      const slider = (gd.layout.sliders || [])[0];
-      if (gd._fullLayout && !gd._fullLayout._currentFrame && slider) {
-        gd._fullLayout._currentFrame = String(slider.active + 1);
-      }
+      startFromShown(gd);
+      gd.addEventListener("lens:drawn", () => startFromShown(gd));
       gd.on("plotly_animatingframe", (event) => setStep(event.name));
       gd.on("plotly_sliderchange", (event) => setStep(event.step.args[0][0]));
     });

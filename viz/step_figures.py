@@ -83,6 +83,10 @@ AXIS_PX = 60           # tick labels and title under a block of panels
 TITLE_PX = 40          # a block's title (and its legend)
 HEAT_PX, HEAT_GAP_PX = 74, 10
 CURVES_PX = 250
+#: Room above a slot's curve for its legend (with the top margin: three rows, the first slot's in
+#: a third of a wide page): a legend that needs more pushes its curve down, out of line with the
+#: curves beside it.
+CURVE_LEGEND_PX = 72
 COLORBAR_SPACE = 0.10  # share of the width kept for the heatmaps' colour bars
 #: Frame options of the slider steps: no full redraw (see the module notes).
 ANIMATE = {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
@@ -361,7 +365,7 @@ def overview_figure(
     axes: dict = {}
     legend: dict = {}
     if curves:
-        bands.add(TITLE_PX - 10)  # the legend (the page titles this block itself)
+        bands.add(CURVE_LEGEND_PX)  # the legend (the page titles this block itself)
         curves_band = bands.add(CURVES_PX)
         bands.add(AXIS_PX)
     heat_bands = []

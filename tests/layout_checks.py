@@ -39,9 +39,10 @@ def legend_overlaps(page) -> list[str]:
 
 #: JavaScript: axis titles and annotations of one chart that overlap each other (each chart's
 #: own titles, pairwise; a title's lines are one box), and plot areas narrower than
-#: ``minWidth`` CSS pixels.
-TITLE_OVERLAPS_JS = """(minWidth) => [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
-  .flatMap((chart, i) => {
+#: ``minWidth`` CSS pixels. Charts of ``st.plotly_chart`` or of the app's own renderer
+#: (``lensChart``, on main since the redraw branch).
+TITLE_OVERLAPS_JS = """(minWidth) => [...document.querySelectorAll(
+    '[data-testid=lensChart], [data-testid=stPlotlyChart]')].flatMap((chart, i) => {
     const titles = [...chart.querySelectorAll('.main-svg [class*=title] > text, .annotation-text')]
       .filter(t => (t.textContent || '').trim() && t.getBoundingClientRect().width)
       .map(t => [t.textContent.slice(0, 30), t.getBoundingClientRect()]);
@@ -68,8 +69,8 @@ def title_overlaps(page, min_plot_width: float = 0) -> list[str]:
 
 #: JavaScript: the play buttons (Plotly updatemenus) whose label sticks out of the button, that
 #: stick out of their chart's SVG box, or that overlap any other text of the chart.
-BUTTON_PROBLEMS_JS = """() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
-  .flatMap((chart, i) => {
+BUTTON_PROBLEMS_JS = """() => [...document.querySelectorAll(
+    '[data-testid=lensChart], [data-testid=stPlotlyChart]')].flatMap((chart, i) => {
     const svg = chart.querySelector('.main-svg').getBoundingClientRect();
     const inside = (a, b) => a.left >= b.left - 1 && a.right <= b.right + 1
                              && a.top >= b.top - 1 && a.bottom <= b.bottom + 1;

@@ -100,6 +100,7 @@ def test_phone_step_through_curve_titles_apart_and_plots_wide_enough(phone, app_
     column, stacked one per row on a phone."""
     phone.goto(f"{app_url}/step_through?unit=1{query}")
     wait_for_run(phone)
+    assert phone.locator(".nsewdrag").count() >= 8  # the checks below see the charts
     assert title_overlaps(phone, PHONE_MIN_PLOT_PX) == []
 
 

@@ -36,3 +36,65 @@ LEGEND_OVERLAPS_JS = """() => [...document.querySelectorAll(
 def legend_overlaps(page) -> list[str]:
     """Charts whose legend covers a panel title or a plot area (see :data:`LEGEND_OVERLAPS_JS`)."""
     return page.evaluate(LEGEND_OVERLAPS_JS)
+
+
+#: JavaScript: axis titles and annotations of one chart that overlap each other (each chart's
+#: own titles, pairwise; a title's lines are one box), and plot areas narrower than
+#: ``minWidth`` CSS pixels. Charts of ``st.plotly_chart`` or of the app's own renderer
+#: (``lensChart``, on main since the redraw branch).
+TITLE_OVERLAPS_JS = """(minWidth) => [...document.querySelectorAll(
+    '[data-testid=lensChart], [data-testid=stPlotlyChart]')].flatMap((chart, i) => {
+    const titles = [...chart.querySelectorAll('.main-svg [class*=title] > text, .annotation-text')]
+      .filter(t => (t.textContent || '').trim() && t.getBoundingClientRect().width)
+      .map(t => [t.textContent.slice(0, 30), t.getBoundingClientRect()]);
+    const found = [];
+    for (let a = 0; a < titles.length; a++) for (let b = a + 1; b < titles.length; b++) {
+      const [na, ra] = titles[a], [nb, rb] = titles[b];
+      const w = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
+      const h = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
+      if (w > 1 && h > 1) found.push(`chart ${i + 1}: "${na}" overlaps "${nb}"`);
+    }
+    for (const drag of chart.querySelectorAll('.nsewdrag')) {
+      const width = drag.getBoundingClientRect().width;
+      if (width < minWidth) found.push(`chart ${i + 1}: a plot ${Math.round(width)} px wide`);
+    }
+    return found;
+  })"""
+
+
+def title_overlaps(page, min_plot_width: float = 0) -> list[str]:
+    """Chart titles that overlap and plots narrower than ``min_plot_width`` CSS pixels (see
+    :data:`TITLE_OVERLAPS_JS`)."""
+    return page.evaluate(TITLE_OVERLAPS_JS, min_plot_width)
+
+
+#: JavaScript: the play buttons (Plotly updatemenus) whose label sticks out of the button, that
+#: stick out of their chart's SVG box, or that overlap any other text of the chart.
+BUTTON_PROBLEMS_JS = """() => [...document.querySelectorAll(
+    '[data-testid=lensChart], [data-testid=stPlotlyChart]')].flatMap((chart, i) => {
+    const svg = chart.querySelector('.main-svg').getBoundingClientRect();
+    const inside = (a, b) => a.left >= b.left - 1 && a.right <= b.right + 1
+                             && a.top >= b.top - 1 && a.bottom <= b.bottom + 1;
+    const overlap = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1
+                              && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+    const others = [...chart.querySelectorAll('svg text')]
+      .filter(t => !t.closest('.updatemenu-container') && (t.textContent || '').trim()
+                   && t.getBoundingClientRect().width);
+    return [...chart.querySelectorAll('.updatemenu-button')].flatMap(button => {
+      const label = button.querySelector('text'), box = button.querySelector('rect');
+      const r = box.getBoundingClientRect(), t = label.getBoundingClientRect();
+      const name = `chart ${i + 1}: "${label.textContent}"`;
+      return [
+        ...(inside(t, r) ? [] : [`${name}: label sticks out of its button`]),
+        ...(inside(r, svg) ? [] : [`${name}: button ${Math.round(r.left - svg.left)}..`
+          + `${Math.round(r.right - svg.left)} of ${Math.round(svg.width)}`]),
+        ...others.filter(o => overlap(o.getBoundingClientRect(), r))
+          .map(o => `${name} overlaps "${o.textContent.slice(0, 30)}"`),
+      ];
+    });
+  })"""
+
+
+def button_problems(page) -> list[str]:
+    """Play buttons cut off or overlapping chart text (see :data:`BUTTON_PROBLEMS_JS`)."""
+    return page.evaluate(BUTTON_PROBLEMS_JS)

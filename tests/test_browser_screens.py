@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import pytest
 from browser_helpers import assert_no_exception, wait_for_run
-from layout_checks import layout_problems, legend_overlaps
+from layout_checks import button_problems, layout_problems, legend_overlaps, title_overlaps
 
 PAGES = ("", "lessons", "claims", "activation_lab", "step_through", "compare", "gradient_flow",
          "training_lab")
 #: Chart text in teacher mode: at least this many CSS pixels (the prose is 21–24 px).
 PROJECTOR_MIN_PX = 18
+#: A plot on a phone: at least this many CSS pixels wide (the Step-Through's slot curves, three
+#: panels of one figure, were 72 px).
+PHONE_MIN_PLOT_PX = 150
 
 SMALL_CHART_TEXT_JS = """() => [
   ...document.querySelectorAll('[data-testid=lensChart] svg text')]
@@ -85,5 +88,37 @@ def test_compare_legend_of_six_stays_off_the_panel_titles(browser, app_url, widt
         page.goto(f"{app_url}/compare?count=6{query}")
         wait_for_run(page)
         assert legend_overlaps(page) == []
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("query", ["", "&lang=zh", "&cell_type=GRU"])
+def test_phone_step_through_curve_titles_apart_and_plots_wide_enough(phone, app_url, query):
+    """The slot curves ("where each slot operates") were three panels of one figure, 72 px wide
+    on a phone, and their English titles ran into one line; each is now its own chart in a
+    column, stacked one per row on a phone."""
+    phone.goto(f"{app_url}/step_through?unit=1{query}")
+    wait_for_run(phone)
+    assert phone.locator(".nsewdrag").count() >= 8  # the checks below see the charts
+    assert title_overlaps(phone, PHONE_MIN_PLOT_PX) == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("width", "height", "query"),
+                         [(1400, 1000, ""), (1400, 1000, "&lang=zh"), (390, 844, ""),
+                          (390, 844, "&lang=zh"), (390, 844, "&cell_type=GRU")],
+                         ids=["wide", "wide-zh", "phone", "phone-zh", "phone-gru"])
+def test_teacher_mode_play_buttons_fully_visible(browser, app_url, width, height, query):
+    """At projector size (20 px) the three play buttons were one row wider than a phone-wide
+    chart: the last one was cut off at the chart's edge (Chinese labels, or the GRU's wider tick
+    labels). Each label lies inside its button, each button inside the chart, over no text."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    try:
+        page = context.new_page()
+        page.goto(f"{app_url}/step_through?teacher=1{query}")
+        wait_for_run(page)
+        assert page.locator(".updatemenu-button").count() == 3
+        assert button_problems(page) == []
     finally:
         context.close()

@@ -52,7 +52,7 @@ def test_page_loads_and_scrubbing_does_not_rerun(page, app_url, screenshot_dir):
     page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
     open_page(page, app_url, "step_through")
     assert_no_exception(page)
-    assert chart_count(page) == 2  # diagram + time series; curves + unit heatmaps
+    assert chart_count(page) == 5  # diagram + time series; a curve per slot (3); unit heatmaps
     page.screenshot(path=str(screenshot_dir / "step_through_default.png"))
     before = page.evaluate(CURSOR_JS)
     layers = page.evaluate(LAYERS_JS)

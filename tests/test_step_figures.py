@@ -55,14 +55,14 @@ def test_no_negative_zero():
     assert cd.format_value(-0.0) == "0" and cd.format_values(np.array([-0.0, 0.0])) == ["0", "0"]
 
 
-def figure(cls=LSTM, steps=40, **extra):
+def figure(cls=LSTM, steps=40, large_text=False, **extra):
     cell = cls.random(1, 3, np.random.default_rng(0), 1.0, **extra)
     trace = cell.forward(np.sin(np.arange(steps) / 3.0)[:, None])
     series = unit_values(trace, 0)
     saturated = {name: np.abs(series[name]) > 0.5 for name in ("i", "g") if name in series}
     symbols = {"gate": "σ", "candidate": "tanh", "output": "tanh", "activation": "tanh"}
     return sf.step_through_figure(trace.cell_type, series, saturated, symbols, initial_step=5,
-                                  unit_label=" (unit 1 of 3)")
+                                  unit_label=" (unit 1 of 3)", large_text=large_text)
 
 
 @pytest.mark.parametrize("cls,extra", [(LSTM, {"forget_bias": 1.0}), (GRU, {}), (RNN, {})])
@@ -116,3 +116,33 @@ def test_overview_heatmaps_only_for_several_units():
     assert [h["colorbar"]["title"]["text"] for h in heatmaps] == ["i", "c"]
     assert heatmaps[0]["zmin"] == 0.0  # non-negative: sequential from 0
     assert heatmaps[1]["zmid"] == 0.0 and heatmaps[1]["zmin"] == -heatmaps[1]["zmax"]
+
+
+def test_large_text_puts_the_pause_button_on_a_row_of_its_own():
+    """Projector-sized play buttons in one row were wider than a phone-wide chart: with large
+    text the pause button goes under the play buttons, and the slider under both."""
+    small, large = figure().to_dict()["layout"], figure(large_text=True).to_dict()["layout"]
+    assert [len(m["buttons"]) for m in small["updatemenus"]] == [3]
+    assert [len(m["buttons"]) for m in large["updatemenus"]] == [2, 1]
+    play, pause = large["updatemenus"]
+    assert play["y"] > pause["y"] > large["sliders"][0]["y"]
+    assert large["height"] == small["height"] + sf.BUTTONS_PX
+    assert play["y"] - pause["y"] == pytest.approx(sf.BUTTONS_PX / (large["height"] - 58),
+                                                   abs=1e-6)
+
+
+def test_overview_curves_alone_heatmaps_alone_and_point_styles_run_on():
+    grid = np.linspace(-6, 6, 50)
+    panel = {"title": "candidate activation: tanh", "grid": grid, "curve": np.tanh(grid),
+             "saturated": np.abs(grid) > 3, "points": [("g", grid[:10], np.tanh(grid[:10]))]}
+    first = sf.overview_figure([panel], 0.05).to_dict()["data"]
+    later = sf.overview_figure([panel], 0.05, shared_legend=False, first_colour=3).to_dict()
+    assert [t["showlegend"] for t in first if "showlegend" in t] == [True, True]
+    assert not any(t.get("showlegend") for t in later["data"] if t["name"] != "g")
+    assert later["data"][-1]["marker"] != first[-1]["marker"]  # the 4th series style, not the 1st
+    gate = np.random.default_rng(0).random((20, 3))
+    heat = sf.overview_figure([], 0.05, [("i", "i: unit", gate)])
+    spec = heat.to_dict()
+    assert [t["type"] for t in spec["data"]] == ["heatmap"]
+    assert spec["data"][0]["xaxis"] == "x" and spec["layout"]["xaxis"]["title"]["text"] == "step t"
+    go.Figure(spec)  # valid without any curve panel

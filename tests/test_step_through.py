@@ -40,18 +40,20 @@ def test_defaults_match_the_engine_and_scrub_in_the_figure():
     at = run_page(PAGE)
     no_exceptions(at)
     figs = charts(at)
-    assert len(figs) == 2  # diagram + time series; activation curves + unit heatmaps (H = 4)
+    # diagram + time series; each slot's activation curve (a chart each: a phone stacks them);
+    # unit heatmaps (H = 4)
+    assert len(figs) == 5
     fig = figs[0]
     assert len(fig["frames"]) == 100 and len(fig["layout"]["sliders"][0]["steps"]) == 100
     cell = LSTM.random(1, 4, np.random.default_rng(0), 1.0, forget_bias=1.0)
     trace = cell.forward(sine())
     np.testing.assert_allclose(line(at, "c cell state"), trace.cell[:, 0, 0], rtol=1e-12)
     np.testing.assert_allclose(line(at, "f forget gate"), trace.forget_gate[:, 0, 0], rtol=1e-12)
-    heatmaps = [t for t in figs[1]["data"] if t["type"] == "heatmap"]
+    heatmaps = [t for t in figs[4]["data"] if t["type"] == "heatmap"]
     assert len(heatmaps) == 6  # i, f, o, g, c, h: units × time
     np.testing.assert_allclose(decode(heatmaps[4]["z"]), trace.cell[:, 0, :].T, rtol=1e-12)
-    titles = [a.get("title", {}).get("text", "") for k, a in figs[1]["layout"].items()
-              if k.startswith("xaxis")]
+    titles = [a.get("title", {}).get("text", "") for fig in figs[1:4]
+              for k, a in fig["layout"].items() if k.startswith("xaxis")]
     assert "gate activation: σ" in titles and "candidate activation: tanh" in titles
     # frame t shows step t's numbers: the cursors, the plugged-in c_t equation and the step
     frame = fig["frames"][36]
@@ -125,8 +127,8 @@ def test_slot_activations_change_the_run():
     np.testing.assert_allclose(line(at, "g candidate"), trace.candidate[:, 0, 0], rtol=1e-12)
     assert (line(at, "g candidate") >= 0).all()
     assert "Output squash is identity" in warnings(at)
-    titles = [a.get("title", {}).get("text", "") for k, a in charts(at)[1]["layout"].items()
-              if k.startswith("xaxis")]
+    titles = [a.get("title", {}).get("text", "") for fig in charts(at)[1:4]
+              for k, a in fig["layout"].items() if k.startswith("xaxis")]
     assert any("ReLU" in t for t in titles) and any("id" in t for t in titles)
 
 
@@ -181,8 +183,8 @@ def test_hand_set_mode():
     no_exceptions(at)
     trace = hand_set_lstm({"w_ig": -3.0}).forward(sine())
     np.testing.assert_allclose(line(at, "c cell state"), trace.cell[:, 0, 0], rtol=1e-12)
-    assert len(charts(at)) == 2
-    assert not [t for t in charts(at)[1]["data"] if t["type"] == "heatmap"]  # H = 1: none
+    assert len(charts(at)) == 4  # diagram, a curve per slot; H = 1: no heatmaps
+    assert not [t for fig in charts(at) for t in fig["data"] if t["type"] == "heatmap"]
     widget(at, "radio", "cell_type").set_value("GRU").run()
     assert "hand-set weights are for a 1-unit LSTM" in warnings(at).replace("\\", "")
 

@@ -42,6 +42,7 @@ from ui.run_setup import (
     uploaded,
 )
 from ui.state import announce_ignored, number, widget_key
+from ui.teacher import teacher_mode
 from viz import step_figures
 from viz.cell_diagram import SYMBOLS
 
@@ -304,7 +305,7 @@ def diagram(result: StepResult, key: str) -> None:
              if hidden > 1 else "")
     fig = step_figures.step_through_figure(
         tr.cell_type, series, _series_saturation(result), _symbols(result),
-        initial_step=result.shown_step, unit_label=label,
+        initial_step=result.shown_step, unit_label=label, large_text=teacher_mode(),
     )
     charts.show(fig, key=key, alt=_(
         "{cell} cell diagram with the values of step {step}, above the time series of the "
@@ -312,28 +313,42 @@ def diagram(result: StepResult, key: str) -> None:
     ).format(cell=tr.cell_type, step=result.shown_step))
 
 
-def overview(result: StepResult, key: str) -> None:
-    """Each slot's curve with the run's operating points, and (H > 1) the units × time heatmaps."""
+def overview(result: StepResult, key: str, side_by_side: bool = True) -> None:
+    """Each slot's curve with the run's operating points (chart keys ``key.<slot>``), and
+    (H > 1) the units × time heatmaps (``key.units``).
+
+    One small chart per slot, ``side_by_side`` in columns: a wide screen shows them in a row,
+    a phone stacks the columns, one full-width curve per row (three panels in one figure were
+    ~70 px wide each there, their titles running into each other). In a page column (a
+    lesson) they are always stacked: three columns inside it would be ~100 px wide.
+    """
     tr = result.trace
     hidden = tr.hidden.shape[2]
     symbols = _symbols(result)
-    curves = []
-    for slot, quantities in SLOT_QUANTITIES[tr.cell_type].items():
+    slots = SLOT_QUANTITIES[tr.cell_type]
+    colour = 0  # the operating points' series styles run on from one slot's chart to the next
+    places = st.columns(len(slots)) if side_by_side else [st.container() for _slot in slots]
+    for k, (place, (slot, quantities)) in enumerate(zip(places, slots.items(), strict=True)):
         grid, curve, sat = result.curves[slot]
         points = [(POINT_LABELS[q], tr.preactivations[q][:, 0, result.unit],
                    tr.values[q][:, 0, result.unit]) for q in quantities]
-        curves.append(dict(title=_("{title}: {symbol}").format(title=_(SLOT_TITLES[slot]),
-                                                                symbol=symbols[slot]), grid=grid,
-                           curve=curve, saturated=sat, points=points))
-    units = [(short, _("{name}: unit").format(name=short), tr.values[q][:, 0, :])
-             for q, short in HEATMAP_QUANTITIES[tr.cell_type]] if hidden > 1 else []
-    charts.show(step_figures.overview_figure(curves, result.epsilon, units),
-                key=key, alt=(
-                    _("Each slot's activation curve with this run's pre-activations drawn on it; "
-                      "saturated regions shaded; below, units × time heatmaps of all {units} "
-                      "units.").format(units=hidden) if hidden > 1 else
-                    _("Each slot's activation curve with this run's pre-activations drawn on it; "
-                      "saturated regions shaded.")))
+        title = _("{title}: {symbol}").format(title=_(SLOT_TITLES[slot]), symbol=symbols[slot])
+        panel = dict(title=title, grid=grid, curve=curve, saturated=sat, points=points)
+        with place:
+            charts.show(step_figures.overview_figure([panel], result.epsilon,
+                                                     shared_legend=k == 0,
+                                                     first_colour=colour),
+                        key=f"{key}.{slot}", alt=_(
+                            "{title}: the activation curve with this run's pre-activations "
+                            "({points}) drawn on it; saturated regions shaded.").format(
+                                title=title, points=", ".join(p[0] for p in points)))
+        colour += len(points)
+    if hidden > 1:
+        units = [(short, _("{name}: unit").format(name=short), tr.values[q][:, 0, :])
+                 for q, short in HEATMAP_QUANTITIES[tr.cell_type]]
+        charts.show(step_figures.overview_figure([], result.epsilon, units),
+                    key=f"{key}.units", alt=_(
+                        "Units × time heatmaps of all {units} units.").format(units=hidden))
 
 
 def lesson_view(params: dict[str, str], key: str, below: DeltaGenerator | None = None) -> None:
@@ -344,7 +359,7 @@ def lesson_view(params: dict[str, str], key: str, below: DeltaGenerator | None =
     with below if below is not None else st.container():
         render_diagnoses(result.diagnoses)
     diagram(result, key=f"{key}.diagram")
-    overview(result, key=f"{key}.overview")
+    overview(result, key=f"{key}.overview", side_by_side=False)
 
 
 @st.fragment

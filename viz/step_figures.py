@@ -83,6 +83,10 @@ AXIS_PX = 60           # tick labels and title under a block of panels
 TITLE_PX = 40          # a block's title (and its legend)
 HEAT_PX, HEAT_GAP_PX = 74, 10
 CURVES_PX = 250
+#: Room above a slot's curve for its legend (with the top margin: three rows, the first slot's in
+#: a third of a wide page): a legend that needs more pushes its curve down, out of line with the
+#: curves beside it.
+CURVE_LEGEND_PX = 72
 COLORBAR_SPACE = 0.10  # share of the width kept for the heatmaps' colour bars
 #: Frame options of the slider steps: no full redraw (see the module notes).
 ANIMATE = {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
@@ -173,12 +177,15 @@ def step_through_figure(
     symbols: Mapping[str, str],
     initial_step: int = 1,
     unit_label: str = "",
+    large_text: bool = False,
 ) -> go.Figure:
     """Diagram (top) and time series (bottom) of one unit, scrubbed by an in-figure slider.
 
     ``series``: name → (T,) values (``step_values.unit_values``); ``saturated``: name → (T,)
     bool, true where that slot's pre-activation is in its flat region; ``symbols``: slot → box
-    symbol; ``initial_step`` counts from 1.
+    symbol; ``initial_step`` counts from 1. ``large_text``: the figure will be shown with
+    projector-sized text (teacher mode): the pause button gets a row of its own under the play
+    buttons, since at 20 px the three in one row are wider than a phone-wide chart.
     """
     steps = len(series["h"])
     initial_step = int(min(max(initial_step, 1), steps))
@@ -186,7 +193,8 @@ def step_through_figure(
     panels = PANELS[cell_type]
     bands = _Bands()
     diagram_band = bands.add(DIAGRAM_PX)
-    slider_band = bands.add(SLIDER_PX)
+    button_rows = 2 if large_text else 1
+    slider_band = bands.add(SLIDER_PX + (button_rows - 1) * BUTTONS_PX)
     legend_band = bands.add(LEGEND_PX)
     panel_bands = []
     for k in range(len(panels)):
@@ -303,46 +311,63 @@ def step_through_figure(
         annotations=[_title(_("Cell diagram{unit}").format(unit=unit_label), 1.0, size=13),
                      *panel_titles],
         sliders=[{
-            "active": k0, "x": 0.0, "len": 1.0, "y": slider_top - BUTTONS_PX / bands.height,
+            "active": k0, "x": 0.0, "len": 1.0,
+            "y": slider_top - button_rows * BUTTONS_PX / bands.height,
             "yanchor": "top",
             "pad": {"t": 8, "b": 0}, "ticklen": 0, "minorticklen": 0,
             "font": {"size": 1, "color": "rgba(0,0,0,0)"}, "currentvalue": {"visible": False},
             "steps": slider_steps[:1],  # the rest is attached unvalidated (see AnimatedFigure)
         }],
-        updatemenus=[{
-            "type": "buttons", "direction": "left", "x": 0.0, "y": slider_top, "xanchor": "left",
-            "yanchor": "top", "pad": {"t": 0, "r": 4}, "showactive": False,
-            "buttons": [
-                *({"label": _("▶ {rate}/s").format(rate=rate), "method": "animate",
-                   "args": [None, {**ANIMATE, "fromcurrent": True,
-                                   "frame": {"duration": round(1000 / rate), "redraw": False}}]}
-                  for rate in PLAY_RATES),
-                {"label": _("❚❚ pause"), "method": "animate", "args": [[None], ANIMATE]},
-            ],
-        }],
+        updatemenus=_play_menus(slider_top, button_rows, bands.height),
         **axes,
     )
     return AnimatedFigure(traces, fig_layout, frames, slider_steps)
 
 
+def _play_menus(top: float, rows: int, height: float) -> list[dict]:
+    """The play buttons (one per rate of :data:`PLAY_RATES`) and the pause button, in one row
+    from paper height ``top`` down, or (``rows`` 2) with the pause button in a row of its own
+    under them; ``height``: the height of the plot area in pixels."""
+    play = [{"label": _("▶ {rate}/s").format(rate=rate), "method": "animate",
+             "args": [None, {**ANIMATE, "fromcurrent": True,
+                             "frame": {"duration": round(1000 / rate), "redraw": False}}]}
+            for rate in PLAY_RATES]
+    pause = [{"label": _("❚❚ pause"), "method": "animate", "args": [[None], ANIMATE]}]
+    rows_of_buttons = [play + pause] if rows == 1 else [play, pause]
+    return [{"type": "buttons", "direction": "left", "x": 0.0,
+             "y": round(top - row * BUTTONS_PX / height, 6), "xanchor": "left",
+             "yanchor": "top", "pad": {"t": 0, "r": 4}, "showactive": False, "buttons": buttons}
+            for row, buttons in enumerate(rows_of_buttons)]
+
+
 def overview_figure(
     curves: Sequence[dict], epsilon: float,
-    units: Sequence[tuple[str, str, np.ndarray]] = (),
+    units: Sequence[tuple[str, str, np.ndarray]] = (), shared_legend: bool = True,
+    first_colour: int = 0,
 ) -> go.Figure:
     """"Where each slot operates" (the curves, side by side) and, when ``units`` is given,
-    "All H units over time" (the heatmaps, stacked, under a title of their own).
+    "All H units over time" (the heatmaps, stacked, under a title of their own). Either may be
+    empty: the page draws each slot's curve as a figure of its own (one per column, so that a
+    phone stacks them, one per row) and the heatmaps as another.
 
     ``curves``: one panel dict per slot: ``title`` (str), ``grid`` and ``curve`` (the
     activation on a grid), ``saturated`` (bool over the grid: |f′| < ε), ``points``: list of
     (label, pre, out). ``units``: (name, axis title, (T, H) values) per quantity, one heatmap
     each: signed quantities get colours symmetric around 0 (blue negative, vermillion
     positive); non-negative ones (e.g. σ gates) a sequential scale from 0, so that a gate at
-    0.2 and one at 0.9 look different. NaN/∞ show as gaps.
+    0.2 and one at 0.9 look different. NaN/∞ show as gaps. ``shared_legend``: whether the
+    legend lists the activation curve and the saturated shading (the operating points always);
+    ``first_colour``: the series style of the first operating point (so that the points of
+    slots drawn as separate figures keep distinct colours and markers).
     """
     bands = _Bands()
-    bands.add(TITLE_PX - 10)  # the legend (the page titles this block itself)
-    curves_band = bands.add(CURVES_PX)
-    bands.add(AXIS_PX)
+    traces: list[dict] = []
+    axes: dict = {}
+    legend: dict = {}
+    if curves:
+        bands.add(CURVE_LEGEND_PX)  # the legend (the page titles this block itself)
+        curves_band = bands.add(CURVES_PX)
+        bands.add(AXIS_PX)
     heat_bands = []
     if units:
         heat_title = bands.add(TITLE_PX)
@@ -351,20 +376,24 @@ def overview_figure(
                 bands.add(HEAT_GAP_PX)
             heat_bands.append(bands.add(HEAT_PX))
         bands.add(AXIS_PX)
-    low, high = bands.domain(curves_band)
-    traces, axes = _curve_parts(curves, epsilon, [low, high], 1, 1)
+    if curves:
+        low, high = bands.domain(curves_band)
+        traces, axes = _curve_parts(curves, epsilon, [low, high], 1, 1, shared_legend,
+                                     first_colour)
+        legend = {"orientation": "h", "yanchor": "bottom", "y": high + 4 / bands.height,
+                  "xanchor": "left", "x": 0}
     annotations = []
-    legend = {"orientation": "h", "yanchor": "bottom", "y": high + 4 / bands.height,
-              "xanchor": "left", "x": 0}
     if units:
         first_x, first_y = len(curves) + 1, len(curves) + 1
         right = 1.0 - COLORBAR_SPACE
         heat_traces, heat_axes = _heatmap_parts(
-            units, [bands.domain(b) for b in heat_bands], f"x{first_x}", first_y, right)
+            units, [bands.domain(b) for b in heat_bands], _axis_ref("x", first_x), first_y,
+            right)
         traces += heat_traces
         axes |= heat_axes
-        axes[f"xaxis{first_x}"] = axis(domain=[0, right], anchor=f"y{first_y + len(units) - 1}",
-                                       title={"text": _("step t")})
+        axes["xaxis" + _axis_ref("", first_x)] = axis(
+            domain=[0, right], anchor=_axis_ref("y", first_y + len(units) - 1),
+            title={"text": _("step t")})
         annotations.append(_title(_("All {count} units over time").format(
                                       count=units[0][2].shape[1]),
                                   bands.domain(heat_title)[0]))
@@ -373,6 +402,11 @@ def overview_figure(
         legend=legend, margin=MARGIN,
         annotations=annotations, **axes,
     ))
+
+
+def _axis_ref(letter: str, number: int) -> str:
+    """Plotly's name of axis ``number``: "x", "x2", … (``letter`` "" gives the suffix)."""
+    return letter + ("" if number == 1 else str(number))
 
 
 def _title(text: str, y: float, size: int = 15) -> dict:
@@ -445,13 +479,14 @@ def _heatmap_parts(
 
 def _curve_parts(
     panels: Sequence[dict], epsilon: float, domain: list[float], first_x: int, first_y: int,
+    shared_legend: bool = True, first_colour: int = 0,
 ) -> tuple[list[dict], dict]:
     """Operating-point traces and axes: panel k on ``x{first_x + k}`` / ``y{first_y + k}``."""
     traces: list[dict] = []
     count = len(panels)
     width = (1.0 - 0.06 * (count - 1)) / count
     axes: dict = {}
-    colour_index = 0
+    colour_index = first_colour
     for k, panel in enumerate(panels):
         xn, yn = first_x + k, first_y + k
         x_suffix, y_suffix = ("" if xn == 1 else str(xn)), ("" if yn == 1 else str(yn))
@@ -475,12 +510,13 @@ def _curve_parts(
                 "fillcolor": SATURATION_FILL, "mode": "none",
                 "name": _("saturated: |f′| < {epsilon:g}").format(epsilon=epsilon),
                 "legendgroup": "sat",
-                "showlegend": k == 0, "hoverinfo": "skip", **where,
+                "showlegend": shared_legend and k == 0, "hoverinfo": "skip", **where,
             })
         traces.append({
             "type": "scatter", "x": grid, "y": curve, "mode": "lines",
             "line": {"color": "#333333", "width": 2}, "name": _("activation curve"),
-            "legendgroup": "curve", "showlegend": k == 0, "hoverinfo": "skip", **where,
+            "legendgroup": "curve", "showlegend": shared_legend and k == 0, "hoverinfo": "skip",
+            **where,
         })
         for label, pre, out in panel["points"]:
             style = series_style(colour_index)

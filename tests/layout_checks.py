@@ -68,6 +68,31 @@ def title_overlaps(page, min_plot_width: float = 0) -> list[str]:
     return page.evaluate(TITLE_OVERLAPS_JS, min_plot_width)
 
 
+#: JavaScript: each chart's panel titles (annotations) lying over one of its tick labels or plot
+#: areas (a title running through the panel beside it, under its ticks).
+TITLES_OVER_AXES_JS = """() => [...document.querySelectorAll(
+    '[data-testid=lensChart], [data-testid=stPlotlyChart]')].flatMap((chart, i) => {
+    const visible = (t) => (t.textContent || '').trim() && t.getBoundingClientRect().width;
+    const ticks = [...chart.querySelectorAll('.xtick text, .ytick text')].filter(visible)
+      .map(t => [`tick "${t.textContent}"`, t.getBoundingClientRect()]);
+    const plots = [...chart.querySelectorAll('.nsewdrag')]
+      .map(p => ['a plot area', p.getBoundingClientRect()]);
+    return [...chart.querySelectorAll('.annotation-text')].filter(visible).flatMap(title => {
+      const r = title.getBoundingClientRect();
+      return [...ticks, ...plots].filter(([, b]) =>
+        Math.min(r.right, b.right) - Math.max(r.left, b.left) > 1
+        && Math.min(r.bottom, b.bottom) - Math.max(r.top, b.top) > 1)
+        .map(([name]) => `chart ${i + 1}: "${title.textContent.slice(0, 30)}" over ${name}`);
+    });
+  })"""
+
+
+def titles_over_axes(page) -> list[str]:
+    """Panel titles lying over a tick label or a plot area of their chart (see
+    :data:`TITLES_OVER_AXES_JS`)."""
+    return page.evaluate(TITLES_OVER_AXES_JS)
+
+
 #: JavaScript: the play buttons (Plotly updatemenus) whose label sticks out of the button, that
 #: stick out of their chart's SVG box, or that overlap any other text of the chart.
 BUTTON_PROBLEMS_JS = """() => [...document.querySelectorAll(

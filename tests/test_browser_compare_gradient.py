@@ -41,7 +41,7 @@ def test_gradient_flow_loads_and_redraws_on_a_key(page, app_url, screenshot_dir)
 def test_compare_loads_and_redraws_on_a_key(page, app_url, screenshot_dir):
     open_page(page, app_url, "compare")
     assert_no_exception(page)
-    assert chart_count(page) == 1
+    assert chart_count(page) == 2  # panels, phase plot
     assert _points(page) == 100
     cut = page.evaluate("""() => [...document.querySelectorAll(
             '[data-testid="stMain"] [data-testid="stSelectbox"] input')]
@@ -56,7 +56,7 @@ def test_compare_loads_and_redraws_on_a_key(page, app_url, screenshot_dir):
     page.wait_for_function(f"() => ({FIRST_TRACE_POINTS})(0) === 120", timeout=30_000)
     wait_for_run(page)
     assert_no_exception(page)
-    assert chart_count(page) == 1
+    assert chart_count(page) == 2  # panels, phase plot
     page.screenshot(path=str(screenshot_dir / "compare_t120.png"), full_page=True)
 
 
@@ -70,12 +70,12 @@ def test_compare_configuration_panel_reruns_as_a_fragment(page, app_url):
     """The configuration panel is a fragment: its controls redraw the figure and update the
     link; "custom" opens a configuration's slot boxes, and the link reproduces the view."""
     open_page(page, app_url, "compare")
-    assert page.evaluate(TRACE_COUNT) == 23  # 6 × (memory, hidden, phase) + 5 differences
+    assert page.evaluate(TRACE_COUNT) == 17  # 6 × (memory, hidden) + 5 differences
     count = (page.locator('[data-testid="stSlider"]').filter(has_text="Number of configurations")
              .get_by_role("slider"))
     count.focus()
     page.keyboard.press("ArrowLeft")
-    page.wait_for_function(f"() => ({TRACE_COUNT})() === 19", timeout=30_000)
+    page.wait_for_function(f"() => ({TRACE_COUNT})() === 14", timeout=30_000)
     wait_for_run(page)
     page.wait_for_url("**/compare?count=5", timeout=10_000)
     boxes = page.locator('[data-testid="stSelectbox"]')
@@ -93,5 +93,5 @@ def test_compare_configuration_panel_reruns_as_a_fragment(page, app_url):
     assert "3. RNN (φ = ReLU)" in main.inner_text()
     page.goto(page.url)  # the link reproduces the view in a fresh session
     wait_for_run(page)
-    assert page.evaluate(TRACE_COUNT) == 19
+    assert page.evaluate(TRACE_COUNT) == 14
     assert "3. RNN (φ = ReLU)" in page.locator('[data-testid="stMain"]').inner_text()

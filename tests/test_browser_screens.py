@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 from browser_helpers import assert_no_exception, wait_for_run
-from layout_checks import button_problems, layout_problems, legend_overlaps, title_overlaps
+from layout_checks import (
+    button_problems,
+    layout_problems,
+    legend_overlaps,
+    title_overlaps,
+    titles_over_axes,
+)
 
 PAGES = ("", "lessons", "claims", "activation_lab", "step_through", "compare", "gradient_flow",
          "training_lab")
@@ -102,6 +108,21 @@ def test_phone_step_through_curve_titles_apart_and_plots_wide_enough(phone, app_
     wait_for_run(phone)
     assert phone.locator(".nsewdrag").count() >= 8  # the checks below see the charts
     assert title_overlaps(phone, PHONE_MIN_PLOT_PX) == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("query", ["", "&lang=zh", "&teacher=1"])
+def test_phone_compare_phase_plot_wide_enough_and_titles_clear(phone, app_url, query):
+    """The phase plot sat right of the stacked panels in one figure: 72 px wide on a phone,
+    and the "difference from …" title ran under its tick labels. It is now a chart of its own
+    in a column, stacked under the panels on a phone."""
+    phone.goto(f"{app_url}/compare?count=6{query}")
+    wait_for_run(phone)
+    assert phone.locator(".nsewdrag").count() == 4  # the checks below see every plot
+    assert titles_over_axes(phone) == []
+    assert title_overlaps(phone, PHONE_MIN_PLOT_PX) == []
+    assert legend_overlaps(phone) == []
+    assert layout_problems(phone) == []
 
 
 @pytest.mark.browser

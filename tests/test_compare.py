@@ -39,7 +39,7 @@ def _table(at):
 def test_defaults_table_and_curves_match_the_engine():
     at = run_page(PATH)
     no_exceptions(at)
-    assert len(charts(at)) == 1
+    assert len(charts(at)) == 2  # the stacked panels, and the phase plot beside/under them
     table = _table(at)
     assert list(table["configuration"]) == [f"{k}. {name}" for k, name in
                                             enumerate(PRESETS, start=1)]
@@ -64,6 +64,22 @@ def test_defaults_table_and_curves_match_the_engine():
     textbook = _cell(*PRESETS["textbook (σ, tanh, tanh)"]).forward(x)
     first = charts(at)[0]["data"][0]
     np.testing.assert_allclose(decode(first["y"]), textbook.cell[:, 0, 0], rtol=1e-12)
+    # The phase plot: one curve per configuration, h against the memory state, in the same
+    # series style as the panels; the legend is the panels' (once).
+    panels, phase = charts(at)
+    assert [t["name"] for t in phase["data"]] == list(table["configuration"])
+    np.testing.assert_allclose(decode(phase["data"][0]["x"]), textbook.cell[:, 0, 0],
+                               rtol=1e-12)
+    np.testing.assert_allclose(decode(phase["data"][0]["y"]), textbook.hidden[:, 0, 0],
+                               rtol=1e-12)
+    assert phase["layout"]["showlegend"] is False
+    assert [t["name"] for t in panels["data"] if t.get("showlegend", True)] == list(
+        table["configuration"])
+    for trace in phase["data"]:
+        style = panels["data"][[t["name"] for t in panels["data"]].index(trace["name"])]
+        assert trace["line"]["color"] == style["line"]["color"]
+        assert trace["line"]["dash"] == style["line"]["dash"]
+    assert "phase plot" in phase["layout"]["annotations"][0]["text"]
 
 
 def test_sigmoid_candidate_from_zero_reports_a_nonnegative_minimum():
@@ -139,6 +155,11 @@ def test_blowup_is_reported_and_marked_at_the_engines_step():
     finite = np.isfinite(true)
     np.testing.assert_allclose(drawn[finite], np.sign(true[finite]) *
                                np.log10(1 + np.abs(true[finite])), rtol=1e-12)
+    phase = charts(at)[1]  # … and so does the phase plot's memory axis
+    assert "symmetric log" in phase["layout"]["xaxis"]["title"]["text"]
+    relu = phase["data"][[t["name"] for t in phase["data"]].index("3. ReLU candidate and output")]
+    np.testing.assert_allclose(decode(relu["customdata"])[:, 1], trace.cell[:, 0, unit - 1],
+                               rtol=1e-12)
 
 
 def test_bad_typed_input_keeps_the_last_good_view():
@@ -147,7 +168,7 @@ def test_bad_typed_input_keeps_the_last_good_view():
     at.text_area(key="compare.typed").input("0.5, abc, 2").run()
     no_exceptions(at)
     assert any("abc" in w.value for w in at.warning)
-    assert len(charts(at)) == 1  # the last good figure stays
+    assert len(charts(at)) == 2  # the last good figures stay
 
 
 def test_custom_activation_without_an_expression_is_a_friendly_warning():

@@ -68,7 +68,7 @@ def _builder_figures() -> dict[str, go.Figure]:
     (symlog panels, gaps, diverged runs, a single read-out point)."""
     from lstm_core.training import Band
     from viz.activation_figures import Curves, DepthSeries, activation_figure
-    from viz.compare_figures import Trajectory, trajectories_figure
+    from viz.compare_figures import Trajectory, phase_figure, trajectories_figure
     from viz.gradient_figures import gradient_norms_figure, lstm_inside_figure
     from viz.training_figures import CurveSeries, HeatRow, gates_figure, loss_curves
 
@@ -79,13 +79,14 @@ def _builder_figures() -> dict[str, go.Figure]:
     band = Band(steps, steps * 0.1, steps * 0.05, steps * 0.2)
     heat = [HeatRow("gate", rng.random((12, 3)), True), HeatRow("cell", rng.normal(size=(12, 3)),
                                                                 False)]
+    trajectories = [Trajectory("a", rng.normal(size=20), rng.normal(size=20)),
+                    Trajectory("b", np.r_[rng.normal(size=19), np.inf] * 1e5, rng.normal(size=20),
+                               "h", blowup_step=20)]
     return {
         "activation": activation_figure(x, [curve], eps=0.05, overlay=np.tanh(x),
                                         depth=[DepthSeries("tanh", 0.5 ** np.arange(1, 9))]),
-        "compare": trajectories_figure(
-            [Trajectory("a", rng.normal(size=20), rng.normal(size=20)),
-             Trajectory("b", np.r_[rng.normal(size=19), np.inf] * 1e5, rng.normal(size=20),
-                        "h", blowup_step=20)], 1),
+        "compare": trajectories_figure(trajectories, 1),
+        "phase": phase_figure(trajectories, 1),
         "norms": gradient_norms_figure([("x", np.r_[0.0, np.inf, rng.random(10)])]),
         "inside": lstm_inside_figure(rng.random((12, 4)), {"forget_gate": rng.random(12)}, 0.05),
         "evidence": curves_figure(x, {"a": x}, "x", "y"),

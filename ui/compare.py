@@ -45,7 +45,7 @@ from ui.run_setup import (
 from ui.share import share_box
 from ui.shared import shared_epsilon
 from ui.state import announce_ignored, choice, load, number, widget_key
-from viz.compare_figures import Trajectory, trajectories_figure
+from viz.compare_figures import Trajectory, phase_figure, trajectories_figure
 
 PAGE = "compare"
 MAX_CONFIGS = 6
@@ -456,9 +456,15 @@ def render(runs: tuple[ConfigurationRun, ...], unit: int) -> None:
 
 
 def figure_and_table(runs: tuple[ConfigurationRun, ...], unit: int, key: str,
-                     table_area: DeltaGenerator | None = None) -> bool:
-    """The trajectories figure (chart key ``key``) and the summary table (in ``table_area``
-    if given); False if no configuration ran."""
+                     table_area: DeltaGenerator | None = None, side_by_side: bool = True) -> bool:
+    """The trajectories figure (chart key ``key``), the phase plot (``key.phase``) and the
+    summary table (in ``table_area`` if given); False if no configuration ran.
+
+    The phase plot is a chart of its own, ``side_by_side`` in a column right of the stacked
+    panels: a phone stacks the columns, the phase plot full width under the panels (beside them
+    in one figure it was ~70 px wide there). In a page column (a lesson) it is always under
+    them.
+    """
     ran = [r for r in runs if r.memory is not None]
     if len(ran) == 0:
         return False
@@ -473,10 +479,15 @@ def figure_and_table(runs: tuple[ConfigurationRun, ...], unit: int, key: str,
                    "c" if r.cell_type == "LSTM" else "h", r.summary.blowup_step)
         for r in ran
     ]
-    show(trajectories_figure(trajectories, shown), key=key,
-         alt=_("Memory state and hidden state over time for each configuration, the memory "
-               "state's difference from the first configuration, and h against the memory "
-               "state."))
+    panels, phase = (st.columns([3, 2], vertical_alignment="bottom") if side_by_side
+                     else (st.container(), st.container()))
+    with panels:
+        show(trajectories_figure(trajectories, shown), key=key,
+             alt=_("Memory state and hidden state over time for each configuration, and the "
+                   "memory state's difference from the first configuration."))
+    with phase:
+        show(phase_figure(trajectories, shown), key=f"{key}.phase",
+             alt=_("Phase plot: h against the memory state for each configuration."))
     with table_area if table_area is not None else st.container():
         st.subheader(_("Summary"))
         st.dataframe(summary_frame(runs), hide_index=True, column_config=table_columns(),
@@ -488,4 +499,5 @@ def lesson_view(params: dict[str, str], key: str, below: DeltaGenerator) -> None
     """The comparison of a lesson's link ``params``: the figure (chart key ``key``), and the
     table in the container ``below`` (full width: its columns are what the lesson points at)."""
     state, _ = CompareState.from_query(params)
-    figure_and_table(compute(state, shared_epsilon()), state.unit, key, table_area=below)
+    figure_and_table(compute(state, shared_epsilon()), state.unit, key, table_area=below,
+                     side_by_side=False)

@@ -80,6 +80,13 @@ def _rebuild(msgid: str, params: dict[str, Any]) -> Text:
     return Text(msgid, **params)
 
 
+def message_of(error: BaseException) -> str:
+    """The message ``error`` was raised with, untranslated: a :class:`Text` stays one (``str(err)``
+    would be its English only); show it with ``_()``."""
+    message = error.args[0] if len(error.args) == 1 else None
+    return message if isinstance(message, str) else str(error)
+
+
 def N_(message: str) -> str:
     """Mark ``message`` for the catalog without translating it here."""
     return message

@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from i18n import N_, Text, _
+from i18n import N_, Text, _, message_of
 from lstm_core.activations import REGISTRY, Activation
 from lstm_core.diagnoses import Diagnosis, diagnose, num
 from lstm_core.experiments import TrajectorySummary, memory_name, run_cells, summarize
@@ -328,8 +328,7 @@ def _compute(
             acts: dict[str, Activation] = resolve_slots(dict(config.slots), _setup.leaky_slope)
             cells.append(build_cell(_setup, config.cell_type, acts, input_size=x.shape[1]))
         except SetupError as err:  # kept as a Text if it is one (shown with _())
-            cells.append(err.args[0] if len(err.args) == 1 and isinstance(err.args[0], str)
-                         else str(err))
+            cells.append(message_of(err))
     labels = [Text(_LABEL, k=k, name=describe(c)) for k, c in enumerate(configs, start=1)]
     runnable = [k for k, cell in enumerate(cells) if not isinstance(cell, str)]
     traces = run_cells([cells[k] for k in runnable], x)

@@ -15,7 +15,7 @@ import numpy as np
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from i18n import N_, _, language
+from i18n import N_, _, language, message_of
 from lstm_core.activations import REGISTRY, Activation
 from lstm_core.diagnoses import num
 from lstm_core.experiments import (
@@ -88,21 +88,13 @@ def sentences(name: str) -> dict[str, str]:
     return _sentences(name, language())
 
 
-def error_text(err: Exception) -> str:
-    """An exception's message in the session's language (a :class:`Text` message survives in
-    ``err.args``, not in ``str(err)``)."""
-    if len(err.args) == 1 and isinstance(err.args[0], str):
-        return _(err.args[0])
-    return str(err)
-
-
 def resolve_or_default(key: str, default: str) -> tuple[Activation, str | None]:
     """The activation of a picker choice, or the default's plus a message saying why."""
     try:
         return resolve_choice(key), None
     except KeyError as why:
         return resolve_choice(default), _("{reason}; using {default} for now.").format(
-            reason=error_text(why), default=default)
+            reason=_(message_of(why)), default=default)
 
 
 def keep_valid_choice(key: str, default: str, options: list[str] | None = None) -> str | None:
@@ -254,7 +246,7 @@ def compute(state: GradientFlowState, epsilon: float) -> tuple[GradientFlowResul
         if state == _DEFAULTS:
             raise
         result, more = compute(_DEFAULTS, epsilon)
-        reason = escape_markdown(error_text(err).rstrip(".。"))
+        reason = escape_markdown(_(message_of(err)).rstrip(".。"))
         return result, [*messages, _("These settings cannot be run ({reason}); showing the "
                                      "defaults instead.").format(reason=reason), *more]
     return result, messages

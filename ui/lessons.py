@@ -13,7 +13,7 @@ from typing import Any
 
 import streamlit as st
 
-from i18n import LESSON_FIELDS, N_, _, lesson_text
+from i18n import LESSON_FIELDS, N_, _, lesson_text, message_of
 from ui.content import CONTENT, prose
 from ui.share import PAGE_FILES, ViewFileError, parse_view_file
 from ui.state import PageState, announce_ignored, choice, collect, load, save, widget_key
@@ -223,8 +223,7 @@ def load_view_file() -> None:
     try:
         page_file, params = parse_view_file(upload.getvalue())
     except ViewFileError as why:  # its message: a str or a Text, shown in the session's language
-        message = why.args[0] if len(why.args) == 1 else None
-        st.error(_(message) if isinstance(message, str) else str(why))
+        st.error(_(message_of(why)))
         return
     st.page_link(page_file, label=_("Open the saved view"), icon=":material/open_in_new:",
                  query_params=params)

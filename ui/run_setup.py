@@ -33,7 +33,7 @@ from typing import TypeVar
 import numpy as np
 import streamlit as st
 
-from i18n import N_, Text, _
+from i18n import N_, Text, _, message_of
 from lstm_core.activations import DEFAULT_LEAKY_SLOPE, REGISTRY, Activation
 from lstm_core.cells import CELL_TYPES, PYTORCH_KEYS, WeightShapeError
 from lstm_core.sequences import (
@@ -298,7 +298,7 @@ def _csv_problem(data: bytes) -> str | None:
     try:
         _csv(data)
     except InputError as err:
-        return _(error_message(err))
+        return _(message_of(err))
     return None
 
 
@@ -381,7 +381,7 @@ def build_inputs(
         x = _csv(csv_data)
     except InputError as err:
         raise SetupError(Text("{source}: {problem}", source=_source_name(setup),
-                              problem=error_message(err))) from None
+                              problem=message_of(err))) from None
     if setup.weights != "random" and x.shape[1] != size:
         message = N_("the CSV has {columns} columns but the {weights} weights take D = {size} "
                    "inputs per step")
@@ -410,7 +410,7 @@ def _npz_parameters(setup: RunSetup, npz_data: bytes | None, cell_type: str | No
     try:
         return _npz(data, cell_type or setup.cell_type)
     except WeightShapeError as err:
-        raise SetupError(Text("Weights file: {problem}", problem=error_message(err))) from None
+        raise SetupError(Text("Weights file: {problem}", problem=message_of(err))) from None
 
 
 def build_parameters(
@@ -432,7 +432,7 @@ def build_parameters(
         return _random(cell_type, input_size, setup.hidden_size, setup.seed, setup.weight_scale,
                        setup.forget_bias)
     except ValueError as err:  # the engine refuses what it cannot draw (e.g. a negative scale)
-        raise SetupError(Text("Random weights: {problem}", problem=error_message(err))) from None
+        raise SetupError(Text("Random weights: {problem}", problem=message_of(err))) from None
 
 
 def build_cell(
@@ -463,14 +463,7 @@ def show_setup_error(err: Exception, kept_view: bool) -> None:
     """A friendly warning for a setup that cannot run; says whether the last view is kept."""
     tail = (_(" The last good run is shown below.") if kept_view
             else _(" Fix it (or pick another source) to see the run."))
-    message = _(error_message(err)).rstrip()
+    message = _(message_of(err)).rstrip()
     if not message.endswith((".", "!", "?", "。", "！", "？")):
         message += _(".")
     st.warning(escape_markdown(message) + tail, icon=":material/warning:")
-
-
-def error_message(err: Exception) -> str:
-    """The message of ``err`` as raised: a :class:`~i18n.Text` when it has one (``str(err)``
-    would be its English only); show it with ``_()``."""
-    message = err.args[0] if len(err.args) == 1 else None
-    return message if isinstance(message, str) else str(err)

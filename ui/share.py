@@ -30,8 +30,8 @@ class ViewFileError(ValueError):
     session's language)."""
 
     def __str__(self) -> str:
-        return _(self.args[0]) if len(self.args) == 1 and isinstance(self.args[0], str) else (
-            super().__str__())
+        message = self.args[0] if len(self.args) == 1 else None
+        return _(message) if isinstance(message, str) else super().__str__()
 
 
 def view_link(url_path: str, state: PageState) -> str:

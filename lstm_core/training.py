@@ -36,6 +36,7 @@ import numpy as np
 from i18n import N_
 
 from .cells import CELL_TYPES, RecurrentCell, Workspace, model_rows, over_batch
+from .statistics import Interval, bootstrap_median, wilson
 from .tasks import Task
 
 INIT_STREAM = 0
@@ -55,10 +56,30 @@ class ModelSpec:
     activations: tuple[tuple[str, str], ...] = ()
     hidden_size: int = HIDDEN_SIZE
     weight_scale: float = 1.0
+    #: LSTM only: b_if starts at this value and b_hf at 0 (None: drawn like every bias).
+    forget_bias: float | None = None
+    #: W_hh and the biases start this many times wider than PyTorch's U(−k, k) (saturation).
+    recurrent_scale: float = 1.0
+    #: LSTM only: no forget gate, f_t = σ(30) = 1 − 9.4·10⁻¹⁴ at every step, never trained.
+    fixed_forget: bool = False
 
     @property
     def cell_class(self) -> type[RecurrentCell]:
         return CELL_TYPES[self.cell_type]
+
+    def frozen(self, input_size: int) -> np.ndarray | None:
+        """Mask of the entries of ``theta`` that training never changes (None: none)."""
+        if not self.fixed_forget:
+            return None
+        mask = np.zeros(sum(int(np.prod(s)) for s in self.parameter_shapes(input_size).values()),
+                        dtype=bool)
+        offset, rows = 0, slice(self.hidden_size, 2 * self.hidden_size)  # the forget block
+        for shape in self.parameter_shapes(input_size).values():
+            size = int(np.prod(shape))
+            if len(shape) and shape[0] == 4 * self.hidden_size:
+                mask[offset : offset + size].reshape(shape)[rows] = True
+            offset += size
+        return mask
 
     def parameter_shapes(self, input_size: int) -> dict[str, tuple[int, ...]]:
         """Name → shape of every parameter, in their order in ``theta`` (output size 1)."""
@@ -106,6 +127,8 @@ class Settings:
     beta2: float = 0.999
     eps: float = 1e-8
     explode_factor: float = 1e4
+    #: "adam", or "sgd" for plain gradient descent θ ← θ − lr · g
+    optimiser: str = "adam"
 
 
 @dataclass(frozen=True)
@@ -270,8 +293,23 @@ def init_state(spec: ModelSpec, task: Task, seed: int) -> TrainState:
     rng = np.random.default_rng([seed, INIT_STREAM])
     shapes = spec.parameter_shapes(task.input_size)
     bound = spec.weight_scale / np.sqrt(spec.hidden_size)
-    theta = np.concatenate([rng.uniform(-bound, bound, size=s).ravel() for s in shapes.values()])
+    wider = {"weight_hh", "bias_ih", "bias_hh"}
+    drawn = {name: rng.uniform(-bound, bound, size=shape) for name, shape in shapes.items()}
+    if spec.recurrent_scale != 1.0:
+        for name in wider:
+            drawn[name] *= spec.recurrent_scale
+    forget = slice(spec.hidden_size, 2 * spec.hidden_size)
+    if spec.forget_bias is not None:
+        drawn["bias_ih"][forget], drawn["bias_hh"][forget] = spec.forget_bias, 0.0
+    if spec.fixed_forget:
+        drawn["weight_ih"][forget] = drawn["weight_hh"][forget] = 0.0
+        drawn["bias_ih"][forget], drawn["bias_hh"][forget] = FIXED_FORGET_BIAS, 0.0
+    theta = np.concatenate([values.ravel() for values in drawn.values()])
     return TrainState(theta, np.zeros_like(theta), np.zeros_like(theta))
+
+
+#: The forget pre-activation of a cell without a forget gate: σ(30) = 1 − 9.4·10⁻¹⁴.
+FIXED_FORGET_BIAS = 30.0
 
 
 def adam_update(
@@ -352,6 +390,7 @@ def train_seeds(
     references = [states[k].reference_loss for k in live]
     losses = np.empty((len(live), steps))
     model, scratch = _model_over(spec, task.input_size, theta), np.empty_like(theta)
+    frozen = spec.frozen(task.input_size)
     target_axis = 1 if task.every_step else 0
     done = 0
     with np.errstate(all="ignore"):
@@ -363,6 +402,8 @@ def train_seeds(
                          if len(live) > 1 else (xs[0], targets[0]))
             loss = np.atleast_1d(model.loss_and_gradient(task, x, target))
             grad = model.grad.reshape(theta.shape)
+            if frozen is not None:
+                grad[..., frozen] = 0.0
             norms = clip_by_norm(grad, settings.clip_norm)
             alive = []
             for j, value in enumerate(loss):
@@ -384,7 +425,11 @@ def train_seeds(
                 theta, m, v, grad = theta[keep], m[keep], v[keep], grad[keep]
                 loss, losses = loss[keep], losses[keep]
                 model, scratch = _model_over(spec, task.input_size, theta), np.empty_like(theta)
-            adam_update(theta, grad, m, v, step, settings, scratch)
+            if settings.optimiser == "sgd":
+                np.multiply(grad, settings.learning_rate, out=scratch)
+                theta -= scratch
+            else:
+                adam_update(theta, grad, m, v, step, settings, scratch)
             losses[:, done] = loss
             done += 1
     for j, k in enumerate(live):
@@ -476,16 +521,16 @@ def steps_to_threshold(losses: np.ndarray, threshold: float, window: int = 25) -
 
 @dataclass(frozen=True)
 class Band:
-    """Mean and min–max spread across seeds at each step (over the seeds still alive)."""
+    """Median and min–max spread across seeds at each step (over the seeds still alive)."""
 
     steps: np.ndarray
-    mean: np.ndarray
+    median: np.ndarray
     low: np.ndarray
     high: np.ndarray
 
 
 def seed_band(curves: list[np.ndarray]) -> Band:
-    """Mean, min and max at each step of curves of possibly different lengths."""
+    """Median, min and max at each step of curves of possibly different lengths."""
     longest = max((c.size for c in curves), default=0)
     table = np.full((len(curves), longest), np.nan)
     for row, curve in zip(table, curves, strict=True):
@@ -493,36 +538,53 @@ def seed_band(curves: list[np.ndarray]) -> Band:
     with np.errstate(all="ignore"):
         alive = ~np.isnan(table)
         count = alive.sum(axis=0)
-        mean = np.where(alive, table, 0.0).sum(axis=0) / np.maximum(count, 1)
+        median = np.where(count > 0, np.nanmedian(np.where(count > 0, table, 0.0), axis=0),
+                          0.0)
         low = np.where(alive, table, np.inf).min(axis=0)
         high = np.where(alive, table, -np.inf).max(axis=0)
-    return Band(np.arange(1, longest + 1), mean, low, high)
+    return Band(np.arange(1, longest + 1), median, low, high)
 
 
 @dataclass(frozen=True)
 class Summary:
-    """One configuration's row of the results table."""
+    """One configuration's row of the results table: the statistics the Claims page uses.
 
-    final_loss_mean: float
-    final_loss_std: float
-    steps_to_threshold: float | None
+    ``test_loss`` is the median test loss over every run (a diverged run counts as ∞) with its
+    95 % bootstrap interval; ``steps`` the median steps to the threshold (∞ for a run that did
+    not reach it) with its interval; ``reached_interval`` the Wilson interval of reached/runs.
+    """
+
+    test_loss: Interval
+    steps: Interval
     reached: int
+    reached_interval: Interval
     diverged: int
+    diverged_at: tuple[int, ...]
     runs: int
     seconds: float
 
+    @property
+    def steps_to_threshold(self) -> float | None:
+        """The median steps to the threshold, or None when half the runs or more did not
+        reach it."""
+        return self.steps.value if np.isfinite(self.steps.value) else None
+
 
 def summarise(results: list[RunResult], threshold: float) -> Summary:
-    """Test loss mean ± std over the runs that did not diverge, median steps to threshold over
-    the runs that reached it, and counts."""
-    finals = np.array([r.evaluation.loss for r in results if r.diverged_at is None])
-    reached = [s for r in results if (s := steps_to_threshold(r.losses, threshold)) is not None]
+    """The median test loss and the median steps to the threshold over every run, with 95 %
+    intervals (diverged or not reached: ∞), and the counts (see :class:`Summary`)."""
+    finals = np.array([np.inf if r.diverged_at is not None or not np.isfinite(r.evaluation.loss)
+                       else r.evaluation.loss for r in results])
+    steps = np.array([np.inf if (hit := steps_to_threshold(r.losses, threshold)) is None
+                      else float(hit) for r in results])
+    reached = int(np.isfinite(steps).sum())
     return Summary(
-        final_loss_mean=float(finals.mean()) if finals.size else float("nan"),
-        final_loss_std=float(finals.std()) if finals.size else float("nan"),
-        steps_to_threshold=float(np.median(reached)) if reached else None,
-        reached=len(reached),
+        test_loss=bootstrap_median(finals),
+        steps=bootstrap_median(steps),
+        reached=reached,
+        reached_interval=wilson(reached, len(results)),
         diverged=sum(r.diverged_at is not None for r in results),
+        diverged_at=tuple(sorted(r.diverged_at for r in results if r.diverged_at is not None)),
         runs=len(results),
         seconds=float(sum(r.seconds for r in results)),
     )

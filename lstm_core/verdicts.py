@@ -11,7 +11,9 @@ import numpy as np
 
 from i18n import Text
 
-VERDICTS = ("true", "false", "partly")
+from .statistics import Interval
+
+VERDICTS = ("true", "false", "partly", "undecided")
 GRID = np.linspace(-8.0, 8.0, 16001)  # step 0.001: derivative maxima located to ±0.0005
 SHOWN = slice(None, None, 20)  # evidence charts draw every 20th point (801): a pixel is coarser
 T = TypeVar("T")
@@ -30,6 +32,41 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class SeedEvidence:
+    """One evidence chart of per-seed values: for each group (a configuration at a budget) one
+    dot per seed, with the median and its 95 % interval. A value of +∞ is a run that never got
+    there (not reached, or diverged): drawn as a marked dot above the others, never dropped."""
+
+    groups: dict[str, np.ndarray]
+    seeds: tuple[int, ...]
+    y_title: str
+    infinite_label: str
+    log_y: bool = False
+    line: float | None = None  # a reference line (the task's threshold)
+    line_label: str = ""
+    #: each group's median over seeds with its 95 % bootstrap interval
+    medians: dict[str, Interval] = field(default_factory=dict)
+
+
+def seed_evidence(groups: dict[str, np.ndarray], seeds: tuple[int, ...], y_title: str,
+                  infinite_label: str, **options: object) -> SeedEvidence:
+    """:class:`SeedEvidence` with each group's median and interval computed."""
+    from .statistics import bootstrap_median
+
+    return SeedEvidence(groups, seeds, y_title, infinite_label, **options,
+                        medians={name: bootstrap_median(v) for name, v in groups.items()})
+
+
+@dataclass(frozen=True)
+class Table:
+    """A small table shown under a verdict: a title and its columns (header → cells); headers
+    and text cells are messages."""
+
+    title: str
+    columns: dict[str, list]
+
+
+@dataclass(frozen=True)
 class Verdict:
     """A claim's verdict (``"true"``, ``"false"`` or ``"partly"``), the measured finding as
     Markdown (formulas as ``$…$``), a plain one-line summary for tables, the evidence chart and
@@ -40,9 +77,14 @@ class Verdict:
     verdict: str
     finding: str
     summary: str
-    evidence: Evidence
+    evidence: Evidence | SeedEvidence
     numbers: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
+    #: how the verdict is decided, in words (trained claims: the rule over the intervals)
+    rule: str = ""
+    #: the estimates behind the verdict, by name, each with its 95 % interval
+    intervals: dict[str, Interval] = field(default_factory=dict)
+    tables: tuple[Table, ...] = ()
 
 
 def listed(items: Iterable[str]) -> str:

@@ -6,6 +6,9 @@ import os
 
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
+# The trained claims' study at the CI budget (20 seeds, 40 and 120 steps; see lstm_core.study):
+# the app and every server a test starts read it from the project's .cache/ once computed.
+os.environ.setdefault("LSTM_LENS_STUDY", "small")
 
 import contextlib
 import shutil

@@ -41,7 +41,7 @@ def test_a_small_race_runs_end_to_end():
     means = [t for t in loss_fig["data"] if t.get("mode") == "lines+markers"]
     assert [t["name"] for t in means] == [PRESETS["lstm"].label, PRESETS["rnn_tanh"].label]
     lstm_curves = [r.losses for r in race.runs if r.key.preset == "lstm"]
-    np.testing.assert_allclose(decode(means[0]["y"]), np.mean(lstm_curves, axis=0))
+    np.testing.assert_allclose(decode(means[0]["y"]), np.median(lstm_curves, axis=0))
     assert len(figures) == 2  # the loss curves and the gates of a trained model
 
 
@@ -53,11 +53,12 @@ def test_the_table_matches_runs_computed_directly():
         finals = [train_run(TASKS["adding"], PRESETS[preset].spec, Settings(0.05, 1.0), 8, seed, 50)
                   .evaluation.loss for seed in (1, 2)]
         assert row[0] == PRESETS[preset].label
-        assert row[1] == f"{np.mean(finals):.4g}".replace("-", "−")
-        assert row[2] == f"{np.std(finals):.2g}".replace("-", "−")
+        assert row[1] == f"{np.median(finals):.4g}".replace("-", "−")
+        # two seeds: the bootstrap interval of the median runs from the one to the other
+        assert row[2] == f"[{min(finals):.3g}, {max(finals):.3g}]"
         assert row[5] == "0/2"
     assert "None" not in table.to_string()
-    assert table["steps to threshold"].iloc[1] == "not reached"  # 50 steps: the RNN does not
+    assert table["steps to threshold (median)"].iloc[1] == "not reached"  # 50 steps: the RNN does not
 
 
 def _running_race(steps: int = 200):

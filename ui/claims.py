@@ -9,28 +9,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from i18n import N_, Text, _
 from lstm_core.claims import CLAIMS, GROUPS, Claim, check
-from lstm_core.claims_race import RACE
-from lstm_core.verdicts import Verdict
+from lstm_core.claims_race import interval_text
+from lstm_core.verdicts import SeedEvidence, Table, Verdict
 from ui import warmup
 from ui.charts import show
 from ui.share import PAGE_FILES
 from ui.state import PageState, announce_ignored, choice, collect, load, save, widget_key
 from ui.training_lab import TrainingLabState
-from viz.evidence import curves_figure
+from viz.evidence import curves_figure, seed_dots_figure
 
 PAGE = "claims"
 VERDICT_BADGES = {
     "true": (N_("TRUE"), "green"), "false": (N_("FALSE"), "red"),
-    "partly": (N_("PARTLY"), "orange"),
+    "partly": (N_("PARTLY"), "orange"), "undecided": (N_("UNDECIDED"), "gray"),
 }
-FILTERS = ("all", "true", "false", "partly")
+FILTERS = ("all", "true", "false", "partly", "undecided")
 FILTER_LABELS = {"all": N_("All"), "true": N_("True"), "false": N_("False"),
-                 "partly": N_("Partly")}
+                 "partly": N_("Partly"), "undecided": N_("Undecided")}
 PENDING = N_("computing…")
 PAGE_TITLES = {
     "activation_lab": N_("the Activation Lab"), "step_through": N_("the Cell Step-Through"),
@@ -39,12 +40,15 @@ PAGE_TITLES = {
 }
 
 
-def race_link() -> tuple[str, dict[str, str]]:
-    """The Training Lab with exactly the race the claims trained (same task, seeds, steps…)."""
-    state = TrainingLabState(
-        task=RACE.task, length=RACE.length, presets=RACE.presets, seeds=RACE.seeds,
-        steps=RACE.steps, learning_rate=f"{RACE.learning_rate:g}", clip=RACE.clip,
-    )
+#: The Training Lab race a claim links to: the study's configurations that the Lab offers.
+RACE_PRESETS = ("lstm", "lstm_relu", "lstm_sigmoid", "rnn_tanh")
+
+
+def race_link(presets: tuple[str, ...] = RACE_PRESETS, task: str = "adding") -> tuple[
+        str, dict[str, str]]:
+    """The Training Lab racing the study's configurations on its task (T = 20, 300 steps,
+    5 seeds: the Lab's largest race; the study trains 20)."""
+    state = TrainingLabState(task=task, length=20, presets=presets, seeds=5, steps=300)
     return "training_lab", state.to_query()
 
 
@@ -79,6 +83,9 @@ LINKS: dict[str, tuple[str, dict[str, str]]] = {
                                          "custom": "-exp(-x)/(1+exp(-x))**2"}),
     "tanh_rescaled_sigmoid": (_LAB, {"rescaled_sigmoid": "1"}),
     "derivative_maxima": (_LAB, {"activations": "sigmoid,tanh"}),
+    "greff_output_activation": ("compare", {"count": "2"}),
+    "greff_forget_gate": ("gradient_flow", {"forget_bias": "1.0"}),
+    "jozefowicz_forget_bias": race_link(("lstm", "gru"), "recall"),
 }
 
 
@@ -118,6 +125,14 @@ def progress() -> None:
         st.rerun(scope="app")
     trained = [key for key, claim in CLAIMS.items() if claim.trained]
     done = len(trained) - len(waiting)
+    arms_done, arms = warmup.study_progress()
+    if waiting and arms_done < arms:
+        st.progress(arms_done / arms, text=_(
+            "The engine is training the study behind {count} claims: {done} of {total} "
+            "configurations trained (each on 20 seeds at 4 learning rates, then 3× longer at "
+            "its best one; once per version of the app, then kept on disk). This page fills "
+            "them in by itself.").format(count=len(waiting), done=arms_done, total=arms))
+        return
     names = ""
     for key in waiting:  # "a, b, c" as messages: each language lists claims its own way
         plain = _(CLAIMS[key].plain).rstrip(".。")
@@ -201,15 +216,21 @@ def render_claim(claim: Claim, verdict: Verdict | None) -> None:
             st.info(_("The engine is still computing this verdict; it appears here by itself."),
                     icon=":material/hourglass:")
     else:
+        if claim.quote:
+            st.markdown(_("**What the paper found:** {quote}").format(quote=_(claim.quote)))
+            st.markdown(_("**What the engine finds here:**"))
         text, colour = VERDICT_BADGES[verdict.verdict]
         st.badge(_(text), color=colour)
         st.markdown(_(verdict.finding))
+        if verdict.rule:
+            st.caption(_("How the verdict is decided: {rule}").format(rule=_(verdict.rule)))
         evidence = verdict.evidence
-        curves = {_(name): values for name, values in evidence.curves.items()}
-        fig = curves_figure(evidence.x, curves, _(evidence.x_title), _(evidence.y_title),
-                            log_y=evidence.log_y)
+        fig, frame = evidence_chart(evidence)
         show(fig, key=f"{PAGE}.evidence",
              alt=_("Evidence for the claim: {claim}").format(claim=_(claim.plain)))
+        for table in verdict.tables:
+            st.markdown(f"**{_(table.title)}**")
+            st.dataframe(table_frame(table), hide_index=True)
     page, params = LINKS[claim.key]
     st.page_link(PAGE_FILES[page],
                  label=_("See it yourself in {page}, with these settings").format(
@@ -221,5 +242,34 @@ def render_claim(claim: Claim, verdict: Verdict | None) -> None:
                   type="tertiary", icon=":material/link:")
     if verdict is not None:
         with st.expander(_("Show the data behind this chart")):
-            frame = pd.DataFrame({_(evidence.x_title): evidence.x} | curves)
-            st.dataframe(frame.iloc[:: max(1, len(frame) // 400)], hide_index=True)
+            st.dataframe(frame, hide_index=True)
+
+
+def evidence_chart(evidence) -> tuple[object, pd.DataFrame]:
+    """The evidence's figure and its data as a table (every row: a chart of 400 points or
+    fewer is shown whole; a longer curve every n-th point, as the table says)."""
+    if isinstance(evidence, SeedEvidence):
+        groups = {_(name): values for name, values in evidence.groups.items()}
+        medians = {_(name): (i.value, i.low, i.high) for name, i in evidence.medians.items()}
+        fig = seed_dots_figure(groups, medians, _(evidence.y_title), _(evidence.infinite_label),
+                               _("median, 95 % interval"), log_x=evidence.log_y,
+                               line=evidence.line, line_label=_(evidence.line_label))
+        frame = pd.DataFrame({_("seed"): list(evidence.seeds)} | {
+            name: [_(evidence.infinite_label) if np.isinf(v) else f"{v:.4g}" for v in values]
+            for name, values in groups.items()})
+        medians_row = {_("seed"): _("median [95 % interval]")} | {
+            name: interval_text(evidence.medians[key]) for key, name in
+            zip(evidence.groups, groups, strict=True)}
+        return fig, pd.concat([frame, pd.DataFrame([medians_row])], ignore_index=True)
+    curves = {_(name): values for name, values in evidence.curves.items()}
+    fig = curves_figure(evidence.x, curves, _(evidence.x_title), _(evidence.y_title),
+                        log_y=evidence.log_y)
+    frame = pd.DataFrame({_(evidence.x_title): evidence.x} | curves)
+    return fig, frame.iloc[:: max(1, len(frame) // 400)]
+
+
+def table_frame(table: Table) -> pd.DataFrame:
+    """A verdict's table with its headers and text cells in the session's language."""
+    return pd.DataFrame({_(header): [_(cell) if isinstance(cell, str) else cell
+                                     for cell in cells]
+                         for header, cells in table.columns.items()})

@@ -341,7 +341,7 @@ def _loss_figure(race: Race):
                        loss_name=task.loss_name, seeds=race.config.seeds)
 
 
-LOSS_ALT = N_("Training loss per step on a log scale for each configuration: mean across seeds "
+LOSS_ALT = N_("Training loss per step on a log scale for each configuration: median across seeds "
             "with a min–max band, crosses where runs diverged, and the task's baseline and "
             "threshold lines.")
 
@@ -437,6 +437,14 @@ def _shown(value: float | None, digits: int, missing: str) -> str:
     return f"{value:.{digits}g}".replace("-", "−")
 
 
+def _interval(i, digits: int, infinite: str) -> str:
+    """"[low, high]" of an interval, an infinite end named (e.g. "diverged")."""
+    if i.n < 2:
+        return "—"
+    ends = [_shown(x, digits, infinite) for x in (i.low, i.high)]
+    return f"[{ends[0]}, {ends[1]}]"
+
+
 def results_frame(race: Race) -> pd.DataFrame:
     """One row per configuration, as the page shows it (numbers as text, so that a missing
     one says why instead of showing "None")."""
@@ -444,11 +452,13 @@ def results_frame(race: Race) -> pd.DataFrame:
     for preset, s in summaries(race).items():
         rows.append({
             _("configuration"): _(PRESETS[preset].label),
-            _("test loss"): _shown(s.final_loss_mean, 4, _("— (all diverged)")),
-            _("± std"): _shown(s.final_loss_std, 2, "—"),
-            _("steps to threshold"): _shown(s.steps_to_threshold, 6, _("not reached")),
+            _("test loss (median)"): _shown(s.test_loss.value, 4, _("— (diverged)")),
+            _("95 % interval"): _interval(s.test_loss, 3, _("diverged")),
+            _("steps to threshold (median)"): _shown(s.steps.value, 6, _("not reached")),
             _("reached"): f"{s.reached}/{s.runs}",
-            _("diverged"): f"{s.diverged}/{s.runs}",
+            _("diverged (at step)"): (
+                f"{s.diverged}/{s.runs} ({', '.join(map(str, s.diverged_at))})" if s.diverged
+                else f"0/{s.runs}"),
             _("time (s)"): round(s.seconds, 2),
         })
     return pd.DataFrame(rows)
@@ -460,10 +470,14 @@ def results_table(race: Race) -> None:
     st.dataframe(
         results_frame(race), hide_index=True, width="stretch", key=f"{PAGE}.results",
         column_config={
-            _("test loss"): st.column_config.TextColumn(
-                help=_("mean over the seeds that did not diverge")),
-            _("steps to threshold"): st.column_config.TextColumn(
-                help=_("median over the seeds that reached the threshold")),
+            _("test loss (median)"): st.column_config.TextColumn(
+                help=_("median over every seed; a diverged seed counts as infinitely bad")),
+            _("95 % interval"): st.column_config.TextColumn(
+                help=_("bootstrap interval of the median: where it would likely fall with "
+                       "other seeds")),
+            _("steps to threshold (median)"): st.column_config.TextColumn(
+                help=_("median over every seed; a seed that did not reach the threshold counts "
+                       "as never")),
             _("reached"): st.column_config.TextColumn(help=_("seeds that reached the threshold")),
             _("time (s)"): st.column_config.NumberColumn(
                 help=_("compute time when first computed")),

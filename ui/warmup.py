@@ -9,20 +9,28 @@ one daemon thread, so the first student's page is never held up by it:
 2. ``gc.freeze()``: the ~125 k objects loaded so far move to the collector's permanent
    generation, so Streamlit's full collection after every script run (see
    ``.streamlit/config.toml``) no longer scans them: ~1 ms instead of ~70 ms a run;
-3. every claim's verdict, computed by the engine one after another (the race takes seconds),
-   then a second freeze for what those first computations loaded. The Claims page shows the
-   verdicts that are ready and says which are still being computed.
+3. every claim's verdict, computed by the engine one after another, then a second freeze for
+   what those first computations loaded. The trained verdicts come from the study
+   (:mod:`lstm_core.study`, minutes of training): if this version of the code has not stored
+   it yet, it is computed by a separate process at the lowest CPU priority (``nice 19``), never
+   in the server's interpreter, and the verdicts are read once it is on disk. The Claims page
+   shows the verdicts that are ready and the study's progress.
 """
 
 from __future__ import annotations
 
 import gc
 import importlib
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Generic, TypeVar
 
+from lstm_core import study
 from lstm_core.claims import CLAIMS
 
 T = TypeVar("T")
@@ -105,18 +113,53 @@ def _load_pages_then_freeze() -> None:
 FIRST_VISIT_SECONDS = 1.0
 
 
+ROOT = Path(__file__).resolve().parents[1]
+POLL_SECONDS = 1.0
+
+
+class StudyFailed(RuntimeError):
+    """The study's process stopped without storing the study."""
+
+
+def study_progress() -> tuple[int, int]:
+    """(configurations trained, configurations in all) of the app's study."""
+    spec = study.spec_for()
+    if study.stored(spec) is not None:
+        return len(spec.arms), len(spec.arms)
+    return study.progress_of(spec)
+
+
+def ensure_study() -> None:
+    """Wait until the app's study is on disk; if no process is computing it, start one (a
+    separate Python process at the lowest priority, so page runs keep the CPU)."""
+    spec = study.spec_for()
+    process = None
+    while study.stored(spec) is None:
+        if process is None and not study.being_computed(spec):
+            time.sleep(FIRST_VISIT_SECONDS)  # the first visitor's page draws first
+            process = subprocess.Popen(
+                [sys.executable, "-m", "lstm_core.study", "--nice", "19"], cwd=ROOT,
+                env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE)
+        if process is not None and process.poll() is not None and study.stored(spec) is None:
+            error = process.stderr.read().decode(errors="replace").strip().splitlines()
+            if not study.being_computed(spec):
+                raise StudyFailed(error[-1] if error else f"exit code {process.returncode}")
+            process = None
+        time.sleep(POLL_SECONDS)
+
+
 def _claim_jobs() -> dict[str, Callable]:
-    """The quick checks first (milliseconds each), then the trained ones, the first of which
-    waits :data:`FIRST_VISIT_SECONDS`."""
+    """The quick checks first (milliseconds each), then the trained ones, which wait for the
+    study (see :func:`ensure_study`)."""
     quick = {key: claim for key, claim in CLAIMS.items() if not claim.trained}
     trained = [(key, claim) for key, claim in CLAIMS.items() if claim.trained]
 
-    def after_a_pause(claim: Callable):
-        time.sleep(FIRST_VISIT_SECONDS)
+    def after_the_study(claim: Callable):
+        ensure_study()
         return claim()
 
-    return quick | {key: (lambda c=claim: after_a_pause(c)) if k == 0 else claim
-                    for k, (key, claim) in enumerate(trained)}
+    return quick | {key: (lambda c=claim: after_the_study(c)) for key, claim in trained}
 
 
 #: The process's claim verdicts; nothing runs until :func:`claim_verdicts` first asks.

@@ -17,7 +17,7 @@ DIED_SYMBOL = "x"
 
 @dataclass(frozen=True)
 class CurveSeries:
-    """One configuration's curves: mean and spread across seeds, and where runs died.
+    """One configuration's curves: median and spread across seeds, and where runs died.
 
     ``deaths`` holds ``(step, loss to draw the mark at, seed)`` for every diverged run.
     """
@@ -36,7 +36,7 @@ def loss_curves(
     series: Sequence[CurveSeries], *, baseline: float, threshold: float, total_steps: int,
     loss_name: str, seeds: int,
 ) -> go.Figure:
-    """Training loss per step on a log axis: mean across seeds (line), min–max band, an ✕ where
+    """Training loss per step on a log axis: median across seeds (line), min–max band, an ✕ where
     a run diverged, and the task's baseline and threshold as horizontal lines."""
     traces: list[dict] = []
     for index, item in enumerate(series):
@@ -51,7 +51,7 @@ def loss_curves(
                                fillcolor=_rgba(style.color, 0.16), hoverinfo="skip",
                                showlegend=False))
         traces.append(dict(
-            group, x=band.steps, y=band.mean, mode="lines+markers", name=item.label,
+            group, x=band.steps, y=band.median, mode="lines+markers", name=item.label,
             line=dict(color=style.color, dash=style.dash, width=2),
             marker=dict(symbol=style.marker, size=7, maxdisplayed=12),
             hovertemplate="%{y:.4g}",

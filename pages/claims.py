@@ -17,9 +17,11 @@ if pending():
     progress()
 st.dataframe(summary_table(results), hide_index=True, width="stretch", key="claims.summary")
 
+filter_row = st.container()
 left, right = st.columns([1, 2], gap="large")
+with filter_row:
+    state = controls(results, picker=left)
 with left:
-    state = controls(results)
     share_box("claims", state)
 with right:
     render_claim(CLAIMS[state.claim], results[state.claim])

@@ -173,8 +173,9 @@ def arrive() -> None:
     announce_ignored(PAGE)
 
 
-def controls(results: dict[str, Verdict | None]) -> ClaimsState:
-    """The verdict filter and the claim picker (grouped, filtered); returns the page state."""
+def controls(results: dict[str, Verdict | None], picker=None) -> ClaimsState:
+    """The verdict filter (here) and the claim picker (grouped, filtered; in ``picker``, a
+    container, if given); returns the page state."""
     load(ClaimsState, PAGE)
     st.segmented_control(_("Show claims whose verdict is"), FILTERS,
                          format_func=lambda value: _(FILTER_LABELS[value]),
@@ -187,7 +188,8 @@ def controls(results: dict[str, Verdict | None]) -> ClaimsState:
     else:
         if st.session_state.get(claim_key) not in keys:
             st.session_state[claim_key] = keys[0]
-        st.radio(_("Look at the evidence for"), keys, format_func=_label, key=claim_key)
+        (picker or st).radio(_("Look at the evidence for"), keys, format_func=_label,
+                             key=claim_key)
     state = collect(ClaimsState, PAGE)
     save(PAGE, state)
     return state

@@ -572,8 +572,8 @@ def tanh_prevents_vanishing_and_exploding(steps: int = 100) -> Verdict:
              "{radius}, tiny inputs) it exploded in {exploded} (median growth {explode:.1e}).",
              steps=steps, n=n, vanished=_seeds_share(vanished, n), vanish=vanish,
              radius=EXPLODE_RADIUS, exploded=_seeds_share(exploded, n), explode=explode),
-        Text("tanh RNN, {n} seeds: vanished in {vanished} (median × {vanish:.0e}); built to "
-             "explode, exploded in {exploded} (median × {explode:.0e}).", n=n,
+        Text("tanh RNN: vanished in {vanished} of {n} seeds (median × {vanish:.0e}); built to "
+             "explode, exploded in {exploded} of {n} (median × {explode:.0e}).", n=n,
              vanished=vanished, vanish=vanish, exploded=exploded, explode=explode),
         Evidence(steps_axis(steps), {
             N_("RNN, tanh, ordinary weights"): _median_curve(runs["ordinary"]),

@@ -837,38 +837,54 @@ EXPONENTIAL = frozenset({
 _COMPARISONS = frozenset({"less", "less_equal", "greater", "greater_equal", "equal", "not_equal"})
 
 
-class _Recording(np.ndarray):
-    """An array that appends the name of every NumPy operation applied to it (ufuncs, array
-    functions such as ``np.where``/``np.clip``, copies) to its ``log``; results carry the log on."""
+class Operations(list):
+    """The names of the NumPy operations a function applied, in order, and ``passes``: how many
+    times it streamed an array through memory (each distinct array an operation reads, and each
+    one it writes; a loop over 10⁵ values is bound by these, not by its arithmetic)."""
 
-    log: list[str]
+    passes: int = 0
+
+
+def _distinct_arrays(values) -> int:
+    return len({v.__array_interface__["data"][0] for v in values if isinstance(v, np.ndarray)})
+
+
+class _Recording(np.ndarray):
+    """An array that records every NumPy operation applied to it (ufuncs, array functions such
+    as ``np.where``/``np.clip``, copies) in its ``log``; results carry the log on."""
+
+    log: Operations
 
     def __array_finalize__(self, obj) -> None:
-        self.log = getattr(obj, "log", [])
+        self.log = getattr(obj, "log", Operations())
 
     def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kwargs):
         self.log.append(ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}")
+        self.log.passes += _distinct_arrays(inputs) + (len(out) if out is not None else 1)
         if out is not None:
             kwargs["out"] = tuple(_plain(o) for o in out)
         result = getattr(ufunc, method)(*(_plain(i) for i in inputs), **kwargs)
         if out is not None:
             if ufunc.__name__ in _COMPARISONS and out[0].dtype != bool:
-                self.log.append("cast")  # the booleans converted to the float buffer: a pass
+                self.log.append("cast")  # the booleans converted to floats on the way out
             return out[0] if len(out) == 1 else out
         return _recorded(result, self.log)
 
     def __array_function__(self, func, types, args, kwargs):
         self.log.append(func.__name__)
+        self.log.passes += _distinct_arrays(args) + 1
         args = tuple(_plain(a) for a in args)
         result = func(*args, **{k: _plain(v) for k, v in kwargs.items()})
         return _recorded(result, self.log)
 
     def __setitem__(self, key, value) -> None:
         self.log.append("copy")
+        self.log.passes += _distinct_arrays([value]) + 1
         np.asarray(self)[key] = _plain(value)
 
     def astype(self, *args, **kwargs):
         self.log.append("cast")
+        self.log.passes += 2
         return _recorded(np.asarray(self).astype(*args, **kwargs), self.log)
 
 
@@ -880,7 +896,7 @@ def _plain(value):
     return value
 
 
-def _recorded(value, log: list[str]):
+def _recorded(value, log: Operations):
     if isinstance(value, np.ndarray) and not isinstance(value, _Recording):
         value = value.view(_Recording)
         value.log = log
@@ -889,26 +905,29 @@ def _recorded(value, log: list[str]):
     return value
 
 
-def operations(run: Callable[..., object], *arrays: np.ndarray) -> list[str]:
-    """The NumPy operations ``run(*arrays)`` applies to its arrays, in order (each array runs as
-    a recording array; an operation on plain Python numbers is not counted)."""
-    log: list[str] = []
+def operations(run: Callable[..., object], *arrays: np.ndarray) -> Operations:
+    """The NumPy operations ``run(*arrays)`` applies to its arrays, in order, with the passes
+    over memory they make (each array runs as a recording array; an operation on plain Python
+    numbers is not counted)."""
+    log = Operations()
     recorded = [_recorded(np.array(a, dtype=float), log) for a in arrays]
     run(*recorded)
     return log
 
 
-def _cost(ops: list[str]) -> tuple[int, int]:
-    """(exponential-type operations, all operations): compared in this order."""
-    return sum(op in EXPONENTIAL for op in ops), len(ops)
+def _cost(ops: Operations) -> tuple[int, int, int]:
+    """(exponential-type operations, all operations, passes over memory): compared in this
+    order, so an exponential outweighs any number of arithmetic operations, and passes only
+    break a tie of operations."""
+    return sum(op in EXPONENTIAL for op in ops), len(ops), ops.passes
 
 
-def _forward_ops(act) -> list[str]:
+def _forward_ops(act) -> Operations:
     """What the engine's recurrence does to compute f(x) into its buffer (``apply``)."""
     return operations(lambda x, out: act.apply(x, out), np.linspace(-3, 3, 7), np.zeros(7))
 
 
-def _backward_ops(act) -> list[str]:
+def _backward_ops(act) -> Operations:
     """What the engine's backprop does to compute f′ from x and the stored output y into its
     buffer (``derivative_given_output(x, y, out=…)``)."""
     x = np.linspace(-3, 3, 7)
@@ -916,25 +935,33 @@ def _backward_ops(act) -> list[str]:
                       np.zeros(7))
 
 
-def _ops_words(ops: list[str]) -> str:
+def _ops_words(ops: Operations) -> str:
     names = ", ".join(f"`{op}`" for op in ops) or "–"
     exponential = sum(op in EXPONENTIAL for op in ops)
     if exponential and len(ops) == 1:
-        return Text("one exponential-type operation ({names})", names=names)
-    if exponential:
-        return Text("{count} operations ({names}), {exponential} of exponential type",
+        text = Text("one exponential-type operation ({names})", names=names)
+    elif exponential:
+        text = Text("{count} operations ({names}), {exponential} of exponential type",
                     count=len(ops), names=names, exponential=exponential)
-    if len(ops) == 1:
-        return Text("one arithmetic operation ({names})", names=names)
-    return Text("{count} arithmetic operations ({names})", count=len(ops), names=names)
+    elif len(ops) == 1:
+        text = Text("one arithmetic operation ({names})", names=names)
+    else:
+        text = Text("{count} arithmetic operations ({names})", count=len(ops), names=names)
+    return Text("{operations} in {passes} passes over memory", operations=text,
+                passes=ops.passes)
 
 
-def _cost_words(a: list[str], b: list[str]) -> str:
+def _cost_words(a: Operations, b: Operations) -> str:
     """How ``a``'s operations compare with ``b``'s, in words."""
-    if _cost(a) == _cost(b):
+    cost_a, cost_b = _cost(a), _cost(b)
+    if cost_a == cost_b:
         return N_("the same work")
-    if _cost(a) < _cost(b):
-        return N_("less work") if _cost(a)[0] == _cost(b)[0] else N_("less work (no exponential)")
+    if cost_a[:2] == cost_b[:2]:
+        if cost_a < cost_b:
+            return N_("the same arithmetic, fewer passes over memory")
+        return N_("the same arithmetic, more passes over memory")
+    if cost_a < cost_b:
+        return N_("less work (no exponential)") if cost_a[0] < cost_b[0] else N_("less work")
     return N_("more work")
 
 
@@ -1019,27 +1046,37 @@ _TIMING_NOTE = N_("the ratio of each round's times, {rounds} rounds of a, b, b, 
 
 
 def tanh_gradient_cheaper() -> Verdict:
-    """Backprop's tanh′ = 1 − y² vs σ′ = y(1 − y), both from the stored output y. Decided by the
-    operations each needs in the engine's backprop (TRUE only if tanh′ needs less); the paired
-    timing with its interval is reported beside it and never changes the verdict."""
+    """Backprop's tanh′ = 1 − y² vs σ′ = y(1 − y), both from the stored output y. Decided by what
+    each needs in the engine's backprop: TRUE if tanh′ needs fewer operations (an exponential
+    weighing more than any arithmetic), PARTLY if the same operations in fewer passes over
+    memory, FALSE otherwise. The paired timing with its interval is reported beside it and never
+    changes the verdict."""
     tanh, sig = _act("tanh"), _act("sigmoid")
     tanh_ops, sig_ops = _backward_ops(tanh), _backward_ops(sig)
-    verdict = "true" if _cost(tanh_ops) < _cost(sig_ops) else "false"
+    if _cost(tanh_ops)[:2] < _cost(sig_ops)[:2]:
+        verdict = "true"
+    elif _cost(tanh_ops) < _cost(sig_ops):
+        verdict = "partly"  # the same operations, only fewer passes over memory
+    else:
+        verdict = "false"
     x, out = _timing_inputs()
     y_tanh, y_sig = tanh.f(x), sig.f(x)
     timing = paired_timing(lambda: tanh.derivative_given_output(x, y_tanh, out=out),
                            lambda: sig.derivative_given_output(x, y_sig, out=out))
     ns = [timing.a_seconds / TIMING_SIZE * 1e9, timing.b_seconds / TIMING_SIZE * 1e9]
+    why = Text(" σ′ uses $y$ in both of its operations, tanh′ only in the first (as "
+               "$y \\cdot y$), so σ′ reads its input once more: a difference of memory traffic, "
+               "one pass in {passes}, not of arithmetic.", passes=sig_ops.passes) if (
+        verdict == "partly") else ""
     return Verdict(
         "tanh_gradient_cheaper", verdict,
-        Text("Decided by what each needs, counted on the engine's own backprop: from the stored "
-             "output $y$, $\\tanh' = 1 - y^2$ takes {tanh_ops} and $\\sigma' = y(1 - y)$ takes "
-             "{sigmoid_ops}: {work}. (σ′ uses $y$ in both of its operations, tanh′ only in "
-             "the first, so σ′ reads its input once more: a difference of memory traffic, not "
-             "of arithmetic.) Timing as support, not as the judge — tanh′ against σ′, {timing} "
-             "({note}).", tanh_ops=_ops_words(tanh_ops),
-             sigmoid_ops=_ops_words(sig_ops), work=_cost_words(tanh_ops, sig_ops),
-             timing=_timing_text(timing),
+        Text("Decided by what each needs, counted on the engine's own backprop (fewer "
+             "operations: TRUE; the same operations in fewer passes over memory: PARTLY): from "
+             "the stored output $y$, $\\tanh' = 1 - y^2$ takes {tanh_ops} and "
+             "$\\sigma' = y(1 - y)$ takes {sigmoid_ops}: {work}.{why} Timing as support, not "
+             "as the judge — tanh′ against σ′, {timing} ({note}).",
+             tanh_ops=_ops_words(tanh_ops), sigmoid_ops=_ops_words(sig_ops),
+             work=_cost_words(tanh_ops, sig_ops), why=why, timing=_timing_text(timing),
              note=Text(_TIMING_NOTE, rounds=timing.rounds, size=TIMING_SIZE)),
         Text("tanh′ {tanh} vs σ′ {sigmoid} operations: {work}; time ratio {ratio:.2f} "
              "({low:.2f}–{high:.2f}).", tanh=len(tanh_ops), sigmoid=len(sig_ops),
@@ -1049,18 +1086,21 @@ def tanh_gradient_cheaper() -> Verdict:
                  "1 = tanh′ (1 − y²), 2 = σ′ (y(1 − y))", N_("median ns per value")),
         {"time_ratio": timing.ratio, "time_ratio_low": timing.low,
          "time_ratio_high": timing.high, "tanh_operations": float(len(tanh_ops)),
-         "sigmoid_operations": float(len(sig_ops))},
+         "sigmoid_operations": float(len(sig_ops)), "tanh_passes": float(tanh_ops.passes),
+         "sigmoid_passes": float(sig_ops.passes)},
     )
 
 
 def hard_tanh_cheaper() -> Verdict:
     """Hard tanh vs tanh, the function and the derivative backprop uses. Decided by the
-    operations each needs in the engine (TRUE if hard tanh needs less for both, PARTLY for one,
-    FALSE for neither); the paired timings with their intervals are reported beside it."""
+    operations each needs in the engine (TRUE if hard tanh needs fewer for both, PARTLY for one,
+    FALSE for neither; an exponential weighs more than any arithmetic); the paired timings with
+    their intervals are reported beside it and never change the verdict."""
     tanh, hard = _act("tanh"), _act("hard_tanh")
     ops = {"tanh": _forward_ops(tanh), "hard": _forward_ops(hard),
            "tanh′": _backward_ops(tanh), "hard′": _backward_ops(hard)}
-    cheaper = (_cost(ops["hard"]) < _cost(ops["tanh"]), _cost(ops["hard′"]) < _cost(ops["tanh′"]))
+    cheaper = (_cost(ops["hard"])[:2] < _cost(ops["tanh"])[:2],
+               _cost(ops["hard′"])[:2] < _cost(ops["tanh′"])[:2])
     verdict = "true" if all(cheaper) else ("partly" if any(cheaper) else "false")
     x, out = _timing_inputs()
     y_tanh, y_hard = tanh.f(x), hard.f(x)
@@ -1071,7 +1111,8 @@ def hard_tanh_cheaper() -> Verdict:
                    backward.a_seconds]) / TIMING_SIZE * 1e9
     return Verdict(
         "hard_tanh_cheaper", verdict,
-        Text("Decided by what each needs, counted on the engine's own code. The function: hard "
+        Text("Decided by what each needs, counted on the engine's own code (cheaper for both: "
+             "TRUE; for one: PARTLY). The function: hard "
              "tanh (a clip) takes {hard_ops}, tanh {tanh_ops} — {forward_work}. The derivative "
              "backprop uses: hard tanh′ (the mask $|z| < 1$, written as floats) takes "
              "{hard_d_ops}, tanh′ = 1 − y² {tanh_d_ops} — {backward_work}. Timing as "

@@ -44,6 +44,9 @@ def wilson(successes: int, n: int) -> Interval:
     if n <= 0:
         return Interval(float("nan"), 0.0, 1.0, 0)
     p, z2 = successes / n, Z_95**2
+    if successes in (0, n):  # exact ends: the closed form's round-off would print 1e-17 for 0
+        other = n / (n + z2)
+        return Interval(p, 0.0, 1.0 - other, n) if successes == 0 else Interval(p, other, 1.0, n)
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
     half = Z_95 * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
     return Interval(p, max(0.0, centre - half), min(1.0, centre + half), n)

@@ -132,3 +132,49 @@ def test_the_derivative_written_into_an_array_has_the_same_bits(key):
         out = np.full_like(x, 7.0)
         assert act.derivative_given_output(x, y, out=out) is out
         np.testing.assert_array_equal(out, act.derivative_given_output(x, y), strict=True)
+
+
+def test_hard_tanh_derivative_against_finite_differences_and_at_the_kinks():
+    """The engine's hard tanh′ (both the plain and the buffer form backprop uses) is the finite
+    difference of hard tanh away from ±1, PyTorch's 0 at ±1 (and 1 just inside), 0 for NaN, and
+    float64 bits 0.0 / 1.0 whatever the input's dtype."""
+    hard = REGISTRY["hard_tanh"]
+    x = np.concatenate([np.linspace(-3.0, 3.0, 6001), [-1.0, 1.0, -0.0, np.inf, -np.inf]])
+    away = np.abs(np.abs(x) - 1.0) > 1e-3
+    step = 1e-6
+    numeric = (hard.f(x[away] + step) - hard.f(x[away] - step)) / (2 * step)
+    np.testing.assert_allclose(hard.d1(x[away]), numeric, rtol=0, atol=1e-6)
+    assert hard.d1(np.array([-1.0, 1.0])).tolist() == [0.0, 0.0]
+    inside = np.nextafter(np.array([-1.0, 1.0]), 0.0)
+    assert hard.d1(inside).tolist() == [1.0, 1.0]
+    assert hard.d1(np.array([np.nan]))[0] == 0.0
+    reference = np.where((x > -1.0) & (x < 1.0), 1.0, 0.0)  # the former mask, bit for bit
+    np.testing.assert_array_equal(hard.d1(x), reference)
+    out = np.full_like(x, 7.0)
+    assert hard.derivative_given_output(x, hard.f(x), out=out) is out
+    np.testing.assert_array_equal(out, reference)
+    np.testing.assert_array_equal(hard.derivative_given_output(x, hard.f(x)), reference)
+    assert hard.d1(x.astype(np.float32)).dtype == np.float64
+    sig = REGISTRY["hard_sigmoid"]
+    np.testing.assert_array_equal(sig.d1(x), np.where((x > -3.0) & (x < 3.0), 1.0 / 6.0, 0.0))
+
+
+def test_hard_tanh_backprop_through_a_cell_matches_finite_differences():
+    """An LSTM with hard tanh candidate and output: BPTT (which uses the buffer form of hard
+    tanh′) against central differences of the loss."""
+    from lstm_core.cells import LSTM
+
+    rng = np.random.default_rng(3)
+    cell = LSTM.random(2, 3, rng, weight_scale=2.0, candidate="hard_tanh", output="hard_tanh")
+    inputs = rng.normal(size=(12, 2, 2))
+    trace = cell.forward(inputs)
+    weights = rng.normal(size=trace.hidden.shape)
+    grads = cell.backward(trace, weights)
+    w, step = cell.weight_hh, 1e-6
+    for index in [(0, 0), (5, 1), (9, 2)]:
+        bumped = [w.copy(), w.copy()]
+        bumped[0][index] += step
+        bumped[1][index] -= step
+        up, down = (float(np.sum(cell.with_parameters(weight_hh=b).forward(inputs).hidden
+                                 * weights)) for b in bumped)
+        assert grads.weight_hh[index] == pytest.approx((up - down) / (2 * step), abs=1e-6)

@@ -58,7 +58,8 @@ def test_the_table_matches_runs_computed_directly():
         assert row[2] == f"[{min(finals):.3g}, {max(finals):.3g}]"
         assert row[5] == "0/2"
     assert "None" not in table.to_string()
-    assert table["steps to threshold (median)"].iloc[1] == "not reached"  # 50 steps: the RNN does not
+    # 50 steps: the RNN does not reach it
+    assert table["steps to threshold (median)"].iloc[1] == "not reached"
 
 
 def _running_race(steps: int = 200):

@@ -131,6 +131,31 @@ def saturation(d1: ArrayFn, eps: float, half_width: float = WINDOW) -> Intervals
     return _region(flat, window_grid(half_width), half_width)
 
 
+def _levels_off(f: ArrayFn, side: float) -> bool:
+    """Whether f approaches a finite limit as x → side·∞: measured at x = ±10⁴, ±10⁵, ±10⁶, its
+    change over the last decade is at most half the change over the one before (x/(1+|x|) → 1:
+    a tenth; leaky ReLU: ten times; log x: the same)."""
+    with np.errstate(all="ignore"):
+        a, b, c = np.asarray(f(side * np.array([1e4, 1e5, 1e6])), dtype=float)
+    if not np.isfinite([a, b, c]).all():
+        return False
+    near, far = abs(b - a), abs(c - b)
+    return far <= 1e-12 * (1.0 + abs(c)) or far <= 0.5 * near
+
+
+def saturation_kinds(act: Activation, eps: float) -> tuple[Intervals, Intervals]:
+    """Where |f′| < ``eps`` split in two: (saturated, flat without saturating). A region is
+    *saturated* when it runs to the window's edge and f levels off towards a bound there (σ,
+    tanh, ReLU's 0); otherwise f keeps changing (leaky ReLU's small constant slope for x < 0,
+    an inner stretch of small slope)."""
+    found = saturation(act.d1, eps)
+    saturated, other = [], []
+    for lo, hi in found.bounds:
+        side = -1.0 if lo == -math.inf else (1.0 if hi == math.inf else 0.0)
+        (saturated if side and _levels_off(act.f, side) else other).append((lo, hi))
+    return Intervals(tuple(saturated), found.window), Intervals(tuple(other), found.window)
+
+
 # --- maxima -------------------------------------------------------------------------------------
 
 

@@ -9,7 +9,8 @@ quotes numbers measured in this run. The kinds:
 ``blowup``              the cell state (LSTM) or hidden state passed 10⁶ or became non-finite
                         at step k (with the candidate/activation and the mean forget/update gate).
 ``saturated_<slot>``    at least ``report_fraction`` of a slot's pre-activations lie where
-                        |f′(x)| < ε (a saturated or dead region: almost no gradient passes).
+                        |f′(x)| < ε (a saturated or flat region: less than ε of the gradient
+                        reaching the slot passes to its pre-activation).
 ``unbounded_hidden``    the output squash (LSTM), candidate (GRU) or activation (RNN) is unbounded
                         ⇒ h is not bounded.
 ``gate_outside_unit``   a gate took values outside [0, 1] (not a "fraction let through").
@@ -225,9 +226,11 @@ def _saturation(
                  "output": N_("cell-output squash"), "activation": N_("activation")}[slot]
         parts = (_gate_shares({_SHORT[n]: percent(float(m.mean())) for n, m in masks.items()})
                  if len(names) > 1 else "")
-        message = Text("{share} of {label} pre-activations lie in {name}'s flat (saturated) "
-                       "region, |f′| < {epsilon:g}{parts}: there the output barely moves and "
-                       "almost no gradient flows back.", share=percent(total), label=label,
+        message = Text("{share} of {label} pre-activations lie where {name}'s slope is "
+                       "below {epsilon:g} (|f′| < ε: its flat or saturated region){parts}: "
+                       "there the output barely responds to its input, and less than "
+                       "{epsilon:g} of the gradient arriving at the slot passes back to its "
+                       "pre-activation.", share=percent(total), label=label,
                        name=act.name, epsilon=epsilon, parts=parts)
         found.append(Diagnosis(f"saturated_{slot}", message))
     return found

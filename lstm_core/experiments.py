@@ -307,9 +307,21 @@ def _loss(hidden: np.ndarray, loss: str) -> tuple[float, np.ndarray]:
     raise ValueError(f"loss must be one of {LOSSES}; got {loss!r}")
 
 
-def _norm_over_units(grad: np.ndarray) -> np.ndarray:
+def norms_along_last(values: np.ndarray) -> np.ndarray:
+    """‖·‖₂ over the last axis without underflow: each row is divided by its largest |value|
+    before squaring (squaring a gradient below ~10⁻¹⁶² gives 0 in float64; the norm itself
+    is representable down to ~5·10⁻³²⁴). Non-finite rows stay ∞ or NaN."""
+    values = np.asarray(values, dtype=float)
     with np.errstate(all="ignore"):
-        return np.sqrt(np.sum(grad[:, 0, :] ** 2, axis=-1))
+        top = np.max(np.abs(values), axis=-1, keepdims=True)
+        safe = np.where((top > 0) & np.isfinite(top), top, 1.0)
+        scaled = np.sqrt(np.sum((values / safe) ** 2, axis=-1)) * safe[..., 0]
+        return np.where(np.isfinite(top[..., 0]) & (top[..., 0] > 0), scaled,
+                        np.where(np.isnan(top[..., 0]), np.nan, top[..., 0]))
+
+
+def _norm_over_units(grad: np.ndarray) -> np.ndarray:
+    return norms_along_last(grad[:, 0, :])
 
 
 def _nan_like(grads: Gradients) -> Gradients:
@@ -475,15 +487,18 @@ def path_split(run: GradientRun, loss: str) -> PathSplit:
     total = run.gradients.cell[:, 0, :]
     with np.errstate(all="ignore"):
         hidden_part = total[0] - cell_part[0]
-        norms = np.sqrt(np.sum(cell_part**2, axis=-1))
-        last = float(np.linalg.norm(total[-1]))
-        total_sq = float(np.dot(total[0], total[0]))
-        share = float(np.dot(cell_part[0], total[0]) / total_sq) if total_sq > 0 else None
+        norms = norms_along_last(cell_part)
+        last = float(norms_along_last(total[-1]))
+        top = float(np.max(np.abs(total[0])))  # scaled: the products underflow below ~1e-162
+        scale = top if np.isfinite(top) and top > 0 else 1.0
+        total_sq = float(np.dot(total[0] / scale, total[0] / scale))
+        share = (float(np.dot(cell_part[0] / scale, total[0] / scale) / total_sq)
+                 if total_sq > 0 else None)
     return PathSplit(
         cell_norm=norms,
-        log10_total=_log10_ratio(float(np.linalg.norm(total[0])), last),
+        log10_total=_log10_ratio(float(norms_along_last(total[0])), last),
         log10_cell=_log10_ratio(float(norms[0]), last),
-        log10_hidden=_log10_ratio(float(np.linalg.norm(hidden_part)), last),
+        log10_hidden=_log10_ratio(float(norms_along_last(hidden_part)), last),
         cell_share=share if share is not None and np.isfinite(share) else None,
     )
 

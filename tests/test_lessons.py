@@ -68,7 +68,7 @@ def test_predict_then_reveal_then_next():
     at.radio(key=f"lessons.prediction.{first.key}").set_value(first.answer).run()
     at.button(key=f"lessons.reveal.{first.key}").click().run()
     assert at.success[0].value == "Your prediction was right."
-    assert any("top-left panel" in m.value for m in at.markdown)
+    assert any("The top panel shows the memory of unit 1" in m.value for m in at.markdown)
     assert "1 revealed" in at.get("progress")[0].proto.text
     at.button(key="lessons.next").click().run()
     assert at.selectbox(key="lessons.scenario").value == SCENARIOS[1].key

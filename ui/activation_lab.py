@@ -52,7 +52,9 @@ class LabResult:
     state: ActivationLabState
     x: np.ndarray
     curves: list[Curves]
-    saturation: list[tuple[str, str]]  # (activation name, where |f′| < ε in words)
+    #: (activation name, where |f′| < ε and f levels off, where |f′| < ε and it does not), in
+    #: words ("no x" when nowhere)
+    saturation: list[tuple[str, str, str]]
     rows: list[dict[str, object]]
     depth: list[DepthSeries]
     overlay: np.ndarray | None
@@ -95,7 +97,7 @@ def controls() -> tuple[ActivationLabState, str | None]:
             st.caption(_("Panels"))
             st.toggle("f(x)", key=_key("show_f"))
             st.toggle(_("f′(x): slope"), key=_key("show_d1"))
-            st.toggle(_("f″(x): curvature"), key=_key("show_d2"))
+            st.toggle(_("f″(x): second derivative"), key=_key("show_d2"))
             st.toggle(_("Overlay 2σ(2x) − 1 on tanh"), key=_key("rescaled_sigmoid"))
             st.toggle(_("Depth view"), key=_key("depth"))
     page_state = state.collect(ActivationLabState, PAGE)
@@ -129,15 +131,15 @@ def _activation(key: str, leaky_slope: float, custom_text: str | None) -> Activa
 @st.cache_data(max_entries=256, show_spinner=False)
 def _curves(
     key: str, leaky_slope: float, custom_text: str | None, x_max: float, eps: float
-) -> tuple[Curves, str]:
+) -> tuple[Curves, str, str]:
     act = _activation(key, leaky_slope, custom_text)
     x = np.linspace(-x_max, x_max, N_POINTS)
     with np.errstate(all="ignore"):
         values = [np.asarray(g(x), dtype=float) for g in (act.f, act.d1, act.d2)]
     values = [np.where(np.isfinite(v), v, np.nan) for v in values]
     saturated = np.abs(np.nan_to_num(values[1], nan=np.inf)) < eps
-    where = analysis.saturation(act.d1, eps).describe()
-    return Curves(act.name, *values, saturated), where
+    saturated_where, flat_where = (part.describe() for part in analysis.saturation_kinds(act, eps))
+    return Curves(act.name, *values, saturated), saturated_where, flat_where
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -167,10 +169,10 @@ def compute(page_state: ActivationLabState, custom_error: str | None) -> LabResu
         keys.append(CUSTOM)
     curves, saturation, rows, depth = [], [], [], []
     for key in keys:
-        curve, where = _curves(key, s.leaky_slope, custom_text, s.x_max, s.eps)
+        curve, where, flat = _curves(key, s.leaky_slope, custom_text, s.x_max, s.eps)
         row, peak = _row_and_peak(key, s.leaky_slope, custom_text, s.eps)
         curves.append(curve)
-        saturation.append((curve.name, where))
+        saturation.append((curve.name, where, flat))
         rows.append(row)
         if np.isfinite(peak):
             depth.append(DepthSeries(curve.name, analysis.depth_products(peak, DEPTH_STEPS)))
@@ -266,13 +268,17 @@ def lesson_view(params: dict[str, str], key: str, below: DeltaGenerator | None =
 def _saturation_text(result: LabResult) -> None:
     eps = result.state.eps
     lines = []
-    for name, where in result.saturation:
-        if where == "no x":
+    for name, where, flat in result.saturation:
+        if where == "no x" and flat == "no x":
             lines.append("- " + _("**{name}** never saturates: |f′| ≥ {eps:g} for every x.")
                          .format(name=_md(_(name)), eps=eps))
-        else:
+        if where != "no x":
             lines.append("- " + _("**{name}** saturates for {where} at ε = {eps:g}.")
                          .format(name=_md(_(name)), where=_(where), eps=eps))
+        if flat != "no x":  # e.g. leaky ReLU for x < 0: a small slope, but no bound
+            lines.append("- " + _("**{name}** has |f′| < {eps:g} for {where} but does not "
+                                  "saturate there: its output does not level off towards a "
+                                  "bound.").format(name=_md(_(name)), where=_(flat), eps=eps))
     st.markdown("\n".join(lines))
     st.markdown(prose("activation_lab_saturation"))
 

@@ -17,7 +17,7 @@ from viz.theme import SATURATION_FILL, axis, figure, layout, series_style
 
 #: The depth panel draws (max |f′|)ⁿ up to this value and leaves larger ones off (said in text).
 DEPTH_CLIP = 1e50
-PANEL_TITLES = {"f": "f(x)", "d1": N_("f′(x)  (slope)"), "d2": N_("f″(x)  (curvature)")}
+PANEL_TITLES = {"f": "f(x)", "d1": N_("f′(x)  (slope)"), "d2": N_("f″(x)  (second derivative)")}
 _GAP = 0.06
 
 

@@ -145,6 +145,25 @@ def arm_line(s: Study, arm: str, budget: int, measure: str = "steps") -> str:
                 loss=interval_text(median_loss(runs, budget), ".3g"), diverged=diverged)
 
 
+def bulleted(items: Iterable[str]) -> str:
+    """``items`` as a Markdown list, one message per line (each language keeps the markup)."""
+    items = [Text("- {item}", item=item) for item in items]
+    text = items[0] if items else ""
+    for item in items[1:]:
+        text = Text("{first}\n{second}", first=text, second=item)
+    return text
+
+
+def budget_sections(s: Study, arms: Iterable[str], measure: str = "steps") -> str:
+    """Each configuration's figures after each budget, as two headed lists (Markdown)."""
+    arms = list(arms)
+    short, long = s.spec.budgets
+    return Text("**After {short} steps:**\n\n{lines}\n\n**After {long} steps:**\n\n{long_lines}",
+                short=short, long=long,
+                lines=bulleted(arm_line(s, a, short, measure) for a in arms),
+                long_lines=bulleted(arm_line(s, a, long, measure) for a in arms))
+
+
 def sweep_table(s: Study, arms: Iterable[str]) -> Table:
     """Every learning rate of the sweep at both budgets: median test loss, reached, diverged
     (with the steps it happened at); the rate chosen for each budget marked."""
@@ -235,15 +254,12 @@ def tanh_converges_faster(s: Study | None = None) -> Verdict:
                 for b in s.spec.budgets for rival in arms[1:]]
     verdict = combine(outcomes)
     intervals = _intervals(s, arms, ("steps", "loss"))
-    lines = listed(arm_line(s, a, s.spec.budgets[0]) for a in arms)
-    long_lines = listed(arm_line(s, a, s.spec.budgets[1]) for a in arms)
     return Verdict(
         "tanh_converges_faster", verdict,
-        Text("Conditions: {conditions}. After {short} steps — {lines}. After {long} steps — "
-             "{long_lines}. Compared: {comparisons}. This holds for this task, these sizes and "
-             "this optimiser; a different task or budget can change it.",
-             conditions=conditions(s, *arms), short=s.spec.budgets[0], lines=lines,
-             long=s.spec.budgets[1], long_lines=long_lines,
+        Text("**Conditions:** {conditions}.\n\n{sections}\n\n**Compared:** {comparisons}. This "
+             "holds for this task, these sizes and this optimiser; a different task or budget "
+             "can change it.", conditions=conditions(s, *arms),
+             sections=budget_sections(s, arms),
              comparisons=comparison_lines(s, [("lstm", "lstm_sigmoid"), ("lstm", "lstm_relu")],
                                           faster, WORDS)),
         Text("tanh vs sigmoid, tanh vs ReLU ({n} seeds): {outcomes}.", n=len(s.spec.seeds),
@@ -294,15 +310,12 @@ def relu_replaces_tanh(s: Study | None = None) -> Verdict:
         "relu_replaces_tanh", verdict,
         Text("The premise is wrong: ReLU is monotonic but not bounded (ReLU(10⁶) = {big:.0e}) and "
              "not differentiable at 0 (slope {left:.0f} on the left, {right:.0f} on the right), "
-             "so nothing bounds the cell state or h. Trained anyway ({conditions}): after {short} "
-             "steps — {lines}; after {long} steps — {long_lines}. ReLU runs diverged {diverged}: "
-             "divergence depends on the learning rate, so each configuration is compared at its "
-             "own best rate. Compared by test loss: {comparisons}.",
+             "so nothing bounds the cell state or h. Trained anyway ({conditions}):\n\n"
+             "{sections}\n\nReLU runs diverged {diverged}: divergence depends on the learning "
+             "rate, so each configuration is compared at its own best rate. **Compared by test "
+             "loss:** {comparisons}.",
              big=relu_big, left=left, right=right, conditions=conditions(s, *arms),
-             short=s.spec.budgets[0], long=s.spec.budgets[1],
-             lines=listed(arm_line(s, a, s.spec.budgets[0], "loss") for a in arms),
-             long_lines=listed(arm_line(s, a, s.spec.budgets[1], "loss") for a in arms),
-             diverged=diverged,
+             sections=budget_sections(s, arms, "loss"), diverged=diverged,
              comparisons=comparison_lines(s, [("lstm_relu", "lstm")], lower, LOSS_WORDS)),
         Text("ReLU is unbounded; its test loss vs tanh's ({n} seeds): {outcomes}.",
              n=len(s.spec.seeds), outcomes=_listed_words(outcomes, s.spec.budgets, LOSS_WORDS)),
@@ -388,8 +401,9 @@ def saturation_slows_training(s: Study | None = None) -> Verdict:
              "biases drawn ×10 wider (inputs unchanged). At the start {sat:.0%} [{sat_low:.0%}, "
              "{sat_high:.0%}] of its candidate values are saturated (tanh′ < 0.05; ×1: "
              "{base:.0%}), and the gradient of its cell weights is ×{ratio} of the ×1 model's "
-             "(median over seeds, same seed). Training ({conditions}; plain SGD at its best rate "
-             "of {sgd_rates}): with Adam {adam}; with SGD {sgd}. Plain SGD reached the threshold "
+             "(median over seeds, same seed).\n\n**Training** ({conditions}; plain SGD at its "
+             "best rate of {sgd_rates}):\n\n- with Adam: {adam}\n- with SGD: {sgd}\n\n"
+             "Plain SGD reached the threshold "
              "in {sgd_reached} of the ×1 runs and {sgd_sat_reached} of the ×10 runs within "
              "{long} steps, so its comparison is between models that barely learned. Adam "
              "divides each step by the gradient's own running size, so a smaller gradient alone "
@@ -618,11 +632,9 @@ def greff_output_activation(s: Study | None = None) -> Verdict:
     return Verdict(
         "greff_output_activation", verdict,
         _with_reason(Text(
-            "Here ({conditions}): {lines}; {long_lines}. Compared: {comparisons}. Without the "
+            "Here ({conditions}):\n\n{sections}\n\n**Compared:** {comparisons}. Without the "
             "squash the median seed's largest |c| on the test set is {largest:.2g}.",
-            conditions=conditions(s, *arms),
-            lines=listed(arm_line(s, a, s.spec.budgets[0], "loss") for a in arms),
-            long_lines=listed(arm_line(s, a, long, "loss") for a in arms),
+            conditions=conditions(s, *arms), sections=budget_sections(s, arms, "loss"),
             comparisons=comparison_lines(s, [("lstm_identity_output", "lstm")], lower,
                                          LOSS_WORDS), largest=largest),
             None if verdict == "true" else N_(
@@ -657,10 +669,8 @@ def greff_forget_gate(s: Study | None = None) -> Verdict:
         "greff_forget_gate", verdict,
         _with_reason(Text(
             "Here ({conditions}; the forget gate fixed at σ(30) = 1 − 10⁻¹³ and never "
-            "trained): {lines}; {long_lines}. Compared: {comparisons}.",
-            conditions=conditions(s, *arms),
-            lines=listed(arm_line(s, a, s.spec.budgets[0], "loss") for a in arms),
-            long_lines=listed(arm_line(s, a, s.spec.budgets[1], "loss") for a in arms),
+            "trained):\n\n{sections}\n\n**Compared:** {comparisons}.",
+            conditions=conditions(s, *arms), sections=budget_sections(s, arms, "loss"),
             comparisons=comparison_lines(s, [("lstm_no_forget", "lstm")], lower, LOSS_WORDS)),
             None if verdict == "true" else N_(
                 "Why the result differs from the paper's: the adding problem needs the cell to "
@@ -720,18 +730,16 @@ def jozefowicz_forget_bias(s: Study | None = None) -> Verdict:
     else:
         verdict = "partly"
     intervals = _intervals(s, arms, ("steps", "loss"))
-    short, long = s.spec.budgets
     return Verdict(
         "jozefowicz_forget_bias", verdict,
-        Text("Here ({conditions}): after {short} steps — {lines}; after {long} steps — "
-             "{long_lines}. The gap, and whether bias 1 closes it: {words}. Why the bias "
+        Text("Here ({conditions}):\n\n{sections}\n\n**The gap, and whether bias 1 closes "
+             "it:** {words}. Why the bias "
              "matters this much: the marked value must survive 15–20 steps, and of it "
              "σ(0)¹⁵ = {b0:.1e}, σ(1)¹⁵ = {b1:.3f} and σ(3)¹⁵ = {b3:.2f} remain at the "
              "forget gate's starting value. Jozefowicz et al. compared final performance of "
              "much larger networks on other tasks; here the speed is measured too.",
-             conditions=conditions(s, *arms), short=short, long=long,
-             lines=listed(arm_line(s, a, short) for a in arms),
-             long_lines=listed(arm_line(s, a, long) for a in arms), words=listed(words),
+             conditions=conditions(s, *arms), sections=budget_sections(s, arms),
+             words=listed(words),
              b0=0.5**15, b1=(1 / (1 + np.exp(-1.0))) ** 15, b3=(1 / (1 + np.exp(-3.0))) ** 15),
         Text("LSTM–GRU gap with forget bias 1: {words}.", words=listed(words)),
         steps_evidence(s, arms), _numbers(intervals),

@@ -62,7 +62,7 @@ def seed_dots_figure(
     else:
         edge = high + 0.12 * (high - low or 1.0)
         span = [min(0.0, low) - 0.04 * (edge - low or 1.0), edge + 0.06 * (edge - low or 1.0)]
-    traces = []
+    traces, counts = [], []
     rows = {name: len(names) - 1 - k for k, name in enumerate(names)}  # the first on top
     for k, name in enumerate(names):
         values, style = groups[name], series_style(k)
@@ -76,6 +76,8 @@ def seed_dots_figure(
         ))
         missing = int(np.sum(~np.isfinite(values)))
         if missing:
+            counts.append(dict(x=edge, y=rows[name], text=f"{missing}×", showarrow=False,
+                               xanchor="left", xshift=10, font=dict(size=12, color="#333333")))
             traces.append(dict(
                 type="scatter", x=[edge] * missing, y=rows[name] + jitter[~np.isfinite(values)],
                 mode="markers", name=infinite_label, legendgroup="infinite",
@@ -102,12 +104,13 @@ def seed_dots_figure(
                            line=dict(color="#333333", dash="dash", width=1.5)))
     return figure(traces, layout(
         height=max(220, 70 * len(names) + 110),
-        margin={"l": 10, "r": 20, "t": 40, "b": 50},
+        margin={"l": 10, "r": 40, "t": 40, "b": 50},
         hovermode="closest",
         shapes=shapes,
-        annotations=([dict(x=line, y=len(names) - 0.5, text=line_label, showarrow=False,
-                           yanchor="bottom", font=dict(size=12, color="#333333"))]
-                     if line is not None and line_label else []),
+        annotations=counts + ([dict(x=line, y=len(names) - 0.5, text=line_label,
+                                    showarrow=False, yanchor="bottom",
+                                    font=dict(size=12, color="#333333"))]
+                              if line is not None and line_label else []),
         xaxis=axis(title={"text": x_title}, type="log" if log_x else "linear",
                    range=span, exponentformat="power" if log_x else "B"),
         yaxis=axis(tickmode="array", tickvals=[rows[n] for n in names], ticktext=names,

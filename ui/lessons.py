@@ -11,9 +11,13 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+import numpy as np
 import streamlit as st
 
 from i18n import LESSON_FIELDS, N_, _, lesson_text, message_of
+from lstm_core.diagnoses import num
+from lstm_core.stocks import LESSON_SEEDS, STOCKS, stock_sequence, weekly_returns, writes_over_seeds
+from lstm_core.stocks import prices as stock_prices
 from ui.content import CONTENT, prose
 from ui.share import PAGE_FILES, ViewFileError, parse_view_file
 from ui.state import PageState, announce_ignored, choice, collect, load, save, widget_key
@@ -157,10 +161,6 @@ def _persistent_radio(label: str, choices: tuple[str, ...], key: str) -> int | N
 def _stock_writes(stock: str, amplitude: float, input_size: int, hidden_size: int,
                   weight_scale: float, forget_bias: float, seed: int):
     """The lesson seed's writes and those of every seed of ``LESSON_SEEDS``, per candidate."""
-    from lstm_core.stocks import LESSON_SEEDS, STOCKS, stock_sequence, weekly_returns
-    from lstm_core.stocks import prices as stock_prices
-    from lstm_core.stocks import writes_over_seeds
-
     x = stock_sequence(stock, input_size, amplitude)
     returns = weekly_returns(stock_prices()[:, list(STOCKS).index(stock)])
     weights = dict(hidden_size=hidden_size, weight_scale=weight_scale, forget_bias=forget_bias)
@@ -172,11 +172,7 @@ def stock_write_figures(params: dict[str, str]) -> dict[str, object]:
     """The numbers of the stock lesson, computed now for its link's setup (seeded random
     weights): on the down weeks, the share of negative writes i_t·g_t with a tanh and with a
     sigmoid candidate (same weights), the smallest cell state, and the same over every seed."""
-    import numpy as np
-
-    from lstm_core.diagnoses import num
-    from lstm_core.stocks import LESSON_SEEDS
-    from ui.compare import CompareState
+    from ui.compare import CompareState  # imported on first use, like the live views
     from ui.run_setup import setup_of, stock_label
 
     setup = setup_of(CompareState.from_query(params)[0])

@@ -34,7 +34,7 @@ PRESETS: dict[str, str] = {
     "ramp": N_("ramp (−A to A)"),
     "noise": N_("seeded noise"),
     "remember": N_("a spike to remember, then silence"),
-    "stocks": N_("weekly stock returns, 2018–2019 (real data)"),
+    "stocks": N_("real weekly stock returns"),
 }
 
 

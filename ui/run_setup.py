@@ -239,10 +239,10 @@ def setup_controls(page: str, *, cell_controls: bool = True) -> None:
     if source == "preset":
         st.selectbox(_("Preset"), tuple(PRESETS), format_func=lambda k: _(PRESETS[k]),
                      key=w("preset"))
-        left, right = st.columns(2)
         stocks = values.get(w("preset")) == "stocks"
-        if stocks:
+        if stocks:  # right under the preset it belongs to
             st.selectbox(_("Stock"), tuple(STOCKS), format_func=stock_label, key=w("stock"))
+        left, right = st.columns(2)
         with left:
             if not stocks:  # real data has its own length
                 _number(page, "steps", _("Steps T"))
@@ -327,9 +327,9 @@ def input_note(setup: RunSetup, input_size: int = 1) -> str | None:
         return None
     dates = stock_weeks()
     return _(r"**Input: {stocks}**, the weekly returns from {first} to {last} as "
-             r"$x_t = A \times {scale:g}\, r_t$ with A = {amplitude:g} (A = 1: the price change "
-             "in percent). Weekly closing prices, 2018–2019, from the sample data shipped with "
-             "the plotly package.").format(
+             r"$x_t = A \times {scale:g}\, r_t$, here with A = {amplitude:g} (with A = 1, "
+             "$x_t$ is the week's price change in percent). Weekly closing prices, 2018–2019, "
+             "from the sample data shipped with the plotly package.").format(
         stocks=", ".join(stock_label(t) for t in stock_columns(setup.stock, input_size)),
         first=dates[1], last=dates[-1], scale=RETURN_SCALE, amplitude=setup.amplitude)
 

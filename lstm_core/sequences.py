@@ -15,6 +15,8 @@ import numpy as np
 
 from i18n import N_, Text
 
+from .stocks import STOCKS, stock_sequence
+
 MAX_STEPS = 500
 MAX_INPUT_SIZE = 4
 MAX_CSV_BYTES = 1_000_000
@@ -32,6 +34,7 @@ PRESETS: dict[str, str] = {
     "ramp": N_("ramp (−A to A)"),
     "noise": N_("seeded noise"),
     "remember": N_("a spike to remember, then silence"),
+    "stocks": N_("real weekly stock returns"),
 }
 
 
@@ -49,6 +52,7 @@ def make_sequence(
     seed: int = 0,
     amplitude: float = 1.0,
     period: int = 20,
+    stock: str = "GOOG",
 ) -> np.ndarray:
     """The (steps, input_size) sequence of ``preset`` (a key of :data:`PRESETS`).
 
@@ -59,6 +63,9 @@ def make_sequence(
     remember A at t = 0 then 0.
     Column k > 0: sine and square are delayed by k·period/D steps, noise columns are independent
     draws, every other preset is column 0 times (−1)^k.
+    ``"stocks"`` is real data and has its own length: the 104 weekly returns r_t of ``stock``
+    (a key of :data:`~lstm_core.stocks.STOCKS`) as x_t = A·100·r_t, whatever ``steps``; column
+    k > 0 is the k-th next stock (:func:`lstm_core.stocks.stock_sequence`).
     """
     if preset not in PRESETS:
         raise InputError(Text("unknown preset {preset}; choose one of {choices}",
@@ -67,6 +74,11 @@ def make_sequence(
     if period < 2:
         raise InputError(Text("the period must be at least 2 steps"))
     a = float(amplitude)
+    if preset == "stocks":
+        if stock not in STOCKS:
+            raise InputError(Text("unknown stock {stock}; choose one of {choices}",
+                                  stock=shown(str(stock)), choices=", ".join(STOCKS)))
+        return stock_sequence(stock, input_size, a)
     t = np.arange(steps, dtype=np.float64)
     if preset == "noise":
         return a * np.random.default_rng(seed).standard_normal((steps, input_size))

@@ -39,6 +39,8 @@ from ui.run_setup import (
     resolve_slots,
     save_state,
     setup_controls,
+    setup_of,
+    show_input_note,
     show_setup_error,
     uploaded,
 )
@@ -286,6 +288,7 @@ def comparison() -> None:
     share_box(PAGE, state)
     for message in messages:
         st.warning(message)
+    show_input_note(setup_of(state))
     runs = compute_or_last_good(state, shared_epsilon())
     if runs:
         render(runs, state.unit)
@@ -498,5 +501,6 @@ def lesson_view(params: dict[str, str], key: str, below: DeltaGenerator) -> None
     """The comparison of a lesson's link ``params``: the figure (chart key ``key``), and the
     table in the container ``below`` (full width: its columns are what the lesson points at)."""
     state, _ = CompareState.from_query(params)
+    show_input_note(setup_of(state))
     figure_and_table(compute(state, shared_epsilon()), state.unit, key, table_area=below,
                      side_by_side=False)

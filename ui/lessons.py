@@ -11,9 +11,13 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+import numpy as np
 import streamlit as st
 
 from i18n import LESSON_FIELDS, N_, _, lesson_text, message_of
+from lstm_core.diagnoses import num
+from lstm_core.stocks import LESSON_SEEDS, STOCKS, stock_sequence, weekly_returns, writes_over_seeds
+from lstm_core.stocks import prices as stock_prices
 from ui.content import CONTENT, prose
 from ui.share import PAGE_FILES, ViewFileError, parse_view_file
 from ui.state import PageState, announce_ignored, choice, collect, load, save, widget_key
@@ -39,6 +43,9 @@ class Scenario:
     choices: tuple[str, ...]
     answer: int
     reveal: str
+    #: A key of :data:`FIGURES`: the live numbers the question and the reveal are formatted
+    #: with (their ``{placeholders}``); "" for a scenario whose text has none.
+    figures: str = ""
 
     @property
     def page_file(self) -> str:
@@ -147,11 +154,65 @@ def _persistent_radio(label: str, choices: tuple[str, ...], key: str) -> int | N
                     key=key, on_change=_keep, args=(key,))
 
 
+# --- live numbers in a scenario's text -----------------------------------------------------------
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _stock_writes(stock: str, amplitude: float, input_size: int, hidden_size: int,
+                  weight_scale: float, forget_bias: float, seed: int):
+    """The lesson seed's writes and those of every seed of ``LESSON_SEEDS``, per candidate."""
+    x = stock_sequence(stock, input_size, amplitude)
+    returns = weekly_returns(stock_prices()[:, list(STOCKS).index(stock)])
+    weights = dict(hidden_size=hidden_size, weight_scale=weight_scale, forget_bias=forget_bias)
+    return (writes_over_seeds(x, returns, (seed,), **weights),
+            writes_over_seeds(x, returns, LESSON_SEEDS, **weights))
+
+
+def stock_write_figures(params: dict[str, str]) -> dict[str, object]:
+    """The numbers of the stock lesson, computed now for its link's setup (seeded random
+    weights): on the down weeks, the share of negative writes i_t·g_t with a tanh and with a
+    sigmoid candidate (same weights), the smallest cell state, and the same over every seed."""
+    from ui.compare import CompareState  # imported on first use, like the live views
+    from ui.run_setup import setup_of, stock_label
+
+    setup = setup_of(CompareState.from_query(params)[0])
+    one, sweep = _stock_writes(setup.stock, setup.amplitude, setup.input_size, setup.hidden_size,
+                               setup.weight_scale, setup.forget_bias, setup.seed)
+    tanh, sigmoid = one["tanh"][0], one["sigmoid"][0]
+    shares = np.array([w.down_negative for w in sweep["tanh"]])
+    return {
+        "stock": stock_label(setup.stock), "seed": setup.seed, "units": setup.hidden_size,
+        "forget_bias": setup.forget_bias, "weeks": tanh.down_weeks + tanh.up_weeks,
+        "down": tanh.down_weeks,
+        "tanh_down": tanh.down_negative, "tanh_up": tanh.up_negative,
+        "sigmoid_down": sigmoid.down_negative,
+        "tanh_min": num(tanh.min_cell), "sigmoid_min": num(sigmoid.min_cell),
+        "count": len(LESSON_SEEDS), "first_seed": LESSON_SEEDS[0], "last_seed": LESSON_SEEDS[-1],
+        "tanh_low": float(shares.min()), "tanh_high": float(shares.max()),
+        "tanh_median": float(np.median(shares)),
+        "tanh_below": sum(w.min_cell < 0 for w in sweep["tanh"]),
+        "sigmoid_none": sum(w.down_negative == 0 for w in sweep["sigmoid"]),
+        "sigmoid_below": sum(w.min_cell < 0 for w in sweep["sigmoid"]),
+    }
+
+
+#: Scenario ``figures`` key → the function giving its numbers from the scenario's link.
+FIGURES: dict[str, Callable[[dict[str, str]], dict[str, object]]] = {
+    "stock_writes": stock_write_figures,
+}
+
+
+def scenario_text(item: Scenario, text: str) -> str:
+    """One of ``item``'s texts (a message id) translated, with its live numbers filled in."""
+    shown = _(text)
+    return shown.format(**FIGURES[item.figures](item.params)) if item.figures else shown
+
+
 def render_scenario(item: Scenario) -> None:
     """Question and prediction beside the live chart (computed with the scenario's exact
     settings, drawn once revealed), then the explanation and the link to explore further."""
     st.subheader(_(item.title))
-    st.markdown(_(item.question))
+    st.markdown(scenario_text(item, item.question))
     revealed_key = f"{PAGE}.revealed.{item.key}"
     revealed = bool(st.session_state.get(revealed_key))
     side, chart = st.columns([2, 3], gap="large")  # prediction first, also on a phone
@@ -175,7 +236,7 @@ def render_scenario(item: Scenario) -> None:
         else:
             st.info(prose("lessons_before_reveal"), icon=":material/visibility_off:")
     if revealed:
-        st.markdown(_(item.reveal))
+        st.markdown(scenario_text(item, item.reveal))
     st.page_link(item.page_file,
                  label=_("Explore further in {page}").format(page=_(PAGE_TITLES[item.page])),
                  icon=":material/open_in_new:", query_params=item.params)

@@ -45,6 +45,9 @@ from lstm_core.sequences import (
     parse_sequence_csv,
     parse_sequence_text,
 )
+from lstm_core.stocks import RETURN_SCALE, STOCKS, WEEKS, stock_columns, weekly_returns
+from lstm_core.stocks import prices as stock_prices
+from lstm_core.stocks import weeks as stock_weeks
 from lstm_core.weights import (
     HAND_SET_DEFAULTS,
     HAND_SET_GATES,
@@ -107,6 +110,7 @@ class RunSetup(PageState):
     seed: int = number(0, 0, 99_999, integer=True)
     amplitude: float = number(1.0, -100.0, 100.0)
     period: int = number(20, 2, MAX_STEPS, integer=True)
+    stock: str = choice("GOOG", tuple(STOCKS))
     typed: str = text("0.5, -1, 2, 0, 0, 0, 1, 1", 2000)
     weights: str = choice("random", tuple(WEIGHT_SOURCES))
     weight_scale: float = number(1.0, 0.0, 10.0)
@@ -235,14 +239,20 @@ def setup_controls(page: str, *, cell_controls: bool = True) -> None:
     if source == "preset":
         st.selectbox(_("Preset"), tuple(PRESETS), format_func=lambda k: _(PRESETS[k]),
                      key=w("preset"))
+        stocks = values.get(w("preset")) == "stocks"
+        if stocks:  # right under the preset it belongs to
+            st.selectbox(_("Stock"), tuple(STOCKS), format_func=stock_label, key=w("stock"))
         left, right = st.columns(2)
         with left:
-            _number(page, "steps", _("Steps T"))
+            if not stocks:  # real data has its own length
+                _number(page, "steps", _("Steps T"))
             _number(page, "amplitude", _("Amplitude A"))
         with right:
             _number(page, "seed", _("Seed"))
             if values.get(w("preset")) in ("sine", "square"):
                 _number(page, "period", _("Period"))
+        if stocks:
+            st.caption(stock_caption(values.get(w("stock"), "GOOG")))
     elif source == "typed":
         st.text_area(
             _("Values"), key=w("typed"), height=90,
@@ -293,6 +303,48 @@ def setup_controls(page: str, *, cell_controls: bool = True) -> None:
         _kept_caption(NPZ_KEY)
 
 
+def stock_label(stock: str) -> str:
+    """A stock as the picker shows it: ticker and company (e.g. "GOOG · Alphabet (Google)")."""
+    return f"{stock} · {_(STOCKS[stock])}" if stock in STOCKS else str(stock)
+
+
+def stock_caption(stock: str) -> str:
+    """How the stock input is made and where the prices come from (Markdown)."""
+    if stock not in STOCKS:
+        stock = RunSetup().stock
+    returns = weekly_returns(stock_prices()[:, list(STOCKS).index(stock)])
+    return _(r"$x_t = A \times {scale:g}\, r_t$ with the week's return "
+             r"$r_t = p_t / p_{{t-1}} - 1$: with A = 1, the week's price change in percent "
+             "({weeks} weeks, {down} of them down). Weekly closing prices, 2018–2019, from the "
+             "sample data shipped with the plotly package (`plotly.data.stocks()`).").format(
+        scale=RETURN_SCALE, weeks=WEEKS, down=int((returns < 0).sum()))
+
+
+def input_note(setup: RunSetup, input_size: int = 1) -> str | None:
+    """One line above the charts naming real data and its source (teacher mode hides the
+    sidebar that says it), or None for every other input."""
+    if setup.source != "preset" or setup.preset != "stocks" or setup.stock not in STOCKS:
+        return None
+    dates = stock_weeks()
+    return _(r"**Input: {stocks}**, the weekly returns from {first} to {last} as "
+             r"$x_t = A \times {scale:g}\, r_t$, here with A = {amplitude:g} (with A = 1, "
+             "$x_t$ is the week's price change in percent). Weekly closing prices, 2018–2019, "
+             "from the sample data shipped with the plotly package.").format(
+        stocks=", ".join(stock_label(t) for t in stock_columns(setup.stock, input_size)),
+        first=dates[1], last=dates[-1], scale=RETURN_SCALE, amplitude=setup.amplitude)
+
+
+def show_input_note(setup: RunSetup) -> None:
+    """:func:`input_note` as a caption, if the input is real data."""
+    try:
+        size = expected_input_size(setup)
+    except SetupError:  # no .npz yet: the page's warning says so
+        size = 1
+    note = input_note(setup, size)
+    if note:
+        st.caption(note)
+
+
 def _csv_problem(data: bytes) -> str | None:
     """Why the CSV ``data`` cannot be used (in the session's language), or None."""
     try:
@@ -325,8 +377,9 @@ def _hand_help(name: str) -> str:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _preset(preset: str, steps: int, size: int, seed: int, amplitude: float, period: int):
-    return make_sequence(preset, steps, size, seed, amplitude, period)
+def _preset(preset: str, steps: int, size: int, seed: int, amplitude: float, period: int,
+            stock: str):
+    return make_sequence(preset, steps, size, seed, amplitude, period, stock)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -373,7 +426,7 @@ def build_inputs(
     try:
         if setup.source == "preset":
             return _preset(setup.preset, setup.steps, size, setup.seed, setup.amplitude,
-                           setup.period)
+                           setup.period, setup.stock)
         if setup.source == "typed":
             return _typed(setup.typed, size)
         if csv_data is None:

@@ -37,6 +37,7 @@ from ui.run_setup import (
     save_state,
     setup_controls,
     setup_of,
+    show_input_note,
     show_setup_error,
     slot_choices,
     uploaded,
@@ -281,6 +282,7 @@ HEATMAP_QUANTITIES = {
 def render(result: StepResult) -> None:
     """Draw the page for one result: the scrubbed figure, the equations, the overview figure
     (operating points and, for H > 1, every unit over time), the data."""
+    show_input_note(result.setup)
     render_diagnoses(result.diagnoses)
     diagram(result, key=f"{PAGE}.diagram")
     st.caption(prose("step_through_reading"))

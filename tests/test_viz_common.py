@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from viz.evidence import curves_figure
+from viz.evidence import curves_figure, seed_dots_figure
 from viz.tables import figure_to_frame
 from viz.theme import DASHES, MARKERS, PALETTE, export_config, series_style
 
@@ -63,6 +63,28 @@ def test_export_config_png():
     assert export_config("x", "png")["toImageButtonOptions"]["format"] == "png"
 
 
+def test_seed_dots_draw_every_seed_and_mark_the_runs_that_never_got_there():
+    values = np.r_[0.01, 0.02, 0.04, np.inf, np.inf]
+    fig = seed_dots_figure({"tanh, 300 steps": values}, {"tanh, 300 steps": (0.04, 0.01, np.inf)},
+                           "test loss", "diverged", "median", log_x=True, line=0.05,
+                           line_label="threshold")
+    from tests.apptest_helpers import decode
+
+    data = fig.to_dict()["data"]
+    finite = [t for t in data if t.get("legendgroup") is None]
+    infinite = [t for t in data if t.get("legendgroup") == "infinite"]
+    assert list(decode(finite[0]["x"])) == [0.01, 0.02, 0.04]
+    edge = decode(infinite[0]["x"])
+    assert len(edge) == 2 and edge[0] > 0.04  # at the right edge
+    notes = {a["text"]: a for a in fig.to_dict()["layout"]["annotations"]}
+    assert "2×" in notes and "tanh, 300 steps" in notes
+    # on a log axis an annotation's x is the exponent: the label sits on the threshold line
+    assert notes["threshold"]["x"] == np.log10(0.05)
+    median = next(t for t in data if t.get("legendgroup") == "median")
+    assert list(decode(median["x"])) == [0.04]
+    assert list(decode(median["error_x"]["arrayminus"])) == [pytest.approx(0.03)]
+
+
 def _builder_figures() -> dict[str, go.Figure]:
     """One figure from every dict-built builder of the experiment pages, with awkward inputs
     (symlog panels, gaps, diverged runs, a single read-out point)."""
@@ -90,6 +112,10 @@ def _builder_figures() -> dict[str, go.Figure]:
         "norms": gradient_norms_figure([("x", np.r_[0.0, np.inf, rng.random(10)])]),
         "inside": lstm_inside_figure(rng.random((12, 4)), {"forget_gate": rng.random(12)}, 0.05),
         "evidence": curves_figure(x, {"a": x}, "x", "y"),
+        "seed dots": seed_dots_figure(
+            {"a, 300 steps": np.r_[rng.random(18), np.inf, np.inf], "b": np.full(20, np.inf)},
+            {"a, 300 steps": (0.5, 0.3, np.inf), "b": (np.inf, np.inf, np.inf)}, "loss",
+            "diverged", "median", log_x=True, line=0.05, line_label="threshold"),
         "losses": loss_curves([CurveSeries("a", band, ((20, 0.5, 2),))], baseline=0.2,
                               threshold=0.01, total_steps=30, loss_name="MSE", seeds=3),
         "no losses": loss_curves([], baseline=0.2, threshold=0.01, total_steps=30,

@@ -66,7 +66,7 @@ def seed_dots_figure(
     rows = {name: len(names) - 1 - k for k, name in enumerate(names)}  # the first on top
     for k, name in enumerate(names):
         values, style = groups[name], series_style(k)
-        jitter = (np.arange(values.size) % 7 - 3) * 0.07
+        jitter = (np.arange(values.size) % 7 - 3) * 0.05 - 0.12  # below the row's label
         shown = values[np.isfinite(values)]
         traces.append(dict(
             type="scatter", x=shown, y=rows[name] + jitter[np.isfinite(values)], mode="markers",
@@ -76,8 +76,9 @@ def seed_dots_figure(
         ))
         missing = int(np.sum(~np.isfinite(values)))
         if missing:
-            counts.append(dict(x=edge, y=rows[name], text=f"{missing}×", showarrow=False,
-                               xanchor="left", xshift=10, font=dict(size=12, color="#333333")))
+            counts.append(dict(x=np.log10(edge) if log_x else edge, y=rows[name] - 0.12,
+                               text=f"{missing}×", showarrow=False, xanchor="left", xshift=10,
+                               font=dict(size=12, color="#333333")))
             traces.append(dict(
                 type="scatter", x=[edge] * missing, y=rows[name] + jitter[~np.isfinite(values)],
                 mode="markers", name=infinite_label, legendgroup="infinite",
@@ -89,7 +90,7 @@ def seed_dots_figure(
         if np.isfinite(lo) or np.isfinite(median):
             shown_median = median if np.isfinite(median) else edge
             traces.append(dict(
-                type="scatter", x=[shown_median], y=[rows[name] + 0.36], mode="markers",
+                type="scatter", x=[shown_median], y=[rows[name] + 0.16], mode="markers",
                 name=median_label, legendgroup="median",
                 showlegend=not any(t.get("legendgroup") == "median" for t in traces),
                 marker=dict(color="#000000", size=11, symbol="diamond"),
@@ -100,19 +101,25 @@ def seed_dots_figure(
             ))
     shapes = []
     if line is not None:
-        shapes.append(dict(type="line", x0=line, x1=line, y0=-0.5, y1=len(names) - 0.5,
+        shapes.append(dict(type="line", x0=line, x1=line, y0=-0.5, y1=len(names) - 0.2,
                            line=dict(color="#333333", dash="dash", width=1.5)))
+    # each row's name above its dots, not as a tick label: a long name then never squeezes the
+    # plot on a phone
+    labels = [dict(xref="paper", x=0, y=rows[name] + 0.34, text=name, showarrow=False,
+                   xanchor="left", yanchor="bottom", font=dict(size=12, color="#31333F"))
+              for name in names]
+    threshold = ([dict(x=np.log10(line) if log_x else line, y=len(names) - 0.2, text=line_label,
+                       showarrow=False, yanchor="bottom", font=dict(size=12, color="#333333"))]
+                 if line is not None and line_label else [])
     return figure(traces, layout(
-        height=max(220, 70 * len(names) + 110),
+        height=max(220, 80 * len(names) + 110),
         margin={"l": 10, "r": 40, "t": 40, "b": 50},
         hovermode="closest",
         shapes=shapes,
-        annotations=counts + ([dict(x=line, y=len(names) - 0.5, text=line_label,
-                                    showarrow=False, yanchor="bottom",
-                                    font=dict(size=12, color="#333333"))]
-                              if line is not None and line_label else []),
+        # an annotation on a log axis is placed by the exponent (Plotly's rule)
+        annotations=labels + counts + threshold,
         xaxis=axis(title={"text": x_title}, type="log" if log_x else "linear",
                    range=span, exponentformat="power" if log_x else "B"),
-        yaxis=axis(tickmode="array", tickvals=[rows[n] for n in names], ticktext=names,
-                   range=[-0.6, len(names) - 0.4], automargin=True, zeroline=False),
+        yaxis=axis(showticklabels=False, tickmode="array", tickvals=[rows[n] for n in names],
+                   range=[-0.5, len(names) - 0.1], zeroline=False),
     ))

@@ -18,6 +18,7 @@ when it is there (see ``ui.warmup``); ``python -m lstm_core.claims --seeds A-B``
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -275,6 +276,7 @@ def cache_dir() -> Path:
                 / ".cache")
 
 
+@functools.lru_cache(maxsize=16)
 def code_key(spec: StudySpec) -> str:
     """A digest of the code that computes the study and of ``spec``."""
     digest = hashlib.sha256(repr(spec).encode())

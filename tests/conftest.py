@@ -6,9 +6,6 @@ import os
 
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
-# The trained claims' study at the CI budget (20 seeds, 40 and 120 steps; see lstm_core.study):
-# the app and every server a test starts read it from the project's .cache/ once computed.
-os.environ.setdefault("LSTM_LENS_STUDY", "small")
 
 import contextlib
 import shutil
@@ -111,3 +108,11 @@ def page(browser):
 @pytest.fixture(scope="session")
 def screenshot_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("screenshots")
+
+
+def pytest_configure(config) -> None:
+    """The trained claims' study at the CI budget (20 seeds, 60 and 180 steps; see
+    ``lstm_core.study``) for the tests and every server they start (read from the project's
+    ``.cache/`` once computed). Set here, not at import: the benchmarks import
+    ``start_server`` from this module and measure the real study."""
+    os.environ.setdefault("LSTM_LENS_STUDY", "small")

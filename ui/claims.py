@@ -16,6 +16,7 @@ import streamlit as st
 from i18n import N_, Text, _
 from lstm_core.claims import CLAIMS, GROUPS, Claim, check
 from lstm_core.claims_race import interval_text
+from lstm_core.study import spec_for
 from lstm_core.verdicts import SeedEvidence, Table, Verdict
 from ui import warmup
 from ui.charts import show
@@ -114,10 +115,38 @@ def pending() -> list[str]:
     return [key for key in warmup.claim_verdicts().pending() if CLAIMS[key].trained]
 
 
-@st.fragment(run_every=POLL_SECONDS)
+#: While the study trains (minutes), the page looks again this often: a class of 60 polling
+#: every 0.5 s would cost the server 120 fragment runs a second for nothing new.
+STUDY_POLL_SECONDS = 5.0
+
+
 def progress() -> None:
-    """While verdicts are still being computed: say which, and rerun the page once a new one
-    has arrived."""
+    """While verdicts are still being computed: the study's progress (polled slowly), then
+    which verdicts are still coming (polled fast); the page reruns when something arrives."""
+    arms_done, arms = warmup.study_progress()
+    if arms_done < arms:
+        _study_progress()
+    else:
+        _verdict_progress()
+
+
+@st.fragment(run_every=STUDY_POLL_SECONDS)
+def _study_progress() -> None:
+    arms_done, arms = warmup.study_progress()
+    if arms_done >= arms:
+        st.rerun(scope="app")
+    waiting, spec = pending(), spec_for()
+    st.progress(arms_done / arms, text=_(
+        "The engine is training the study behind {count} claims: {done} of {total} "
+        "configurations trained (each on {seeds} seeds at every learning rate of a sweep, to "
+        "{short} and {long} steps; once per version of the app, then kept on disk). This page "
+        "fills them in by itself.").format(count=len(waiting), done=arms_done, total=arms,
+                                           seeds=len(spec.seeds), short=spec.budgets[0],
+                                           long=spec.budgets[1]))
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def _verdict_progress() -> None:
     waiting = pending()
     shown = st.session_state.get(f"{PAGE}.__pending__")
     st.session_state[f"{PAGE}.__pending__"] = len(waiting)
@@ -125,14 +154,6 @@ def progress() -> None:
         st.rerun(scope="app")
     trained = [key for key, claim in CLAIMS.items() if claim.trained]
     done = len(trained) - len(waiting)
-    arms_done, arms = warmup.study_progress()
-    if waiting and arms_done < arms:
-        st.progress(arms_done / arms, text=_(
-            "The engine is training the study behind {count} claims: {done} of {total} "
-            "configurations trained (each on 20 seeds at 4 learning rates, then 3× longer at "
-            "its best one; once per version of the app, then kept on disk). This page fills "
-            "them in by itself.").format(count=len(waiting), done=arms_done, total=arms))
-        return
     names = ""
     for key in waiting:  # "a, b, c" as messages: each language lists claims its own way
         plain = _(CLAIMS[key].plain).rstrip(".。")

@@ -416,7 +416,10 @@ def _status_text(race: Race) -> str:
         parts.append(_("**Finished**: {runs} runs × {steps} steps.").format(
             runs=len(race.runs), steps=race.config.steps))
     if diverged:
-        parts.append(_("{count} run(s) diverged (✕ marks where).").format(count=diverged))
+        parts.append(_("{count} run(s) diverged (✕ marks where) at learning rate {rate}. "
+                       "Divergence depends on the learning rate as much as on the activation: "
+                       "try a smaller one before blaming the configuration.").format(
+            count=diverged, rate=race.config.learning_rate))
     if len(parts) == 1:
         return parts[0]
     return _("{sentence} {next_sentence}").format(sentence=parts[0], next_sentence=parts[1])

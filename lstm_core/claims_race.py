@@ -616,6 +616,29 @@ def _largest_cell(arm: str, thetas: np.ndarray) -> float:
     return float(np.median([np.max(np.abs(test_trace(arm, t).cell)) for t in thetas]))
 
 
+def _without_a_part(s: Study, key: str, variant: str, finding: str, reason: str,
+                    summary: str, rule: str, numbers: dict[str, float] | None = None) -> Verdict:
+    """A published "removing this part hurts" finding, decided by :func:`_hurts` at both
+    budgets: TRUE (agrees) if the variant ends measurably higher at both, PARTLY at one, FALSE
+    at neither; ``reason`` (why it differs from the paper's) follows the finding unless TRUE."""
+    arms = ("lstm", variant)
+    outcomes = _hurts(s, variant)
+    verdict = {2: "true", 1: "partly", 0: "false"}[sum(o == 1 for o in outcomes)]
+    intervals = _intervals(s, arms, ("loss", "steps"))
+    return Verdict(
+        key, verdict,
+        _with_reason(Text(finding, conditions=conditions(s, *arms),
+                          sections=budget_sections(s, arms, "loss"),
+                          comparisons=comparison_lines(s, [(variant, "lstm")], lower, LOSS_WORDS),
+                          **{k: v for k, v in (numbers or {}).items()}),
+                     None if verdict == "true" else reason),
+        Text(summary, n=len(s.spec.seeds),
+             outcomes=_listed_words([-o for o in outcomes], s.spec.budgets, LOSS_WORDS)),
+        loss_evidence(s, arms), _numbers(intervals) | (numbers or {}), rule=rule,
+        intervals=intervals, tables=(sweep_table(s, arms),),
+    )
+
+
 def greff_output_activation(s: Study | None = None) -> Verdict:
     """Published finding (Greff et al. 2017): the output activation is critical; without it
     (h = o·c) performance drops, since the cell state is unbounded.
@@ -625,36 +648,24 @@ def greff_output_activation(s: Study | None = None) -> Verdict:
     FALSE if at neither, PARTLY if at one (see the module for the comparisons).
     """
     s = s or study()
-    arms = ("lstm", "lstm_identity_output")
-    outcomes = _hurts(s, "lstm_identity_output")
-    verdict = {2: "true", 1: "partly", 0: "false"}[sum(o == 1 for o in outcomes)]
     long = s.spec.budgets[1]
     largest = _largest_cell("lstm_identity_output",
                             s["lstm_identity_output"].at(long).theta[long])
-    intervals = _intervals(s, arms, ("loss", "steps"))
-    return Verdict(
-        "greff_output_activation", verdict,
-        _with_reason(Text(
-            "Here ({conditions}):\n\n{sections}\n\n**Compared:** {comparisons}. Without the "
-            "squash the median seed's largest |c| on the test set is {largest:.2g}.",
-            conditions=conditions(s, *arms), sections=budget_sections(s, arms, "loss"),
-            comparisons=comparison_lines(s, [("lstm_identity_output", "lstm")], lower,
-                                         LOSS_WORDS), largest=largest),
-            None if verdict == "true" else N_(
-                "Why the result differs from the paper's: Greff et al. trained far larger "
-                "networks on long speech, handwriting and music sequences, where an unsquashed "
-                "cell state grows large; here a 16-unit LSTM sums two numbers over 20 steps, "
-                "|c| stays small, and h = o·c is simply a linear read-out of it.")),
-        Text("Test loss without the output squash, against the textbook LSTM ({n} seeds): "
-             "{outcomes}.", n=len(s.spec.seeds),
-             outcomes=_listed_words([-o for o in outcomes], s.spec.budgets, LOSS_WORDS)),
-        loss_evidence(s, arms), _numbers(intervals) | {"largest_cell": largest},
-        rule=N_("TRUE (agrees with the paper) if the LSTM without the output squash ends with a "
-                "measurably higher median test loss than the textbook LSTM at both budgets "
-                "(95 % bootstrap intervals apart, each at its own best learning rate); PARTLY "
-                "at one budget; FALSE at neither."),
-        intervals=intervals, tables=(sweep_table(s, arms),),
-    )
+    return _without_a_part(
+        s, "greff_output_activation", "lstm_identity_output",
+        N_("Here ({conditions}):\n\n{sections}\n\n**Compared:** {comparisons}. Without the "
+           "squash the median seed's largest |c| on the test set is {largest:.2g}."),
+        N_("Why the result differs from the paper's: Greff et al. trained far larger "
+           "networks on long speech, handwriting and music sequences, where an unsquashed "
+           "cell state grows large; here a 16-unit LSTM sums two numbers over 20 steps, "
+           "|c| stays small, and h = o·c is simply a linear read-out of it."),
+        N_("Test loss without the output squash, against the textbook LSTM ({n} seeds): "
+           "{outcomes}."),
+        N_("TRUE (agrees with the paper) if the LSTM without the output squash ends with a "
+           "measurably higher median test loss than the textbook LSTM at both budgets "
+           "(95 % bootstrap intervals apart, each at its own best learning rate); PARTLY "
+           "at one budget; FALSE at neither."),
+        {"largest": largest})
 
 
 def greff_forget_gate(s: Study | None = None) -> Verdict:
@@ -663,33 +674,20 @@ def greff_forget_gate(s: Study | None = None) -> Verdict:
 
     Rule: as :func:`greff_output_activation`, for the LSTM whose forget gate is fixed at 1.
     """
-    s = s or study()
-    arms = ("lstm", "lstm_no_forget")
-    outcomes = _hurts(s, "lstm_no_forget")
-    verdict = {2: "true", 1: "partly", 0: "false"}[sum(o == 1 for o in outcomes)]
-    intervals = _intervals(s, arms, ("loss", "steps"))
-    return Verdict(
-        "greff_forget_gate", verdict,
-        _with_reason(Text(
-            "Here ({conditions}; the forget gate fixed at σ(30) = 1 − 10⁻¹³ and never "
-            "trained):\n\n{sections}\n\n**Compared:** {comparisons}.",
-            conditions=conditions(s, *arms), sections=budget_sections(s, arms, "loss"),
-            comparisons=comparison_lines(s, [("lstm_no_forget", "lstm")], lower, LOSS_WORDS)),
-            None if verdict == "true" else N_(
-                "Why the result differs from the paper's: the adding problem needs the cell to "
-                "keep two values and sum them over one short sequence, which a cell that never "
-                "forgets can do; Greff et al.'s tasks (speech, handwriting, music) need the "
-                "cell to let go of old content within long sequences, which it cannot.")),
-        Text("Test loss without the forget gate, against the textbook LSTM ({n} seeds): "
-             "{outcomes}.", n=len(s.spec.seeds),
-             outcomes=_listed_words([-o for o in outcomes], s.spec.budgets, LOSS_WORDS)),
-        loss_evidence(s, arms), _numbers(intervals),
-        rule=N_("TRUE (agrees with the paper) if the LSTM without a forget gate ends with a "
-                "measurably higher median test loss than the textbook LSTM at both budgets "
-                "(95 % bootstrap intervals apart, each at its own best learning rate); PARTLY "
-                "at one budget; FALSE at neither."),
-        intervals=intervals, tables=(sweep_table(s, arms),),
-    )
+    return _without_a_part(
+        s or study(), "greff_forget_gate", "lstm_no_forget",
+        N_("Here ({conditions}; the forget gate fixed at σ(30) = 1 − 10⁻¹³ and never "
+           "trained):\n\n{sections}\n\n**Compared:** {comparisons}."),
+        N_("Why the result differs from the paper's: the adding problem needs the cell to "
+           "keep two values and sum them over one short sequence, which a cell that never "
+           "forgets can do; Greff et al.'s tasks (speech, handwriting, music) need the "
+           "cell to let go of old content within long sequences, which it cannot."),
+        N_("Test loss without the forget gate, against the textbook LSTM ({n} seeds): "
+           "{outcomes}."),
+        N_("TRUE (agrees with the paper) if the LSTM without a forget gate ends with a "
+           "measurably higher median test loss than the textbook LSTM at both budgets "
+           "(95 % bootstrap intervals apart, each at its own best learning rate); PARTLY "
+           "at one budget; FALSE at neither."))
 
 
 def jozefowicz_forget_bias(s: Study | None = None) -> Verdict:

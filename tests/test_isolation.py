@@ -291,6 +291,7 @@ ALLOWED_MEMOS = {
     "ui/lessons.py:quiz",                    # the same for the quiz
     "ui/activation_picker.py:compiled_custom",  # frozen Activation of an expression text
     "lstm_core/stocks.py:_table",            # the stock prices file: dates (tuple), read-only array
+    "lstm_core/study.py:code_key",           # digest of the spec and the code files: a str
     "viz/theme.py:_default_template",        # Plotly's template (dict, copied on every use)
     "viz/theme.py:_layout_property_names",   # frozenset of go.Layout's property names
 }

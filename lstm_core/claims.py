@@ -1381,11 +1381,11 @@ def main(argv: list[str]) -> int:
     import argparse
     import json
 
-    from .study import parse_seeds
+    from .study import SIZES, parse_seeds
 
     parser = argparse.ArgumentParser(prog="python -m lstm_core.claims", description=main.__doc__)
     parser.add_argument("--seeds", help="seed range A-B for the trained claims (default 1-20)")
-    parser.add_argument("--size", choices=("default", "small", "tiny"), help="the study's budget")
+    parser.add_argument("--size", choices=tuple(SIZES), help="the study's budget")
     parser.add_argument("--trained", action="store_true", help="only the trained claims")
     parser.add_argument("--json", action="store_true", help="print JSON")
     options = parser.parse_args(argv)

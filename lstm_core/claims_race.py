@@ -19,6 +19,7 @@ supports it, FALSE when some contradict it and none support it, PARTLY when they
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 import numpy as np
 
@@ -27,7 +28,8 @@ from i18n import N_, Text
 from .statistics import Interval, bootstrap_median, compare, wilson
 from .study import ARMS, Runs, Study, cached_study, spec_for, test_trace
 from .tasks import get_task
-from .verdicts import SeedEvidence, Table, Verdict, listed, seed_evidence
+from .training import Model
+from .verdicts import Evidence, SeedEvidence, Table, Verdict, listed, seed_evidence
 
 #: "Trains faster" rule, shown on the page.
 FASTER_RULE = N_(
@@ -299,8 +301,10 @@ def relu_replaces_tanh(s: Study | None = None) -> Verdict:
                 for b in s.spec.budgets]
     if all(o == -1 for o in outcomes):
         verdict = "false"
+    elif not premise or -1 in outcomes:
+        verdict = "partly"
     else:
-        verdict = "partly" if not premise else combine(o if o else 1 for o in outcomes)
+        verdict = "true"
     arms = ("lstm", "lstm_relu")
     sweep = s["lstm_relu"].sweep
     diverged = listed(Text("{k}/{n} at learning rate {rate:g}", k=int(r.diverged_by(
@@ -343,8 +347,6 @@ def _saturation(arm: str, thetas: np.ndarray) -> np.ndarray:
 
 def _cell_gradient_norms(arm: str, thetas: np.ndarray) -> np.ndarray:
     """Per seed, ‖∂L/∂θ‖ of the cell's weights (read-out excluded) on the test set."""
-    from .training import Model
-
     a = ARMS[arm]
     task = get_task(a.task)
     x, target = task.test_set(a.length)
@@ -439,10 +441,6 @@ NEAR = 0.05  # "near 0 or 1": within 0.05 of it
 
 
 def _gate_values(theta: np.ndarray, **slots: object) -> dict[str, np.ndarray]:
-    from dataclasses import replace
-
-    from .training import Model
-
     arm = ARMS["lstm"]
     spec = arm.spec
     if slots:
@@ -491,8 +489,6 @@ def gates_are_binary(s: Study | None = None, **slots: object) -> Verdict:
     else:
         verdict = "partly"
     middle = middle_count / total
-    from .verdicts import Evidence
-
     curves = {GATE_NAMES[g]: counts[g] / total * len(GATES) for g in GATES}
     intervals = {f"near_0_or_1@{b}": i for b, i in per_budget.items()}
     short_i, long_i = per_budget[s.spec.budgets[0]], per_budget[long]
@@ -630,7 +626,7 @@ def _without_a_part(s: Study, key: str, variant: str, finding: str, reason: str,
         _with_reason(Text(finding, conditions=conditions(s, *arms),
                           sections=budget_sections(s, arms, "loss"),
                           comparisons=comparison_lines(s, [(variant, "lstm")], lower, LOSS_WORDS),
-                          **{k: v for k, v in (numbers or {}).items()}),
+                          **(numbers or {})),
                      None if verdict == "true" else reason),
         Text(summary, n=len(s.spec.seeds),
              outcomes=_listed_words([-o for o in outcomes], s.spec.budgets, LOSS_WORDS)),

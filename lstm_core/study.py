@@ -395,14 +395,22 @@ def parse_seeds(text: str) -> tuple[int, ...]:
 
 
 def main(argv: list[str]) -> int:
-    """``python -m lstm_core.study [--seeds A-B] [--size small]``: compute and store the study
-    (the server runs this as its low-priority background process)."""
-    args = dict(zip(argv[::2], argv[1::2], strict=False))
-    with contextlib.suppress(OSError, ValueError):
-        os.nice(int(args.get("--nice", "0")))
-    seeds = parse_seeds(args["--seeds"]) if "--seeds" in args else None
-    spec = spec_for(seeds, args.get("--size"))
-    study = compute_and_store(spec)
+    """``python -m lstm_core.study [--seeds A-B] [--size small] [--nice N]``: compute and store
+    the study (the server runs this as its low-priority background process)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m lstm_core.study", description=main.__doc__)
+    parser.add_argument("--seeds", help="seed range A-B (default 1-20)")
+    parser.add_argument("--size", choices=tuple(SIZES), help="the study's budget")
+    parser.add_argument("--nice", type=int, default=0, help="lower this process's priority")
+    options = parser.parse_args(argv)
+    try:
+        seeds = parse_seeds(options.seeds) if options.seeds else None
+    except ValueError as why:
+        parser.error(str(why))
+    with contextlib.suppress(OSError):
+        os.nice(options.nice)
+    study = compute_and_store(spec_for(seeds, options.size))
     print("computed" if study is not None else "another process is computing it")
     return 0
 

@@ -563,12 +563,6 @@ class Summary:
     runs: int
     seconds: float
 
-    @property
-    def steps_to_threshold(self) -> float | None:
-        """The median steps to the threshold, or None when half the runs or more did not
-        reach it."""
-        return self.steps.value if np.isfinite(self.steps.value) else None
-
 
 def summarise(results: list[RunResult], threshold: float) -> Summary:
     """The median test loss and the median steps to the threshold over every run, with 95 %

@@ -11,6 +11,10 @@ value come from the ``Delta`` elements of the last run; the new value goes in a 
 after 2.5–7.5 s of think time, and times send → ``script_finished``. A page without a slider gets
 its first number input stepped instead; a page with neither is rerun unchanged. Errors:
 exception elements, a failed or early-finished run, ``page_not_found``, disconnects, timeouts.
+``--controls random`` instead moves, on every run, a *different* control (any slider or number
+input of the last run, picked at random) to a new random value on its grid: what a class exploring
+a page costs, as caches rarely hold the result; ``--controls both`` measures the two workloads one
+after the other on the same server and prints both rows.
 
 Phases: warm-up (one student, discarded) → RSS *before* → all students open the page and stay
 idle (RSS *idle*; memory per idle session = (idle − before) / N) → the timed interaction phase
@@ -111,6 +115,17 @@ def next_value(info: SliderInfo, direction: int) -> tuple[float, int]:
     return info.value, direction
 
 
+def random_value(info: SliderInfo, rng: random.Random) -> float:
+    """A value on ``info``'s grid other than its current one (the current one if it has no
+    other)."""
+    steps = round((info.hi - info.lo) / info.step) if info.step > 0 else 0
+    others = [k for k in range(steps + 1) if abs(info.lo + k * info.step - info.value) > 1e-9]
+    if not others:
+        return info.value
+    value = info.lo + rng.choice(others) * info.step
+    return round(value) if info.is_int else round(value, 12)
+
+
 def rerun_msg(query_string: str, page_name: str = "", page_hash: str = "",
               widget: SliderInfo | None = None, value: float | None = None) -> bytes:
     """A serialised ``BackMsg.rerun_script``, optionally with one slider's new value."""
@@ -183,6 +198,9 @@ class Student:
         self._reader: asyncio.Task | None = None
         self._bytes = 0
         self.run_bytes: list[int] = []
+        self.controls: list[SliderInfo] = []  # every slider and number input of the last run
+        self._run_controls: list[SliderInfo] = []
+        self.rng: random.Random | None = None  # set: each run moves a random control at random
 
     def _cookies(self) -> tuple[str, str]:
         """GET /_stcore/health like the frontend: returns (Cookie header, XSRF token)."""
@@ -224,13 +242,20 @@ class Student:
                     if which == "exception":
                         self._run_errors.append(
                             f"{element.exception.type}: {element.exception.message}")
-                    elif which == "slider" and not self._has_slider:
-                        self._run_slider = slider_from_proto(element.slider)
-                        self._echoed = element.slider.set_value
-                        self._has_slider = True
-                    elif which == "number_input" and self._run_slider is None:
-                        self._run_slider = number_from_proto(element.number_input)
-                        self._echoed = element.number_input.set_value
+                    elif which == "slider":
+                        info = slider_from_proto(element.slider)
+                        if info is not None:
+                            self._run_controls.append(info)
+                        if not self._has_slider:
+                            self._run_slider = info
+                            self._echoed = element.slider.set_value
+                            self._has_slider = True
+                    elif which == "number_input":
+                        info = number_from_proto(element.number_input)
+                        self._run_controls.append(info)
+                        if self._run_slider is None:
+                            self._run_slider = info
+                            self._echoed = element.number_input.set_value
                 elif kind == "navigation":
                     self.page_hash = msg.navigation.page_script_hash
                 elif kind == "page_info_changed":
@@ -249,6 +274,7 @@ class Student:
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
         self._run_slider, self._run_errors, self._has_slider = None, [], False
+        self._run_controls = []
         self._bytes = 0
         started = time.perf_counter()
         await self.ws.send(payload)
@@ -271,6 +297,7 @@ class Student:
         if self._run_errors:
             raise RunFailed("exception", self._run_errors[0])
         self.slider = self._run_slider
+        self.controls = self._run_controls
         return latency
 
     async def open(self) -> float:
@@ -280,7 +307,13 @@ class Student:
         return await self._run(rerun_msg(self.query, page_name=page_name))
 
     async def interact(self) -> float:
-        """Move the slider one step (or rerun unchanged when the page has none)."""
+        """Move the slider one step (or rerun unchanged when the page has none); with ``rng``
+        set, move a random control to a random new value instead."""
+        if self.rng is not None and self.controls:
+            control = self.rng.choice(self.controls)
+            value = random_value(control, self.rng)
+            return await self._run(rerun_msg(self.query, page_hash=self.page_hash,
+                                             widget=control, value=value))
         if self.slider is None:
             return await self._run(rerun_msg(self.query, page_hash=self.page_hash))
         control = self.slider
@@ -328,6 +361,8 @@ async def scenario(base: str, args: argparse.Namespace, pids: list[int]) -> dict
 
     # Warm every process up (imports, caches) so that the idle figure is per session only;
     # behind nginx the hash spreads warm-up students too, so use several per replica.
+    warm_controls: list[SliderInfo] = []
+
     async def warm_up(name: str) -> str:
         warm = Student(base, args.page, args.query, args.timeout, name)
         try:
@@ -335,6 +370,7 @@ async def scenario(base: str, args: argparse.Namespace, pids: list[int]) -> dict
             for _ in range(2):
                 await warm.interact()
             control = warm.slider
+            warm_controls[:] = warm.controls
             return f"{control.kind} {control.widget_id[-30:]}" if control else "rerun"
         except (RunFailed, OSError) as why:
             results.error("warm-up", str(why))
@@ -350,6 +386,10 @@ async def scenario(base: str, args: argparse.Namespace, pids: list[int]) -> dict
 
     students = [Student(base, args.page, args.query, args.timeout, f"s{i}", args.span)
                 for i in range(args.students)]
+    if args.mode == "random":
+        for i, student in enumerate(students):
+            student.rng = random.Random(f"{args.seed}-{i}")
+        results.control = f"random of {len(warm_controls)} controls"
     alive: list[Student] = []
 
     async def open_one(i: int, student: Student) -> None:
@@ -399,7 +439,7 @@ async def scenario(base: str, args: argparse.Namespace, pids: list[int]) -> dict
     rss_after = total_rss(pids)
     n_open = len(alive)
     return {
-        "results": results, "elapsed": elapsed, "opened": n_open,
+        "results": results, "elapsed": elapsed, "opened": n_open, "mode": args.mode,
         "rss_before": rss_before, "rss_idle": rss_idle, "rss_peak": peak[0],
         "rss_growth": rss_growth(timeline, WARM_UP_SHARE) if pids else float("nan"),
         "rss_after": rss_after, "measured_rss": bool(pids),
@@ -549,6 +589,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=30.0,
                         help="seconds to wait for one rerun (default 30)")
     parser.add_argument("--seed", type=int, default=0, help="think-time random seed")
+    parser.add_argument("--controls", choices=("step", "random", "both"), default="step",
+                        help="step: move the first slider one step per run (default); random: "
+                             "move a random control to a random value per run; both: one "
+                             "after the other, two rows per page")
     parser.add_argument("--span", type=int, default=0,
                         help="each student's control stays within ±SPAN steps of its start "
                              "(a steady workload for a memory soak); default 0: walk to the "
@@ -585,6 +629,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     except (OSError, ValueError) as why:
         parser.error(f"bad pid list: {why}")
     args.query = args.query.lstrip("?")
+    args.mode = "random" if args.controls == "random" else "step"
     args.pages = [p.strip() for p in args.pages.split(",") if p.strip()]
     if not args.pages:
         parser.error("--pages needs at least one page")
@@ -641,12 +686,15 @@ def main(argv: list[str] | None = None) -> int:
             n = len(args.replicas_pids)
             targets.append((f"nginx + {n} replicas" if n else "replicas", args.replicas_url,
                             args.replicas_pids))
+        modes = ("step", "random") if args.controls == "both" else (args.controls,)
         for page in args.pages:
-            for label, url, pids in targets:
-                if page == FLOOR_PAGE and label == "before":
-                    continue  # the floor page is this checkout's
-                args.page = page
-                results.append((label, page, asyncio.run(_run_target(label, url, args, pids))[1]))
+            for mode in modes:
+                for label, url, pids in targets:
+                    if page == FLOOR_PAGE and label == "before":
+                        continue  # the floor page is this checkout's
+                    args.page, args.mode = page, mode
+                    figures = asyncio.run(_run_target(label, url, args, pids))[1]
+                    results.append((label, page, figures))
         if args.churn:
             for label, url, pids in targets:
                 print(f"… {label}: {args.churn} sessions opened and closed", file=sys.stderr,
@@ -672,11 +720,12 @@ def main(argv: list[str] | None = None) -> int:
                             "settled after half MB", "right after all MB",
                             "settled after all MB", "settled vs before",
                             "goal ≤ +10 %"], churned))
-    before = {page: f for label, page, f in results if label == "before"}
-    ratios = [[page, fmt_ms(before[page]["cpu_per_run"]), fmt_ms(f["cpu_per_run"]),
-               f"{f['cpu_per_run'] / before[page]['cpu_per_run']:.2f}",
-               f"{before[page]['bytes_per_run'] / 1000:.0f} → {f['bytes_per_run'] / 1000:.0f}"]
-              for label, page, f in results if label == "after" and page in before]
+    before = {(page, f["mode"]): f for label, page, f in results if label == "before"}
+    ratios = [[f"{page} ({f['mode']})", fmt_ms(b["cpu_per_run"]), fmt_ms(f["cpu_per_run"]),
+               f"{f['cpu_per_run'] / b['cpu_per_run']:.2f}",
+               f"{b['bytes_per_run'] / 1000:.0f} → {f['bytes_per_run'] / 1000:.0f}"]
+              for label, page, f in results
+              if label == "after" and (b := before.get((page, f["mode"]))) is not None]
     if ratios:
         print()
         print(format_table(["page", "before CPU ms/run", "after CPU ms/run", "after ÷ before",

@@ -302,3 +302,23 @@ def test_a_student_with_a_span_stays_near_where_it_started():
     for _ in range(9):
         asyncio.run(student.interact())
     assert sent == [101, 102, 101, 100, 99, 98, 99, 100, 101]
+
+
+def test_a_random_control_value_is_on_the_grid_inside_the_bounds_and_new():
+    import random
+
+    rng = random.Random(0)
+    info = load_test.SliderInfo("w", 0.0, 1.0, 0.25, 0.5, is_int=False)
+    seen = {load_test.random_value(info, rng) for _ in range(200)}
+    assert seen == {0.0, 0.25, 0.75, 1.0}  # every other grid value, never the current 0.5
+    steps = load_test.SliderInfo("n", 1, 8, 1, 8, is_int=True, kind="number")
+    assert {load_test.random_value(steps, rng) for _ in range(200)} == set(range(1, 8))
+    single = load_test.SliderInfo("s", 3, 3, 1, 3, is_int=True)
+    assert load_test.random_value(single, rng) == 3  # nowhere else to go
+
+
+def test_load_test_random_controls_mode_is_parsed():
+    assert load_test.parse_args([]).mode == "step"
+    assert load_test.parse_args(["--controls", "random"]).mode == "random"
+    with pytest.raises(SystemExit):
+        load_test.parse_args(["--controls", "sideways"])

@@ -1,0 +1,76 @@
+"""Accessibility checks in the real browser: axe-core on a page, and the contrast of chart text.
+
+axe-core comes from npm, pinned in ``tests/node_tools/package.json`` (``.ci/run`` installs it
+with ``npm ci``). axe checks only what is inside the viewport, so :func:`open_full_height`
+makes the viewport as tall as the page first.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.browser_helpers import wait_for_run
+
+AXE_JS = Path(__file__).parent / "node_tools" / "node_modules" / "axe-core" / "axe.min.js"
+
+#: Every page of the router (``url_path``): Home is the default page.
+PAGES = ("", "lessons", "claims", "activation_lab", "step_through", "compare", "gradient_flow",
+         "training_lab")
+#: The modes a class meets: (name, query string, viewport).
+MODES = {
+    "en": ("", (1400, 1000)),
+    "zh": ("?lang=zh", (1400, 1000)),
+    "teacher": ("?teacher=1", (1400, 1000)),
+    "phone": ("", (390, 844)),
+}
+
+#: The height of everything a visitor can scroll to: Streamlit scrolls its main area, not the
+#: document, so the document's own height is the viewport's.
+_PAGE_HEIGHT_JS = """() => Math.max(document.documentElement.scrollHeight,
+  ...[...document.querySelectorAll('[data-testid=stMain], [data-testid=stAppViewContainer], '
+     + '[data-testid=stSidebarContent]')].map(e => e.scrollHeight))"""
+
+
+def axe_source() -> str:
+    """axe-core's script; under CI a missing install fails, elsewhere it skips with the fix."""
+    if not AXE_JS.exists():
+        message = "axe-core is missing: npm ci --prefix tests/node_tools"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+def open_full_height(page, url: str) -> None:
+    """Open ``url`` and grow the viewport to the page's full height (kept at its width)."""
+    page.goto(url)
+    wait_for_run(page)
+    width = page.viewport_size["width"]
+    for _ in range(3):  # charts and wrapped text settle at the new height: until it is stable
+        height = page.evaluate(_PAGE_HEIGHT_JS)
+        if height <= page.viewport_size["height"]:
+            break
+        page.set_viewport_size({"width": width, "height": min(height + 40, 30_000)})
+        page.wait_for_timeout(300)
+        wait_for_run(page)
+
+
+def run_axe(page) -> list[dict]:
+    """axe-core's violations on the whole document: WCAG 2.0–2.2 A/AA and best practices."""
+    page.add_script_tag(content=axe_source())
+    return page.evaluate("""async () => {
+      const r = await axe.run(document, {resultTypes: ['violations']});
+      return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 300),
+          impact: n.impact, summary: n.failureSummary,
+          inside: (() => { const el = document.querySelector(n.target[0]);
+                           const ids = [];
+                           for (let e = el; e; e = e.parentElement) {
+                             const id = e.getAttribute && e.getAttribute('data-testid');
+                             if (id) ids.push(id);
+                           }
+                           return ids; })()}))}));
+    }""")

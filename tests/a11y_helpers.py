@@ -74,3 +74,49 @@ def run_axe(page) -> list[dict]:
                            }
                            return ids; })()}))}));
     }""")
+
+
+# --- what counts as Streamlit's own ---------------------------------------------------------
+#: Violations in markup that Streamlit generates whole from a call's arguments, which the app
+#: cannot change: (axe rule ids, data-testid of the Streamlit element the node is inside, why).
+#: Colour contrast is never Streamlit's: the app's theme (.streamlit/config.toml) and CSS decide
+#: every colour, so a contrast failure anywhere, Streamlit's chrome included, is the app's.
+STREAMLIT_OWN = (
+    ({"list", "listitem"}, "stSidebarNav",
+     "st.navigation's sidebar: Streamlit puts its section headers inside the <ul> as non-<li>"
+     " children; the app gives only page titles and icons"),
+    ({"presentation-role-conflict"}, "stFileUploaderDropzone",
+     "st.file_uploader's drop zone is Streamlit's <section role=presentation aria-label …>;"
+     " the app gives only the label"),
+    ({"scrollable-region-focusable"}, "stTable",
+     "st.table's horizontal scroll wrapper (a phone-wide table) is Streamlit's <div> without"
+     " tabindex; the app gives only the data"),
+)
+
+
+def streamlit_reason(rule: str, inside: list[str]) -> str | None:
+    """Why a violating node of ``rule`` inside the elements ``inside`` (data-testids, innermost
+    first) is Streamlit's own, or None if the app caused it."""
+    for rules, testid, why in STREAMLIT_OWN:
+        if rule in rules and testid in inside:
+            return why
+    return None
+
+
+def classify(violations: list[dict]) -> dict[str, list[dict]]:
+    """axe's violations node by node: ``app_serious`` (serious or critical, caused by the app),
+    ``app_minor`` (moderate or minor) and ``streamlit`` (Streamlit's own, with the reason)."""
+    out: dict[str, list[dict]] = {"app_serious": [], "app_minor": [], "streamlit": []}
+    for violation in violations:
+        for node in violation["nodes"]:
+            impact = node["impact"] or violation["impact"]
+            row = {"rule": violation["id"], "impact": impact, "target": node["target"],
+                   "html": node["html"][:120], "summary": (node["summary"] or "")[-200:]}
+            why = streamlit_reason(violation["id"], node["inside"])
+            if why is not None:
+                out["streamlit"].append({**row, "why": why})
+            elif impact in ("serious", "critical"):
+                out["app_serious"].append(row)
+            else:
+                out["app_minor"].append(row)
+    return out

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_helpers import wait_for_run
+from tests.browser_helpers import CHARTS, wait_for_run
 
 AXE_JS = Path(__file__).parent / "node_tools" / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -44,9 +44,11 @@ def axe_source() -> str:
     return AXE_JS.read_text(encoding="utf-8")
 
 
-def open_full_height(page, url: str) -> None:
-    """Open ``url`` and grow the viewport to the page's full height (kept at its width)."""
-    page.goto(url)
+def open_full_height(page, url: str, reload: bool = True) -> None:
+    """Open ``url`` (``reload=False``: stay on the page as it is) and grow the viewport to the
+    page's full height (kept at its width)."""
+    if reload:
+        page.goto(url)
     wait_for_run(page)
     width = page.viewport_size["width"]
     for _ in range(3):  # charts and wrapped text settle at the new height: until it is stable
@@ -56,6 +58,24 @@ def open_full_height(page, url: str) -> None:
         page.set_viewport_size({"width": width, "height": min(height + 40, 30_000)})
         page.wait_for_timeout(300)
         wait_for_run(page)
+
+
+def reveal_a_lesson(page) -> None:
+    """On the Lessons page: predict (the first answer) and reveal, so the lesson's live chart
+    and explanation are on the page too."""
+    page.locator('[class*="st-key-lessons-prediction-"] [role="radiogroup"] label').first.click()
+    wait_for_run(page)
+    page.locator('[class*="st-key-lessons-reveal-"] button').first.click()
+    page.wait_for_selector(CHARTS + " >> .main-svg", timeout=30_000)
+    wait_for_run(page)
+
+
+def open_page_full(page, app_url: str, path: str, query: str) -> None:
+    """Open one of the app's pages at full height, a lesson revealed on the Lessons page."""
+    open_full_height(page, f"{app_url}/{path}{query}")
+    if path == "lessons":
+        reveal_a_lesson(page)
+        open_full_height(page, page.url, reload=False)
 
 
 def run_axe(page) -> list[dict]:

@@ -8,12 +8,13 @@ not fail the test; they are listed in its output and in ``.pytest_cache/axe/<pag
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 
 import pytest
 
-from tests.a11y_helpers import MODES, PAGES, classify, open_full_height, run_axe
+from tests.a11y_helpers import MODES, PAGES, classify, open_page_full, run_axe
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -50,7 +51,7 @@ def heading_jumps(headings: list[dict]) -> list[str]:
     main = [h for h in headings if not h["sidebar"]]
     if main and main[0]["level"] != 1:
         problems.append(f"the page starts with h{main[0]['level']} {main[0]['text']!r}")
-    for before, after in zip(main, main[1:], strict=False):
+    for before, after in itertools.pairwise(main):
         if after["level"] > before["level"] + 1:
             problems.append(f"h{before['level']} {before['text']!r} → h{after['level']} "
                             f"{after['text']!r}")
@@ -72,7 +73,7 @@ def test_axe_finds_nothing_serious_caused_by_the_app(browser, app_url, path, mod
     context = browser.new_context(viewport={"width": width, "height": height})
     try:
         page = context.new_page()
-        open_full_height(page, f"{app_url}/{path}{query}")
+        open_page_full(page, app_url, path, query)
         found = classify(run_axe(page))
         _report(f"{path or 'home'}-{mode}", found)
         assert not found["app_serious"], json.dumps(found["app_serious"], indent=1,

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.a11y_helpers import MODES, PAGES, open_full_height
+from tests.a11y_helpers import MODES, PAGES, open_page_full
 from tests.browser_helpers import CHARTS
 from viz.theme import contrast_ratio
 
@@ -116,7 +116,7 @@ def test_every_chart_text_reads_at_aa(browser, app_url, path, mode):
     context = browser.new_context(viewport={"width": width, "height": height})
     try:
         page = context.new_page()
-        open_full_height(page, f"{app_url}/{path}{query}")
+        open_page_full(page, app_url, path, query)
         count, failures = chart_text_failures(page)
         charts = page.locator(CHARTS).count()
         assert not charts or count, "charts drawn but no text found in them"

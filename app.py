@@ -7,13 +7,13 @@ import streamlit as st
 
 import lstm_core  # noqa: F401  (caps BLAS threads before any heavy NumPy work)
 from i18n import _
-from ui import charts, language, teacher, warmup
+from ui import charts, document, language, teacher, warmup
 
 #: The browser-tab icon ships with the app: a classroom network may have no internet access.
 ICON = Path(__file__).parent / "ui" / "static" / "icon.png"
 st.set_page_config(page_title="LSTM Lens", page_icon=str(ICON), layout="wide")
 
-language.apply()  # first: the page titles below are in the session's language
+session_language = language.apply()  # first: the page titles below are in the session's language
 PAGES = {
     _("Learn"): [
         st.Page("pages/home.py", title=_("Home"), icon=":material/home:", default=True),
@@ -43,4 +43,6 @@ if os.environ.get("LSTM_LENS_BENCH_FLOOR") == "1":  # the benchmarks' reference 
 warmup.start()  # once per process, in the background: see ui/warmup.py
 teacher.apply()
 charts.chart_options()
-st.navigation({section: pages for section, pages in PAGES.items() if pages}).run()
+current = st.navigation({section: pages for section, pages in PAGES.items() if pages})
+document.apply(current.title, session_language)  # the tab's title and <html lang>
+current.run()

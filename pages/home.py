@@ -12,12 +12,12 @@ st.markdown(prose("home"))
 
 left, right = st.columns([1, 1], gap="large")
 with left:
-    st.subheader(_("What one LSTM step computes"))
+    st.header(_("What one LSTM step computes"))
     for equation in LSTM.equations:
         st.latex(equation)
 with right:
-    st.subheader(_("How to read it"))
+    st.header(_("How to read it"))
     st.markdown(prose("home_cell"))
 
-st.subheader(_("Where to go"))
+st.header(_("Where to go"))
 where_to_go()

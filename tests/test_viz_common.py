@@ -229,3 +229,36 @@ def test_loss_lines_labels_stay_readable_and_divergence_marks_stand_out():
         assert note["bgcolor"].startswith("rgba(255, 255, 255")  # … but not over their labels
     (died,) = [t for t in fig["data"] if str(t.get("name", "")).endswith("diverged")]
     assert died["marker"]["size"] >= 18 and died["marker"]["line"]["color"] == "#FFFFFF"
+
+
+def _lightness(rgb: np.ndarray) -> float:
+    """CIE L* of an sRGB colour (0–255)."""
+    from viz.theme import relative_luminance
+
+    y = relative_luminance(rgb)
+    return 116 * y ** (1 / 3) - 16 if y > 216 / 24389 else y * 24389 / 27
+
+
+def test_the_diverging_scale_keeps_the_sign_in_greyscale_and_the_heatmaps_use_it():
+    from viz.theme import DIVERGING, scale_colour
+
+    negative, positive = (_lightness(scale_colour(DIVERGING, v)) for v in (0.0, 1.0))
+    assert abs(negative - positive) >= 25, (negative, positive)  # was 46 vs 55
+    signed = 0
+    for name, fig in _every_figure().items():
+        spec = fig.to_dict()
+        scales = [t.get("colorscale") for t in spec["data"] if t.get("type") == "heatmap"]
+        scales += [v.get("colorscale") for k, v in spec["layout"].items()
+                   if k.startswith("coloraxis")]
+        for scale in scales:
+            if isinstance(scale, list) and "#F7F7F7" in str(scale):  # the signed ones
+                assert [list(s) for s in scale] == DIVERGING, name
+                signed += 1
+    assert signed >= 2  # the step-through's and the trained gates' signed heatmaps
+
+
+def test_the_cell_diagram_text_reads_on_every_box_colour():
+    from viz.theme import DIVERGING, _rgb, contrast_ratio, scale_colour, text_on
+
+    for v in np.linspace(0, 1, 401):
+        assert contrast_ratio(scale_colour(DIVERGING, v), _rgb(text_on(DIVERGING, v))) >= 4.5

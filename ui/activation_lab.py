@@ -210,7 +210,7 @@ def render(result: LabResult) -> None:
                 window=max(s.x_max, analysis.WINDOW), diff=result.overlay_max_diff)
             + " " + prose("activation_lab_rescaled")
         )
-    st.subheader(_("Properties, measured from the functions"))
+    st.header(_("Properties, measured from the functions"))
     # A static table wraps long entries (a grid would cut them off at its column width).
     st.table(property_frame(result.rows))
     st.caption(prose("activation_lab_table"))

@@ -228,7 +228,7 @@ def render_claim(claim: Claim, verdict: Verdict | None) -> None:
     """Statement (formulas rendered), source, verdict, finding, evidence chart and links."""
     st.caption(_("{group} · said in {source}").format(group=_(GROUPS[claim.group]),
                                                      source=_(claim.source)))
-    st.markdown(f"#### {_(claim.statement)}")
+    st.markdown(f"## {_(claim.statement)}")
     if verdict is None:
         error = warmup.claim_verdicts().error(claim.key)
         if error is not None:

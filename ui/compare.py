@@ -235,7 +235,7 @@ def setup_sidebar() -> None:
     draw into the sidebar, and a setup change has to rerun the whole page anyway."""
     load_state(CompareState, PAGE)
     with st.sidebar:
-        st.subheader(_("Input and weights"))
+        st.header(_("Input and weights"))
         st.caption(_("Shared with the Cell Step-Through page."))
         setup_controls(PAGE, cell_controls=False)
 
@@ -453,7 +453,7 @@ def render(runs: tuple[ConfigurationRun, ...], unit: int) -> None:
             st.warning(_("{label} was not run: {error}").format(
                 label=escape_markdown(_(run.label)), error=escape_markdown(_(run.error))))
     if figure_and_table(runs, unit, key=f"{PAGE}.trajectories"):
-        st.subheader(_("Diagnoses"))
+        st.header(_("Diagnoses"))
         st.markdown(diagnoses_markdown(runs))
 
 
@@ -491,7 +491,7 @@ def figure_and_table(runs: tuple[ConfigurationRun, ...], unit: int, key: str,
         show(phase_figure(trajectories, shown), key=f"{key}.phase",
              alt=_("Phase plot: h against the memory state for each configuration."))
     with table_area if table_area is not None else st.container():
-        st.subheader(_("Summary"))
+        st.header(_("Summary"))
         st.dataframe(summary_frame(runs), hide_index=True, column_config=table_columns(),
                      width="stretch")
     return True

@@ -145,7 +145,7 @@ def controls() -> tuple[GradientFlowState, list[str]]:
         if (m := keep_valid_choice(widget_key(PAGE, slot), getattr(_DEFAULTS, slot), options))
     ]
     with st.sidebar:
-        st.subheader(_("Gradient Flow"))
+        st.header(_("Gradient Flow"))
         _slider(_("Sequence length T"), "steps", 1)
         _slider(_("Hidden size H"), "hidden", 1)
         _slider(_("Weight scale"), "scale", 0.1,
@@ -362,7 +362,7 @@ def render(result: GradientFlowResult) -> None:
     """The page body: explanation, readouts, the two figures and the notes."""
     st.markdown(explanation(result))
     readouts_and_norms(result, key=f"{PAGE}.norms")
-    st.subheader(_("Inside the LSTM"))
+    st.header(_("Inside the LSTM"))
     show(lstm_inside_figure(result.cell_gradient, result.saturation, result.epsilon),
          key=f"{PAGE}.inside",
          alt=_("Heatmap of |dL/dc_t| per unit and step on a log colour scale, and below it "

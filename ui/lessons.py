@@ -211,7 +211,7 @@ def scenario_text(item: Scenario, text: str) -> str:
 def render_scenario(item: Scenario) -> None:
     """Question and prediction beside the live chart (computed with the scenario's exact
     settings, drawn once revealed), then the explanation and the link to explore further."""
-    st.subheader(_(item.title))
+    st.header(_(item.title))
     st.markdown(scenario_text(item, item.question))
     revealed_key = f"{PAGE}.revealed.{item.key}"
     revealed = bool(st.session_state.get(revealed_key))

@@ -115,9 +115,9 @@ def controls() -> StepThroughState:
     load_state(StepThroughState, PAGE)
     announce_ignored(PAGE)
     with st.sidebar:
-        st.subheader(_("Run setup"))
+        st.header(_("Run setup"))
         setup_controls(PAGE)
-        st.subheader(_("View"))
+        st.header(_("View"))
         st.number_input(_("Unit shown in the diagram"), min_value=1, max_value=16, step=1,
                         key=widget_key(PAGE, "unit"))
         st.number_input(_("Saturation threshold ε (|f′| below it)"), min_value=0.001,
@@ -288,11 +288,11 @@ def render(result: StepResult) -> None:
     st.caption(prose("step_through_reading"))
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.subheader(_("The equations"))
+        st.header(_("The equations"))
         st.latex(equation_block(result))
         st.caption(prose("step_through_equations"))
     with right:
-        st.subheader(_("Where each slot operates"))
+        st.header(_("Where each slot operates"))
         st.caption(prose("step_through_curves"))
     overview(result, key=f"{PAGE}.overview")
     render_data(result)

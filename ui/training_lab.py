@@ -54,6 +54,7 @@ from ui.state import (
 )
 from ui.state import widget_key as _widget_key
 from ui.teacher import teacher_mode
+from viz.theme import TEXT_COLOUR
 from viz.training_figures import CurveSeries, HeatRow, gates_figure, loss_curves
 
 PAGE = "training_lab"
@@ -186,7 +187,7 @@ def controls() -> TrainingLabState:
     load(TrainingLabState, PAGE)
     announce_ignored(PAGE)
     with st.sidebar:
-        st.subheader(_("Training Lab"))
+        st.header(_("Training Lab"))
         st.selectbox(_("Task"), tuple(TASKS), format_func=lambda k: _(TASKS[k].name),
                      key=_key("task"))
         st.slider(_("Sequence length T (difficulty)"), 5, 100, key=_key("length"))
@@ -341,6 +342,16 @@ def _loss_figure(race: Race):
                        loss_name=task.loss_name, seeds=race.config.seeds)
 
 
+def _live_figure(race: Race):
+    """The loss figure for ``st.plotly_chart`` while the race trains: its text in the app's
+    chart grey, not Streamlit's #808495 (3.72:1; ``show`` draws with the app's template)."""
+    fig = _loss_figure(race)
+    fig.update_layout(font_color=TEXT_COLOUR, legend_font_color=TEXT_COLOUR,
+                      xaxis_tickfont_color=TEXT_COLOUR, xaxis_title_font_color=TEXT_COLOUR,
+                      yaxis_tickfont_color=TEXT_COLOUR, yaxis_title_font_color=TEXT_COLOUR)
+    return fig
+
+
 LOSS_ALT = N_("Training loss per step on a log scale for each configuration: median across seeds "
             "with a min–max band, crosses where runs diverged, and the task's baseline and "
             "threshold lines.")
@@ -392,7 +403,7 @@ def _train_live(race: Race, status, chart) -> None:
         first_round = last_draw is None and all(r.parts for r in race.runs)
         if first_round or (last_draw and time.perf_counter() - last_draw >= REDRAW_EVERY):
             # a fresh key per redraw: Streamlit refuses two elements with one key in a run
-            chart.plotly_chart(_loss_figure(race), key=f"{PAGE}.live.{index}", width="stretch")
+            chart.plotly_chart(_live_figure(race), key=f"{PAGE}.live.{index}", width="stretch")
             last_draw = time.perf_counter()
     race.elapsed = time.perf_counter() - began
 
@@ -469,7 +480,7 @@ def results_frame(race: Race) -> pd.DataFrame:
 
 def results_table(race: Race) -> None:
     """The results table with a note on how each column was measured."""
-    st.subheader(_("Results"))
+    st.header(_("Results"))
     st.dataframe(
         results_frame(race), hide_index=True, width="stretch", key=f"{PAGE}.results",
         column_config={
@@ -493,7 +504,7 @@ def results_table(race: Race) -> None:
 @st.fragment
 def gates_panel(race: Race) -> None:
     """The trained model's gates on one test sequence (a fragment: choosing reruns only this)."""
-    st.subheader(_("Inside a trained model"))
+    st.header(_("Inside a trained model"))
     labels = {r.key: _("{configuration}, seed {seed}").format(
         configuration=_(PRESETS[r.key.preset].label), seed=r.key.seed) for r in race.runs}
     keys = list(labels)

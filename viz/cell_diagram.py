@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from viz.theme import DIVERGING
+from viz.theme import DIVERGING, text_on
 
 #: Short symbols for the boxes, by activation key (a custom expression shows as "f*").
 SYMBOLS = {
@@ -258,6 +258,14 @@ def node_templates(cell_type: str, symbols: dict[str, str]) -> list[str]:
     return out
 
 
+def node_text_colours(cell_type: str, colours: list[float]) -> list[str]:
+    """Each node's text colour: on its own marker (a box's text is inside it) white or black,
+    whichever reads better on the marker's colour (``colours``: :func:`colour_value`); beside
+    it, on the white page, near-black."""
+    return [text_on(DIVERGING, (c + 1.0) / 2.0) if n.text_position == "middle center"
+            else "#111111" for n, c in zip(DIAGRAMS[cell_type].nodes, colours, strict=True)]
+
+
 def node_trace(cell_type: str, colours: list[float], values: list[str], symbols: dict[str, str],
                xaxis: str, yaxis: str) -> dict:
     """Every value holder as a marker coloured by sign and size of its value (``colours``:
@@ -269,7 +277,7 @@ def node_trace(cell_type: str, colours: list[float], values: list[str], symbols:
         "texttemplate": node_templates(cell_type, symbols),
         "textposition": [n.text_position for n in nodes],
         "textfont": {"size": [BOX_FONT if n.box_slot else LABEL_FONT for n in nodes],
-                     "color": "#111111"},
+                     "color": node_text_colours(cell_type, colours)},
         "marker": {
             "size": [BOX_PX if n.box_slot else (26 if _on_op(cell_type, n) else 16)
                      for n in nodes],

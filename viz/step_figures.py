@@ -290,7 +290,8 @@ def step_through_figure(
         {"name": names[k], "traces": changing, "data": [
             *({"line": {"width": w}, "opacity": a}
               for w, a in zip(widths[k], opacity[k], strict=True)),
-            {"marker": {"color": colours[k]}, "text": texts[k]},
+            {"marker": {"color": colours[k]}, "text": texts[k],
+             "textfont": {"color": cd.node_text_colours(cell_type, colours[k])}},
             {},  # the symbols: unchanged, framed to stay above the value markers
             {"text": [names[k], *equations[k]]},
             *({"x": [k + 1, k + 1]} for _ in spans),

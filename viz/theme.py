@@ -7,6 +7,7 @@ style and marker, so no chart relies on colour alone.
 from __future__ import annotations
 
 import base64
+import itertools
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -31,14 +32,60 @@ DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 MARKERS = ("circle", "square", "diamond", "triangle-up", "x", "star", "cross", "triangle-down",
            "pentagon", "hexagon")
 
-#: Diverging colours for signed values (negative, zero, positive): blue – white – vermillion.
-DIVERGING = [[0.0, "#0072B2"], [0.5, "#F7F7F7"], [1.0, "#D55E00"]]
+#: Diverging colours for signed values (negative, zero, positive): dark blue – white – orange.
+#: The ends differ in lightness (CIE L* 21 vs 58), so the sign survives greyscale and print;
+#: Okabe–Ito's #0072B2 and #D55E00 (L* 46 and 55) both became one grey.
+DIVERGING = [[0.0, "#053061"], [0.5, "#F7F7F7"], [1.0, "#E66100"]]
 #: Sequential colours for magnitudes.
 SEQUENTIAL = "Viridis"
 SATURATION_FILL = "rgba(153, 153, 153, 0.22)"
 GRID_COLOUR = "#E6E6E6"
 ZERO_LINE_COLOUR = "#BBBBBB"
 FONT_FAMILY = "Source Sans Pro, Helvetica, Arial, sans-serif"
+#: Chart text (ticks, axis titles, legends, colour bars): Streamlit's chart theme draws it in
+#: #808495, 3.72:1 on white; this grey is 7.05:1 (ui/static/plotly_streamlit_template.json).
+TEXT_COLOUR = "#555867"
+#: The Okabe–Ito green's text: #009E73 itself is 3.42:1 on white, this is 6.1:1.
+DARK_GREEN = "#00704F"
+#: Text on a dark / light marker (the cell diagram's boxes); black, not #111: at the crossover
+#: of the two, #111 reaches only 4.35:1.
+TEXT_ON_DARK, TEXT_ON_LIGHT = "#FFFFFF", "#000000"  # ≥ 4.58:1 on every colour
+
+
+def _rgb(colour: str) -> np.ndarray:
+    return np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)], dtype=float)
+
+
+def scale_colour(scale: list[list], value: float) -> np.ndarray:
+    """The sRGB colour (0–255) that ``scale`` gives ``value`` in [0, 1], interpolated as
+    plotly.js does (linearly in RGB between stops)."""
+    value = float(np.clip(value, 0.0, 1.0))
+    for (lo, a), (hi, b) in itertools.pairwise(scale):
+        if value <= hi:
+            w = (value - lo) / (hi - lo) if hi > lo else 0.0
+            return (1 - w) * _rgb(a) + w * _rgb(b)
+    return _rgb(scale[-1][1])
+
+
+def relative_luminance(rgb: np.ndarray) -> float:
+    """WCAG 2 relative luminance of an sRGB colour (0–255)."""
+    c = np.asarray(rgb, dtype=float) / 255.0
+    c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return float(c @ [0.2126, 0.7152, 0.0722])
+
+
+def contrast_ratio(a: np.ndarray, b: np.ndarray) -> float:
+    """WCAG 2 contrast ratio of two sRGB colours (1 … 21)."""
+    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def text_on(scale: list[list], value: float) -> str:
+    """The text colour (white or near-black) with the higher contrast on ``scale``'s colour
+    for ``value`` in [0, 1]."""
+    background = scale_colour(scale, value)
+    return max((TEXT_ON_DARK, TEXT_ON_LIGHT),
+               key=lambda text: contrast_ratio(_rgb(text), background))
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from i18n import _
 from lstm_core.training import Band
-from viz.theme import DIVERGING, SEQUENTIAL, axis, figure, layout, series_style
+from viz.theme import DARK_GREEN, DIVERGING, SEQUENTIAL, axis, figure, layout, series_style
 
 DIED_SYMBOL = "x"
 
@@ -69,10 +69,12 @@ def loss_curves(
                 hovertemplate=_("diverged at step %{x} (seed %{customdata})<extra></extra>"),
             ))
     shapes, annotations = [], []
-    for value, text, colour, dash, anchor in (
+    for value, text, colour, text_colour, dash, anchor in (
         (baseline, _("baseline {value:.3g} (input-blind)").format(value=baseline), "#666666",
-         "dash", "bottom"),
-        (threshold, _("threshold {value:g}").format(value=threshold), "#009E73", "dot", "top"),
+         "#666666", "dash", "bottom"),
+        # the green line as Okabe–Ito's; its words darker: #009E73 text is 3.4:1 on white
+        (threshold, _("threshold {value:g}").format(value=threshold), "#009E73", DARK_GREEN,
+         "dot", "top"),
     ):
         shapes.append(dict(type="line", xref="x domain", x0=0, x1=1, yref="y", y0=value,
                            y1=value, line=dict(color=colour, dash=dash, width=1.5),
@@ -81,7 +83,7 @@ def loss_curves(
         # curves, on a white box so that a curve passing behind never hides the words.
         annotations.append(dict(x=1, xref="paper", y=np.log10(value), yref="y", text=text,
                                 showarrow=False, xanchor="right", yanchor=anchor,
-                                font=dict(color=colour, size=12),
+                                font=dict(color=text_colour, size=12),
                                 bgcolor="rgba(255, 255, 255, 0.9)", bordercolor=colour,
                                 borderwidth=1, borderpad=2))
     y_axis = axis(type="log", dtick=1,

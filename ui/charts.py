@@ -22,7 +22,7 @@ from streamlit.runtime import Runtime
 
 from i18n import _, language
 from ui.teacher import PROJECTOR_FONT_SIZE, teacher_mode
-from viz.tables import figure_to_frame
+from viz.tables import figure_to_frame, plain_text
 from viz.theme import default_template, export_config
 
 DATA_TABLES_KEY = "shared.data_tables"
@@ -44,7 +44,8 @@ CHART_CSS = """
   outline-offset: 0; }
 .lens-chart .lens-live { position: absolute; width: 1px; height: 1px; overflow: hidden;
   clip-path: inset(50%); white-space: nowrap; }
-.lens-chart .modebar-btn:focus-visible { outline: 3px solid #0072B2; outline-offset: 1px; }
+.lens-chart .js-plotly-plot .plotly .modebar-btn:focus-visible { outline: 3px solid #0072B2;
+  outline-offset: 1px; }
 .lens-chart:focus-within .modebar, .lens-chart.lens-chart-strip .modebar { opacity: 1; }
 .lens-chart:focus-within .modebar .modebar-group { opacity: 1; }
 .lens-chart.lens-chart-strip { padding-top: 30px; }
@@ -81,8 +82,10 @@ def show(fig: go.Figure, key: str, alt: str) -> None:
     """Draw ``fig`` (in place of the chart drawn under ``key`` by the last run) full width, with
     alt text and SVG/PNG export, as ``st.plotly_chart`` would.
 
-    In teacher mode the chart's text is enlarged for the projector.
+    In teacher mode the chart's text is enlarged for the projector. ``alt`` may hold a chart
+    label's rich text (``<br>``): it is read and shown as plain text.
     """
+    alt = plain_text(alt)
     filename = "lstm-lens-" + key.replace(".", "-")
     if teacher_mode():
         projector_fonts(fig)

@@ -29,10 +29,18 @@ def _array(values) -> np.ndarray | None:
     return np.asarray(values)
 
 
+#: A Plotly rich-text tag (``<br>``, ``<b>``, ``</sub>``…); a lone "<" as in "|f′| < ε" is not.
+TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+
+
+def plain_text(text) -> str:
+    """Plotly rich text (a title, a label) as plain text: tags dropped, spaces squeezed."""
+    return " ".join(TAG.sub(" ", str(text or "")).split())
+
+
 def _plain(text) -> str:
-    """Plotly rich text as plain text: tags and ``%{…}`` placeholders dropped, spaces squeezed."""
-    text = re.sub(r"%\{[^}]*\}", " ", str(text or ""))
-    return " ".join(re.sub(r"<[^>]*>", " ", text).split())
+    """:func:`plain_text` without Plotly's ``%{…}`` placeholders (a text template's)."""
+    return plain_text(re.sub(r"%\{[^}]*\}", " ", str(text or "")))
 
 
 def _title(item: dict) -> str:

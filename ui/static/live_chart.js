@@ -182,12 +182,17 @@ function announce(box, index) {
   const steps = slider.steps.length;
   const text = stepText(box, index + 1, steps);
   const control = box.lensStepControl;
+  box.lensStepIndex = index;
   control.setAttribute("aria-valuenow", String(index + 1));
   control.setAttribute("aria-valuetext", text);
   if (!box.lensPlaying) box.lensLive.textContent = text;
 }
 
+// The step shown: the last one animated to, else the slider's own (a new figure's).
 function shownIndex(box, slider) {
+  if (Number.isInteger(box.lensStepIndex) && box.lensStepIndex < slider.steps.length) {
+    return box.lensStepIndex;
+  }
   const active = Number(slider.active);
   return Number.isInteger(active) ? Math.min(Math.max(active, 0), slider.steps.length - 1) : 0;
 }
@@ -298,6 +303,7 @@ function stepControl(box) {
       width: `${Math.max(...parts.map((r) => r.right)) - origin.left - left + 8}px`,
       height: `${Math.max(...parts.map((r) => r.bottom)) - origin.top - top + 8}px`});
   }
+  box.lensStepIndex = undefined;  // drawn anew: the figure's slider says which step is shown
   announce(box, shownIndex(box, slider));
 }
 

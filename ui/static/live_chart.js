@@ -331,7 +331,8 @@ function linkTwin(box, tries = 0) {
 // After every draw: the figure is one named image (its SVG layers hidden from the
 // accessibility tree), its toolbar one Tab stop, its step slider a keyboard control.
 function accessible(box) {
-  box.lensPlot.querySelectorAll("svg.main-svg").forEach((svg) => svg.setAttribute("aria-hidden", "true"));
+  box.lensPlot.querySelectorAll("svg.main-svg, .modebar-btn svg")
+    .forEach((svg) => svg.setAttribute("aria-hidden", "true"));
   rovingToolbar(box);
   stepControl(box);
   linkTwin(box);

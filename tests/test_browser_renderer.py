@@ -51,9 +51,11 @@ TWICE_BOLD = re.compile(re.escape(BOLD * 2) + r"(.*?)</tspan></tspan>")
 
 def _canonical(svg: str) -> str:
     """``svg`` with each tag's attributes sorted (their order follows the drawing history),
-    the source text of labels dropped and double bold made single."""
+    the source text of labels and the renderer's ``aria-hidden`` (the SVG is hidden from the
+    accessibility tree: the chart is one named figure) dropped and double bold made single."""
     def tag(match: re.Match) -> str:
-        attributes = sorted(a for a in ATTRIBUTE.findall(match[2]) if a[0] != "data-unformatted")
+        attributes = sorted(a for a in ATTRIBUTE.findall(match[2])
+                            if a[0] not in ("data-unformatted", "aria-hidden"))
         return "<" + match[1] + "".join(f' {k}="{v}"' for k, v in attributes) + match[3] + ">"
     return TWICE_BOLD.sub(BOLD + r"\1</tspan>", TAG.sub(tag, svg))
 

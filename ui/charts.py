@@ -20,9 +20,9 @@ import streamlit as st
 from streamlit.components import v1 as components_v1
 from streamlit.runtime import Runtime
 
-from i18n import _
+from i18n import _, language
 from ui.teacher import PROJECTOR_FONT_SIZE, teacher_mode
-from viz.tables import figure_to_frame
+from viz.tables import figure_to_frame, plain_text
 from viz.theme import default_template, export_config
 
 DATA_TABLES_KEY = "shared.data_tables"
@@ -35,11 +35,26 @@ PLOTLY_JS_DIR = Path(plotly.__file__).parent / "package_data"
 #: tab: the package's plotly.js (a fallback) and the Streamlit-themed Plotly template.
 ASSET_DIRS = {"plotlyjs": PLOTLY_JS_DIR, "assets": STATIC}
 CHART_CSS = """
-.lens-chart { width: 100%; }
+.lens-chart { width: 100%; position: relative; }
 .lens-chart.lens-chart-fullscreen { position: fixed; inset: 0; z-index: 1000100;
   background: #fff; }
+.lens-chart .lens-step-control { position: absolute; pointer-events: none; z-index: 1;
+  border-radius: 6px; }
+.lens-chart .lens-step-control:focus-visible { outline: 3px solid #0072B2;
+  outline-offset: 0; }
+.lens-chart .lens-live { position: absolute; width: 1px; height: 1px; overflow: hidden;
+  clip-path: inset(50%); white-space: nowrap; }
+.lens-chart .js-plotly-plot .plotly .modebar-btn:focus-visible { outline: 3px solid #0072B2;
+  outline-offset: 1px; }
+.lens-chart:focus-within .modebar, .lens-chart.lens-chart-strip .modebar { opacity: 1; }
+.lens-chart:focus-within .modebar .modebar-group { opacity: 1; }
+.lens-chart.lens-chart-strip { padding-top: 30px; }
+.lens-chart.lens-chart-strip .modebar-container { top: -30px !important; }
+.lens-chart.lens-chart-strip .modebar-group { opacity: 1; }
 """
 COMPONENT_NAME = "lstm_lens_chart"
+#: App language → Plotly locale (its toolbar and tooltips; ``static/plotly_locale_*.json``).
+PLOTLY_LOCALES = {"zh": "zh-CN"}
 
 
 def _component_js() -> str:
@@ -67,24 +82,44 @@ def show(fig: go.Figure, key: str, alt: str) -> None:
     """Draw ``fig`` (in place of the chart drawn under ``key`` by the last run) full width, with
     alt text and SVG/PNG export, as ``st.plotly_chart`` would.
 
-    In teacher mode the chart's text is enlarged for the projector.
+    In teacher mode the chart's text is enlarged for the projector. ``alt`` may hold a chart
+    label's rich text (``<br>``): it is read and shown as plain text.
     """
+    alt = plain_text(alt)
     filename = "lstm-lens-" + key.replace(".", "-")
     if teacher_mode():
         projector_fonts(fig)
     image_format = st.session_state.get(IMAGE_FORMAT_KEY, IMAGE_FORMATS[0])
     config = export_config(filename, image_format if image_format in IMAGE_FORMATS else "svg")
+    if language() in PLOTLY_LOCALES:
+        config = {**config, "locale": PLOTLY_LOCALES[language()]}
+    table = bool(st.session_state.get(DATA_TABLES_KEY, False))
     _register_assets()
-    _render_chart(key=key, data=chart_message(fig, config, alt), width="stretch",
+    _render_chart(key=key, data=chart_message(fig, config, alt, table=table), width="stretch",
                   height="content")
-    if st.session_state.get(DATA_TABLES_KEY, False):
-        st.caption(_("Data of the chart above: {alt}").format(alt=alt))
-        st.dataframe(figure_to_frame(fig), hide_index=True, height=240, key=f"{key}.table")
+    if table:
+        frame = figure_to_frame(fig)
+        # keyed: the renderer links the chart to this twin (aria-details / aria-describedby)
+        with st.container(key=f"{key}.twin"):
+            st.caption(_("Data of the chart above: {alt}").format(alt=alt)
+                       + thinned_note(frame))
+            st.dataframe(frame, hide_index=True, height=240, key=f"{key}.table")
 
 
-def chart_message(fig: go.Figure, config: dict, alt: str) -> bytes:
-    """What the renderer receives: ``{"config", "alt", "labels", "spec"}`` as UTF-8 JSON bytes
-    (``labels``: the fullscreen button's, in the session's language).
+def thinned_note(frame) -> str:
+    """" (thinned for speed: 4,057 of 12,170 points, one in 3)" when ``frame``
+    (:func:`figure_to_frame`) was thinned, else ""."""
+    total, every = frame.attrs.get("points", len(frame)), frame.attrs.get("every", 1)
+    if every <= 1:
+        return ""
+    return " " + _("(thinned for speed: {rows:,} of {total:,} points, one in {every})").format(
+        rows=len(frame), total=total, every=every)
+
+
+def chart_message(fig: go.Figure, config: dict, alt: str, table: bool = False) -> bytes:
+    """What the renderer receives: ``{"config", "alt", "labels", "table", "spec"}`` as UTF-8
+    JSON bytes (``labels``: the renderer's own texts, in the session's language; ``table``:
+    a table twin follows the chart).
 
     ``spec`` is the JSON ``st.plotly_chart`` sends, except that Plotly's default (Streamlit's)
     template is replaced by ``"streamlitTemplate": true``: the browser has that template
@@ -96,8 +131,11 @@ def chart_message(fig: go.Figure, config: dict, alt: str) -> bytes:
     if layout.get("template") == default_template():
         figure = {**figure, "layout": {k: v for k, v in layout.items() if k != "template"},
                   "streamlitTemplate": True}
-    labels = {"open": _("Fullscreen"), "close": _("Close fullscreen")}
-    head = json.dumps({"config": config, "alt": alt, "labels": labels})
+    labels = {"open": _("Fullscreen"), "close": _("Close fullscreen"),
+              "stepControl": _("Step of the chart"),
+              "stepKeys": _("← → one step, Home / End first / last, Space play / pause"),
+              "stepOf": _("step {step} of {steps}")}
+    head = json.dumps({"config": config, "alt": alt, "labels": labels, "table": table})
     return (head[:-1] + ', "spec": ' + pio.to_json(figure, validate=False) + "}").encode()
 
 

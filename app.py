@@ -20,6 +20,7 @@ PAGES = {
         st.Page("pages/lessons.py", title=_("Lessons"), icon=":material/school:"),
         st.Page("pages/claims.py", title=_("Claims, checked live"),
                 icon=":material/fact_check:"),
+        st.Page("pages/teach.py", title=_("Teach a class"), icon=":material/co_present:"),
     ],
     _("Explore"): [
         st.Page("pages/activation_lab.py", title=_("Activation Lab"),
@@ -43,4 +44,6 @@ if os.environ.get("LSTM_LENS_BENCH_FLOOR") == "1":  # the benchmarks' reference 
 warmup.start()  # once per process, in the background: see ui/warmup.py
 teacher.apply()
 charts.chart_options()
-st.navigation({section: pages for section, pages in PAGES.items() if pages}).run()
+page = st.navigation({section: pages for section, pages in PAGES.items() if pages})
+teacher.sequence_strip({p.url_path: p for pages in PAGES.values() for p in pages}, page.url_path)
+page.run()

@@ -88,6 +88,9 @@ def sequence_strip(pages: Mapping[str, st.Page], current: str) -> None:
         from ui.state import open_view
 
         open_view(point.page, point.state())
+    # The strip walks the class: the lesson's own scenario picker and buttons would compete.
+    st.html("<style>.st-key-lessons-previous, .st-key-lessons-next, .st-key-lessons-scenario "
+            "{ display: none !important; }</style>")
     extra = {"teacher": "1"} | link_params()
     last = len(seq.points) - 1
     with st.container(key="sequence-strip", horizontal=True, vertical_alignment="center",

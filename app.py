@@ -20,6 +20,7 @@ PAGES = {
         st.Page("pages/lessons.py", title=_("Lessons"), icon=":material/school:"),
         st.Page("pages/claims.py", title=_("Claims, checked live"),
                 icon=":material/fact_check:"),
+        st.Page("pages/teach.py", title=_("Teach a class"), icon=":material/co_present:"),
     ],
     _("Explore"): [
         st.Page("pages/activation_lab.py", title=_("Activation Lab"),
@@ -45,4 +46,6 @@ teacher.apply()
 charts.chart_options()
 current = st.navigation({section: pages for section, pages in PAGES.items() if pages})
 document.apply(current.title, session_language)  # the tab's title and <html lang>
+teacher.sequence_strip({p.url_path: p for pages in PAGES.values() for p in pages},
+                       current.url_path)
 current.run()

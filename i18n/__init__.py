@@ -118,7 +118,7 @@ def paragraphs(text: str) -> list[str]:
 #: Text fields of the lessons' TOML files (``content/lessons/*.toml``), and whether runs of
 #: whitespace become one space (else the value is only stripped).
 LESSON_FIELDS = {"title": True, "question": True, "choices": True, "reveal": False,
-                 "explanation": False}
+                 "explanation": False, "note": True}
 
 
 def lesson_text(field: str, value: str) -> str:

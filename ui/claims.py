@@ -37,7 +37,7 @@ PENDING = N_("computing…")
 PAGE_TITLES = {
     "activation_lab": N_("the Activation Lab"), "step_through": N_("the Cell Step-Through"),
     "compare": N_("Compare Trajectories"), "gradient_flow": N_("Gradient Flow"),
-    "training_lab": N_("the Training Lab"),
+    "training_lab": N_("the Training Lab"), "teach": N_("the Teach page"),
 }
 
 

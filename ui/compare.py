@@ -47,6 +47,7 @@ from ui.run_setup import (
 from ui.share import share_box
 from ui.shared import shared_epsilon
 from ui.state import announce_ignored, choice, load, number, widget_key
+from ui.teacher import wording
 from viz.compare_figures import Trajectory, phase_figure, trajectories_figure
 
 PAGE = "compare"
@@ -263,9 +264,11 @@ def controls():
         with right:
             st.number_input(_("Unit shown in the figure"), 1, 16, step=1,
                             key=widget_key(PAGE, "unit"))
-        st.caption(_("Under each preset: its cell type (gates, candidate, output squash). "
-                     "Choose **custom** to pick the cell type and each slot's activation "
-                     "yourself."))
+        st.caption(wording(_("Under each preset: its cell type (gates, candidate, output squash). "
+                             "Choose **custom** to pick the cell type and each slot's activation "
+                             "yourself."),
+                           _("Under each preset: its cell type (gates, candidate, output "
+                             "squash).")))
         count = st.session_state.get(widget_key(PAGE, "count"), MAX_CONFIGS)
         # Three per row: six narrow columns cut the configuration names off.
         for first in range(1, count + 1, PER_ROW):

@@ -30,6 +30,7 @@ PAGE_TITLES = {
     "gradient_flow": N_("Gradient Flow"),
     "training_lab": N_("Training Lab"),
     "claims": N_("Claims, checked live"),
+    "teach": N_("Teach a class"),
 }
 
 

@@ -21,6 +21,7 @@ PAGE_FILES = {
     "gradient_flow": "pages/gradient_flow.py",
     "training_lab": "pages/training_lab.py",
     "lessons": "pages/lessons.py",
+    "teach": "pages/teach.py",
 }
 MAX_VIEW_FILE_BYTES = 20_000
 

@@ -199,8 +199,11 @@ class PageState:
 
 
 #: Parameters that belong to the app as a whole, not to a page: teacher mode, the language,
-#: Streamlit's own, and the student's custom activation (carried into every link that uses it).
-IGNORED_PARAMS = frozenset({"teacher", "lang", "embed", "embed_options", "custom"})
+#: Streamlit's own, the student's custom activation (carried into every link that uses it) and
+#: a teacher's sequence with its position (``seq``, ``at``: ui/sequence.py).
+IGNORED_PARAMS = frozenset({"teacher", "lang", "embed", "embed_options", "custom", "seq", "at"})
+#: App-wide parameters a page keeps in its URL when it writes its own state there.
+KEPT_PARAMS = ("teacher", "lang", "seq", "at")
 CUSTOM_PARAM = "custom"
 
 
@@ -295,7 +298,7 @@ def save(page: str, state: PageState) -> None:
 
     st.session_state[f"{page}.__state__"] = state
     query = state.to_query()
-    for name in ("teacher", "lang"):
+    for name in KEPT_PARAMS:
         if name in st.query_params:
             query[name] = st.query_params[name]
     custom = st.session_state.get(CUSTOM_KEY)
@@ -322,3 +325,13 @@ def announce_ignored(page: str) -> None:
     if ignored:
         st.info(_("Some link parameters were ignored and their defaults used: {parameters}")
                 .format(parameters=_(", ").join(_(notice) for notice in ignored)))
+
+
+def open_view(page: str, state: PageState) -> None:
+    """Make ``state`` the session's state of ``page``, widgets included: its next run shows it
+    (call before that page's widgets are drawn in this run)."""
+    import streamlit as st
+
+    st.session_state[f"{page}.__state__"] = state
+    for spec in fields(state):
+        st.session_state[widget_key(page, spec.name)] = _widget_value(getattr(state, spec.name))

@@ -53,7 +53,7 @@ from ui.state import (
     save,
 )
 from ui.state import widget_key as _widget_key
-from ui.teacher import teacher_mode
+from ui.teacher import teacher_mode, wording
 from viz.theme import TEXT_COLOUR
 from viz.training_figures import CurveSeries, HeatRow, gates_figure, loss_curves
 
@@ -427,9 +427,13 @@ def _status_text(race: Race) -> str:
         parts.append(_("**Finished**: {runs} runs × {steps} steps.").format(
             runs=len(race.runs), steps=race.config.steps))
     if diverged:
-        parts.append(_("{count} run(s) diverged (✕ marks where) at learning rate {rate}. "
-                       "Divergence depends on the learning rate as much as on the activation: "
-                       "try a smaller one before blaming the configuration.").format(
+        parts.append(wording(
+            _("{count} run(s) diverged (✕ marks where) at learning rate {rate}. Divergence "
+              "depends on the learning rate as much as on the activation: try a smaller one "
+              "before blaming the configuration."),
+            _("{count} run(s) diverged (✕ marks where) at learning rate {rate}. Divergence "
+              "depends on the learning rate as much as on the activation: at a smaller rate "
+              "the same configuration may not diverge.")).format(
             count=diverged, rate=race.config.learning_rate))
     if len(parts) == 1:
         return parts[0]

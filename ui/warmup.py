@@ -36,7 +36,7 @@ from lstm_core.claims import CLAIMS
 T = TypeVar("T")
 
 PAGE_MODULES = ("ui.activation_lab", "ui.step_through", "ui.compare", "ui.gradient_flow",
-                "ui.training_lab", "ui.claims", "ui.lessons")
+                "ui.training_lab", "ui.claims", "ui.lessons", "ui.teach")
 
 
 class BackgroundJobs(Generic[T]):

@@ -249,7 +249,7 @@ def test_blowup_diagnosis_and_initial_step():
 
 def test_forget_bias_control_only_for_the_lstm():
     at = run_page(PAGE)
-    keys = lambda: {w.key for w in at.get("number_input")}  # noqa: E731
+    keys = lambda: {w.key for w in at.get("number_input")}
     assert "step_through.forget_bias" in keys()
     for cell_type in ("GRU", "RNN"):
         widget(at, "radio", "cell_type").set_value(cell_type).run()

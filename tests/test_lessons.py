@@ -81,7 +81,7 @@ def test_a_wrong_prediction_is_corrected():
     wrong = (item.answer + 1) % len(item.choices)
     at.radio(key="lessons.prediction.vanishing").set_value(wrong).run()
     at.button(key="lessons.reveal.vanishing").click().run()
-    assert item.choices[item.answer] in at.warning[0].value
+    assert f"“{item.choices[item.answer].rstrip('.')}”" in at.warning[0].value
 
 
 def test_quiz_gives_instant_feedback_and_links_the_scenario():

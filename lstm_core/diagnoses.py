@@ -178,8 +178,8 @@ def _unbounded_hidden(trace: Trace, acts: Mapping[str, Activation]) -> list[Diag
     largest = float(np.nanmax(np.abs(trace.hidden))) if np.isfinite(trace.hidden).any() else np.inf
     if not np.isfinite(trace.hidden).all():
         largest = np.inf
-    message = Text("{role} is {name}: h is no longer bounded (largest |h| in this run: "
-                   "{largest}); the next step and the next layer see arbitrarily large inputs.",
+    message = Text("{role} is {name}, which has no bound: h can grow (largest |h| in this run "
+                   "{largest}), and the next step and the next layer get h as it is.",
                    role=role, name=act.name, largest=num(largest))
     return [Diagnosis("unbounded_hidden", message, "warning")]
 

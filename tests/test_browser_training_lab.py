@@ -72,3 +72,32 @@ def test_stop_ends_a_long_race_early(page, app_url, screenshot_dir, path, total)
     assert ends and min(ends) == low and max(ends) == high, (text, ends)
     assert low < total  # stopped, not finished
     _tall_screenshot(page, screenshot_dir / f"training-lab-stopped-{total}.png")
+
+
+def test_a_phone_sees_configuration_reached_and_diverged_first(browser, app_url, screenshot_dir):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True)
+    try:
+        page = context.new_page()
+        open_page(page, app_url, SHORT)
+        page.get_by_role("button", name="Run race").click()
+        page.wait_for_selector('[data-testid="stDataFrame"] td', state="attached", timeout=60_000)
+        wait_for_run(page)
+        assert_no_exception(page)
+        table = page.locator('[data-testid="stDataFrame"]').first
+        table.scroll_into_view_if_needed()
+        box = table.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390  # the table itself fits
+        # The grid (a canvas) keeps an accessible twin holding the columns it draws: those in
+        # view and at most one more beyond the right edge.
+        heads = page.eval_on_selector_all('[data-testid="stDataFrame"] th',
+                                          "els => els.map(e => e.innerText.trim())")
+        assert heads[:3] == ["configuration", "reached", "diverged (at step)"], heads
+        assert len(heads) >= 4, heads  # so "diverged" is not the one beyond the edge
+        cells = page.eval_on_selector_all('[data-testid="stDataFrame"] td',
+                                          "els => els.map(e => e.innerText.trim())")
+        assert "textbook LSTM" in cells and "GRU" in cells
+        assert any(c.endswith("/2") for c in cells)  # reached / diverged of 2 seeds
+        page.screenshot(path=str(screenshot_dir / "training_lab_phone.png"))
+    finally:
+        context.close()

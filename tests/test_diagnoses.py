@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from lstm_core import GRU, LSTM, RNN
-from lstm_core.diagnoses import diagnose, percent
+from lstm_core.diagnoses import diagnose, num, percent
 from lstm_core.weights import hand_set_lstm
 
 ZERO = {name: 0.0 for name in ("w_ii", "w_hi", "b_i", "w_if", "w_hf", "b_f", "w_ig", "w_hg",
@@ -95,7 +95,12 @@ def test_saturation_threshold_is_epsilon():
 
 def test_unbounded_hidden_only_for_unbounded_squash():
     found = kinds(hand_set_lstm({**ZERO, "w_ig": 1.0}, output="identity"))
-    assert "Output squash is identity: h is no longer bounded" in found["unbounded_hidden"].message
+    message = found["unbounded_hidden"].message
+    assert "Output squash is identity, which has no bound: h can grow" in message
+    run = hand_set_lstm({**ZERO, "w_ig": 1.0}, output="identity").forward(X)
+    largest = np.abs(run.hidden).max()
+    assert f"largest |h| in this run {num(float(largest))})" in message  # the run's own number
+    assert "no longer bounded" not in message
     assert "unbounded_hidden" not in kinds(hand_set_lstm({**ZERO, "w_ig": 1.0}))
     rnn = RNN.random(1, 2, np.random.default_rng(0), activation="relu")
     assert "unbounded_hidden" in kinds(rnn)

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from tests.apptest_helpers import charts, no_exceptions, run_page
-from ui import lessons
+from ui import lessons, progress
 from ui.share import PAGE_FILES, ViewFileError, parse_view_file
 
 STATE_CLASSES = {
@@ -81,7 +81,7 @@ def test_a_wrong_prediction_is_corrected():
     wrong = (item.answer + 1) % len(item.choices)
     at.radio(key="lessons.prediction.vanishing").set_value(wrong).run()
     at.button(key="lessons.reveal.vanishing").click().run()
-    assert item.choices[item.answer] in at.warning[0].value
+    assert f"“{item.choices[item.answer].rstrip('.')}”" in at.warning[0].value
 
 
 def test_quiz_gives_instant_feedback_and_links_the_scenario():
@@ -154,3 +154,34 @@ def test_quiz_score_and_answers_survive_a_visit_to_another_page():
     assert at.radio(key=f"lessons.quiz.{second.key}").value == wrong
     assert at.radio(key=f"lessons.prediction.{SCENARIOS[0].key}").value == 0
     assert score in [p.proto.text for p in at.get("progress")]
+
+
+def test_a_quoted_answer_does_not_end_in_two_full_stops():
+    at = run_page("pages/lessons.py")
+    question = next(q for q in lessons.quiz() if q.choices[q.answer].endswith("."))
+    wrong = (question.answer + 1) % len(question.choices)
+    at.radio(key=f"lessons.quiz.{question.key}").set_value(wrong).run()
+    text = at.error[0].value
+    assert ".”." not in text and "”." in text
+    assert question.choices[question.answer][:-1] + "”. " in text
+
+
+@pytest.mark.parametrize("stored", [
+    None, 3, "", "{", "[]", "null", '{"v": 2, "predictions": {"why_tanh_candidate": 1}}',
+    '{"v": 1, "predictions": {"why_tanh_candidate": 1.0, "nope": 0, "vanishing": -1}}',
+    '{"v": 1, "predictions": {"why_tanh_candidate": true}, "revealed": "all", "quiz": [1]}',
+    '{"v": 1, "predictions": [], "revealed": ["why_tanh_candidate"], "quiz": {"x": 0}}',
+    '{"v": 1, "predictions": {"why_tanh_candidate": 1}}' + " " * 30_000,
+])
+def test_stored_progress_that_does_not_fit_is_ignored(stored):
+    assert progress.parse(stored) == {"v": 1, "predictions": {}, "revealed": [], "quiz": {}}
+
+
+def test_stored_progress_keeps_what_fits_and_drops_the_rest():
+    first, question = SCENARIOS[0], lessons.quiz()[0]
+    stored = json.dumps({"v": 1, "predictions": {first.key: first.answer, "gone": 0,
+                                                 SCENARIOS[1].key: 99},
+                         "revealed": [first.key, SCENARIOS[2].key, 7],
+                         "quiz": {question.key: 0, "gone": 1}})
+    assert progress.parse(stored) == {"v": 1, "predictions": {first.key: first.answer},
+                                      "revealed": [first.key], "quiz": {question.key: 0}}

@@ -146,3 +146,19 @@ def test_overview_curves_alone_heatmaps_alone_and_point_styles_run_on():
     assert [t["type"] for t in spec["data"]] == ["heatmap"]
     assert spec["data"][0]["xaxis"] == "x" and spec["layout"]["xaxis"]["title"]["text"] == "step t"
     go.Figure(spec)  # valid without any curve panel
+
+
+def test_float_noise_prints_as_zero_and_readings_do_not():
+    # The sine preset's x at t = 2π·k is −7.35e−16, a GRU's z·h 3.48e−07: noise, not readings.
+    noise = np.array([-7.35e-16, 3.48e-07, -4.9e-4])
+    assert cd.format_values(noise) == ["0", "0", "0"]
+    assert [cd.format_value(v) for v in noise] == ["0", "0", "0"]
+    assert cd.format_values(np.array([5e-4, -0.00123, 0.5])) == ["0.0005", "−0.00123", "0.5"]
+
+
+@pytest.mark.parametrize("cell_type", ["LSTM", "GRU", "RNN"])
+def test_input_label_reads_as_an_equation(cell_type):
+    templates = cd.node_templates(cell_type, {})
+    x = next(t for n, t in zip(cd.DIAGRAMS[cell_type].nodes, templates, strict=True)
+             if n.name == "x")
+    assert x == "x_t = %{text}"

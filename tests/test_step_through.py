@@ -245,3 +245,16 @@ def test_blowup_diagnosis_and_initial_step():
     assert f"passed 10⁶ at step {step}" in warnings(at)
     slider = diagram(at)["layout"]["sliders"][0]
     assert slider["active"] == step - 1  # the figure opens at the blow-up
+
+
+def test_forget_bias_control_only_for_the_lstm():
+    at = run_page(PAGE)
+    keys = lambda: {w.key for w in at.get("number_input")}
+    assert "step_through.forget_bias" in keys()
+    for cell_type in ("GRU", "RNN"):
+        widget(at, "radio", "cell_type").set_value(cell_type).run()
+        no_exceptions(at)
+        assert "step_through.forget_bias" not in keys()  # no forget gate to bias
+        assert "step_through.hidden_size" in keys()
+    widget(at, "radio", "cell_type").set_value("LSTM").run()
+    assert "step_through.forget_bias" in keys()

@@ -48,15 +48,16 @@ def test_a_small_race_runs_end_to_end():
 def test_the_table_matches_runs_computed_directly():
     at = _run_race(SMALL)
     table = at.dataframe[0].value
-    for row, preset in zip(table.itertuples(index=False), ("lstm", "rnn_tanh"), strict=True):
+    for (_i, row), preset in zip(table.iterrows(), ("lstm", "rnn_tanh"), strict=True):
         # the page trains in cached chunks; one uninterrupted run must give the same numbers
         finals = [train_run(TASKS["adding"], PRESETS[preset].spec, Settings(0.05, 1.0), 8, seed, 50)
                   .evaluation.loss for seed in (1, 2)]
-        assert row[0] == PRESETS[preset].label
-        assert row[1] == f"{np.median(finals):.4g}".replace("-", "−")
+        assert list(table.columns[:3]) == ["configuration", "reached", "diverged (at step)"]
+        assert row["configuration"] == PRESETS[preset].label
+        assert row["test loss (median)"] == f"{np.median(finals):.4g}".replace("-", "−")
         # two seeds: the bootstrap interval of the median runs from the one to the other
-        assert row[2] == f"[{min(finals):.3g}, {max(finals):.3g}]"
-        assert row[5] == "0/2"
+        assert row["95 % interval"] == f"[{min(finals):.3g}, {max(finals):.3g}]"
+        assert row["diverged (at step)"] == "0/2"
     assert "None" not in table.to_string()
     # 50 steps: the RNN does not reach it
     assert table["steps to threshold (median)"].iloc[1] == "not reached"

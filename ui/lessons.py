@@ -18,6 +18,7 @@ from i18n import LESSON_FIELDS, N_, _, lesson_text, message_of
 from lstm_core.diagnoses import num
 from lstm_core.stocks import LESSON_SEEDS, STOCKS, stock_sequence, weekly_returns, writes_over_seeds
 from lstm_core.stocks import prices as stock_prices
+from ui import progress
 from ui.content import CONTENT, prose
 from ui.share import PAGE_FILES, ViewFileError, parse_view_file
 from ui.state import PageState, announce_ignored, choice, collect, load, save, widget_key
@@ -118,8 +119,13 @@ def controls() -> LessonsState:
     right.button(_("Next"), icon=":material/arrow_forward:", on_click=_step, args=(1,),
                  disabled=index == len(keys) - 1, key=f"{PAGE}.next", width="stretch")
     done = sum(bool(st.session_state.get(f"{PAGE}.revealed.{k}")) for k in keys)
-    st.progress(done / len(keys), text=_("Scenario {number} of {total} · {done} revealed").format(
+    bar, reset = st.columns([5, 1], vertical_alignment="bottom")
+    bar.progress(done / len(keys), text=_("Scenario {number} of {total} · {done} revealed").format(
         number=index + 1, total=len(keys), done=done))
+    reset.button(_("Start over"), icon=":material/restart_alt:", key=f"{PAGE}.start_over",
+                 on_click=progress.start_over, width="stretch",
+                 help=_("Forget every prediction, reveal and quiz answer kept in this browser."))
+    progress.keep()
     save(PAGE, state)
     return state
 
@@ -209,6 +215,12 @@ def scenario_text(item: Scenario, text: str) -> str:
     return shown.format(**FIGURES[item.figures](item.params)) if item.figures else shown
 
 
+def quoted(choice: str) -> str:
+    """A choice (message id) translated, as it reads inside quotation marks in a sentence: without
+    its closing full stop (the sentence has its own: no "…unchanged.”.")."""
+    return _(choice).rstrip(".。")
+
+
 def render_scenario(item: Scenario) -> None:
     """Question and prediction beside the live chart (computed with the scenario's exact
     settings, drawn once revealed), then the explanation and the link to explore further."""
@@ -229,7 +241,7 @@ def render_scenario(item: Scenario) -> None:
                 st.success(_("Your prediction was right."))
             elif prediction is not None:
                 st.warning(_("Not quite: the answer is “{answer}”").format(
-                    answer=_(item.choices[item.answer])))
+                    answer=quoted(item.choices[item.answer])))
     below = st.container()  # full width under the two columns (e.g. a wide table)
     with chart:
         if revealed:
@@ -266,7 +278,7 @@ def render_quiz() -> None:
             st.success(_("Right. {explanation}").format(explanation=explanation))
         else:
             st.error(_("Not quite: the answer is “{answer}”. {explanation}").format(
-                answer=_(question.choices[question.answer]), explanation=explanation))
+                answer=quoted(question.choices[question.answer]), explanation=explanation))
         st.page_link(shown.page_file, label=_("See it live: {title}").format(title=_(shown.title)),
                      icon=":material/science:", query_params=shown.params)
     right, answered = quiz_score()

@@ -280,9 +280,11 @@ def setup_controls(page: str, *, cell_controls: bool = True) -> None:
         with right:
             if source != "preset":
                 _number(page, "seed", _("Seed"))
-            _number(page, "forget_bias", _("Forget-gate bias"), step=0.5,
-                    help=_("LSTM only: b_f for every unit (1 is the usual trick for long "
-                           "memory)."))
+            if not cell_controls or values.get(w("cell_type"), "LSTM") == "LSTM":
+                # the GRU and the RNN have no forget gate (Compare's configurations may be LSTMs)
+                _number(page, "forget_bias", _("Forget-gate bias"), step=0.5,
+                        help=_("LSTM only: b_f for every unit (1 is the usual trick for long "
+                               "memory)."))
     elif weights == "hand":
         st.caption(_("A 1-unit, 1-input LSTM: each gate gets x·w_i + h·w_h + b."))
         for gate, names in HAND_SET_GATES.items():

@@ -468,15 +468,15 @@ def results_frame(race: Race) -> pd.DataFrame:
     one says why instead of showing "None")."""
     rows = []
     for preset, s in summaries(race).items():
-        rows.append({
+        rows.append({  # the key columns first: a phone shows only the first three or so
             _("configuration"): _(PRESETS[preset].label),
-            _("test loss (median)"): _shown(s.test_loss.value, 4, _("— (diverged)")),
-            _("95 % interval"): _interval(s.test_loss, 3, _("diverged")),
-            _("steps to threshold (median)"): _shown(s.steps.value, 6, _("not reached")),
             _("reached"): f"{s.reached}/{s.runs}",
             _("diverged (at step)"): (
                 f"{s.diverged}/{s.runs} ({', '.join(map(str, s.diverged_at))})" if s.diverged
                 else f"0/{s.runs}"),
+            _("test loss (median)"): _shown(s.test_loss.value, 4, _("— (diverged)")),
+            _("95 % interval"): _interval(s.test_loss, 3, _("diverged")),
+            _("steps to threshold (median)"): _shown(s.steps.value, 6, _("not reached")),
             _("time (s)"): round(s.seconds, 2),
         })
     return pd.DataFrame(rows)
@@ -488,6 +488,11 @@ def results_table(race: Race) -> None:
     st.dataframe(
         results_frame(race), hide_index=True, width="stretch", key=f"{PAGE}.results",
         column_config={
+            # Pinned, and "reached" narrow: on a phone the configuration stays beside whatever is
+            # scrolled to, and reached and diverged fit next to it.
+            _("configuration"): st.column_config.TextColumn(pinned=True),
+            _("diverged (at step)"): st.column_config.TextColumn(
+                help=_("seeds that diverged, and the step at which each did")),
             _("test loss (median)"): st.column_config.TextColumn(
                 help=_("median over every seed; a diverged seed counts as infinitely bad")),
             _("95 % interval"): st.column_config.TextColumn(
@@ -496,7 +501,8 @@ def results_table(race: Race) -> None:
             _("steps to threshold (median)"): st.column_config.TextColumn(
                 help=_("median over every seed; a seed that did not reach the threshold counts "
                        "as never")),
-            _("reached"): st.column_config.TextColumn(help=_("seeds that reached the threshold")),
+            _("reached"): st.column_config.TextColumn(help=_("seeds that reached the threshold"),
+                                                      width="small"),
             _("time (s)"): st.column_config.NumberColumn(
                 help=_("compute time when first computed")),
         },

@@ -162,11 +162,19 @@ def flow_opacity(width: np.ndarray) -> np.ndarray:
     return np.round(0.25 + 0.75 * (np.asarray(width, dtype=float) - 1.5) / 8.0, 3)
 
 
+#: Values smaller than this print as 0: the diagram's numbers are activations of order 1 shown
+#: to 3 digits, so 3.48e−07 or −7.35e−16 is float noise (a sine's zero), not a reading.
+DISPLAY_FLOOR = 5e-4
+
+
 def format_value(value: float) -> str:
-    """A value as printed on the diagram: 3 significant digits, typographic minus."""
+    """A value as printed on the diagram: 3 significant digits, typographic minus, 0 below
+    :data:`DISPLAY_FLOOR` in size."""
     value = float(value)
     if not math.isfinite(value):
         return "NaN" if math.isnan(value) else ("∞" if value > 0 else "−∞")
+    if abs(value) < DISPLAY_FLOOR:
+        return "0"
     value += 0.0  # −0.0 → 0.0: never print "−0"
     text = f"{value:.3g}" if abs(value) < 1e4 else f"{value:.1e}"
     return text.replace("-", "−")
@@ -180,6 +188,7 @@ def format_values(values: np.ndarray) -> list[str]:
     """
     v = np.asarray(values, dtype=float).ravel() + 0.0  # −0.0 → 0.0: never print "−0"
     with np.errstate(invalid="ignore"):
+        v = np.where(np.abs(v) < DISPLAY_FLOOR, 0.0, v)
         plain = bool(np.all(np.abs(v) < 1e4))  # False if any is NaN or ±∞
     if plain:
         return "\x00".join([f"{x:.3g}" for x in v.tolist()]).replace("-", "−").split("\x00")
@@ -252,7 +261,7 @@ def node_templates(cell_type: str, symbols: dict[str, str]) -> list[str]:
         if n.box_slot:
             out.append(f"{n.label} {symbols.get(n.box_slot, '')}<br>%{{text}}")
         elif n.name == "x":
-            out.append(f"{n.label} %{{text}}")
+            out.append(f"{n.label} = %{{text}}")
         else:
             out.append(f"{n.label}<br>%{{text}}")
     return out

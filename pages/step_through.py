@@ -11,7 +11,7 @@ st.title(_("Cell Step-Through"))
 st.markdown(prose("step_through"))
 
 state = controls()
-share_box(PAGE, state)
+share_box(PAGE, state, live=("step",))
 result = compute_or_keep(state)
 if result is not None:
     render(result)

@@ -195,7 +195,8 @@ def test_switching_language_keeps_every_other_setting():
 def test_a_link_with_lang_zh_wins_and_the_share_link_keeps_it():
     at = run_page("pages/gradient_flow.py", {"lang": "zh", "steps": "40"})
     assert at.session_state["shared.language"] == "zh"
-    link = next(c.value for c in at.code if c.value.startswith("http"))
+    link = next(json.loads(el.proto.json)["link"] for el in at.get("bidi_component")
+                if el.proto.component_name == "lstm_lens_share")
     assert "lang=zh" in link and "steps=40" in link
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import streamlit as st
@@ -50,17 +52,43 @@ def view_json(url_path: str, state: PageState) -> str:
     return json.dumps({"app": "lstm-lens", "page": url_path, "params": params}, indent=2)
 
 
-def share_box(url_path: str, state: PageState) -> None:
-    """A popover with the link to this exact view and a JSON download of it."""
+SHARE_CSS = """
+.lens-share-link { display: block; font-family: "Source Code Pro", monospace; font-size: 0.85rem;
+  background: rgba(172, 177, 195, 0.15); border-radius: 0.5rem; padding: 0.6rem 0.75rem;
+  word-break: break-all; user-select: all; margin-bottom: 0.6rem; }
+.lens-share-row { display: flex; flex-wrap: wrap; gap: 0.5rem; }
+.lens-share button { font: inherit; font-size: 0.9rem; padding: 0.3rem 0.75rem; cursor: pointer;
+  border: 1px solid rgba(49, 51, 63, 0.3); border-radius: 0.5rem; background: transparent;
+  color: inherit; min-height: 2.4rem; }
+.lens-share button:hover, .lens-share button:focus-visible { border-color: #0072B2;
+  color: #0072B2; }
+"""
+_share_component = st.components.v2.component(
+    "lstm_lens_share", css=SHARE_CSS, isolate_styles=False,
+    html='<div class="lens-share"><code class="lens-share-link"></code>'
+         '<div class="lens-share-row"><button type="button" class="lens-share-copy"></button>'
+         '<button type="button" class="lens-share-download"></button></div></div>',
+    js=(Path(__file__).parent / "static" / "share_link.js").read_text(encoding="utf-8"),
+)
+
+
+def share_box(url_path: str, state: PageState, live: Sequence[str] = ()) -> None:
+    """A popover with the link to this exact view and a JSON download of it.
+
+    ``live``: parameters the browser changes in the address bar without a rerun (the
+    Step-Through's in-chart step); the link and the file take their values from there.
+    """
     with st.popover(_("Share this view"), icon=":material/share:"):
-        st.caption(_("This link reproduces exactly what you see, seeds included (use the copy "
-                     "button at its right):"))
-        st.code(view_link(url_path, state), language=None, wrap_lines=True)
-        st.download_button(
-            _("Download the view as JSON"), view_json(url_path, state),
-            file_name=f"lstm-lens-{url_path or 'home'}.json", mime="application/json",
-            key=f"{url_path}.share_json",
-        )
+        st.caption(_("This link reproduces exactly what you see, seeds included (copy it with "
+                     "the button below it):"))
+        params = state.to_query() | link_params()
+        link = view_link(url_path, state)
+        _share_component(key=f"{url_path}.share", width="stretch", height="content", data={
+            "link": link, "params": params, "page": url_path, "live": list(live),
+            "filename": f"lstm-lens-{url_path or 'home'}.json",
+            "labels": {"copy": _("Copy the link"), "copied": _("Copied"),
+                       "download": _("Download the view as JSON")},
+        })
 
 
 def parse_view_file(data: bytes) -> tuple[str, dict[str, str]]:

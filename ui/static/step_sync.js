@@ -10,6 +10,7 @@
     if (url.searchParams.get("step") === String(name)) return;
     url.searchParams.set("step", String(name));
     window.history.replaceState(window.history.state, "", url.toString());
+    window.dispatchEvent(new CustomEvent("lens:url"));  // the share link follows (share_link.js)
   };
   // plotly.js plays "from current" only after an animation: start from the shown step. The chart
   // is updated in place on each run (ui/static/live_chart.js), which fires "lens:drawn".

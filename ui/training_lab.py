@@ -391,8 +391,10 @@ def _train_live(race: Race, status, chart) -> None:
             step=race.steps_done, total=race.config.steps))
         first_round = last_draw is None and all(r.parts for r in race.runs)
         if first_round or (last_draw and time.perf_counter() - last_draw >= REDRAW_EVERY):
-            # a fresh key per redraw: Streamlit refuses two elements with one key in a run
-            chart.plotly_chart(_loss_figure(race), key=f"{PAGE}.live.{index}", width="stretch")
+            # a fresh key per redraw: Streamlit refuses two elements with one key in a run (and
+            # the app's renderer, not st.plotly_chart, whose plotly.js chunk is 4.7 MB)
+            with chart.container():
+                show(_loss_figure(race), key=f"{PAGE}.live.{index}", alt=_(LOSS_ALT))
             last_draw = time.perf_counter()
     race.elapsed = time.perf_counter() - began
 

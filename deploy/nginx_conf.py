@@ -118,6 +118,9 @@ http {{
             proxy_set_header Connection $connection_upgrade;
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
             proxy_set_header X-Forwarded-Proto $scheme;
+            # nginx compresses (in C, brotli where it can); the replicas never spend Python
+            # CPU on gzip, which they would for the renderer's plotly.js and every page.
+            proxy_set_header Accept-Encoding "";
             proxy_connect_timeout 5s;
             proxy_read_timeout 3600s;
             proxy_send_timeout 3600s;

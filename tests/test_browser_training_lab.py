@@ -15,10 +15,9 @@ LONG = "training_lab?task=adding&length=20&presets=lstm,gru&seeds=2&steps=2000"
 #: The heaviest race one click may ask for (the work cap): its chunks are the smallest.
 HEAVIEST = ("training_lab?task=adding&length=100&presets=lstm,lstm_sigmoid,lstm_hard_tanh,gru"
             "&seeds=5&steps=100")
-# Live curves are drawn by st.plotly_chart (a fresh element per redraw), the final ones by the
-# app's renderer (ui/charts.py).
-CURVE = (':is([data-testid="stPlotlyChart"], [data-testid="lensChart"]) '
-         '.scatterlayer .trace path.js-line')
+# Live curves (a fresh chart per redraw) and the final ones are drawn by the app's renderer
+# (ui/charts.py), never by st.plotly_chart (its plotly.js chunk alone is 4.7 MB).
+CURVE = '[data-testid="lensChart"] .scatterlayer .trace path.js-line'
 
 
 def _tall_screenshot(page, path) -> None:
@@ -42,6 +41,7 @@ def test_a_short_race_runs_and_its_curves_appear(page, app_url, screenshot_dir):
     assert chart_count(page) == 2  # loss curves and the trained model's gates
     assert page.locator(CURVE).count() >= 2  # one mean curve per configuration (and more)
     assert page.locator('[data-testid="stDataFrame"]').count() == 1
+    assert not page.locator('[data-testid="stPlotlyChart"]').count()
     _tall_screenshot(page, screenshot_dir / "training-lab-race.png")
     assert first_points < 5.0, f"first curve points took {first_points:.1f} s"
 

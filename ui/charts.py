@@ -3,8 +3,9 @@
 Charts are drawn by a small ``st.components.v2`` component (``static/live_chart.js``) instead of
 ``st.plotly_chart``: Streamlit 1.67 hashes the figure into a Plotly chart's element id, so every
 changed figure is remounted and drawn from scratch; the component keeps its element (the id is
-the key) and updates the same plot with ``Plotly.react``. It uses Streamlit's own plotly.js
-module (else the ``plotly`` package's bundle, served here) and looks like
+the key) and updates the same plot with ``Plotly.react``. It loads the app's own cartesian
+plotly.js bundle (``static/vendor``, a third of the full one; else the ``plotly`` package's full
+bundle), both served here, and looks like
 ``st.plotly_chart(theme="streamlit")`` (tests/test_browser_renderer.py compares the pictures).
 """
 
@@ -31,8 +32,13 @@ IMAGE_FORMATS = ("svg", "png")
 
 STATIC = Path(__file__).parent / "static"
 PLOTLY_JS_DIR = Path(plotly.__file__).parent / "package_data"
+#: npm's ``plotly.js-cartesian-dist-min`` at the plotly.js version the ``plotly`` package bundles
+#: (tests/test_charts_bundle.py): every trace type and layout part the app draws, 1.5 MB
+#: instead of 4.8 MB (≈ 0.5 MB gzipped).
+PLOTLY_BUNDLE = "vendor/plotly.js-cartesian-dist-min/plotly-cartesian.min.js"
 #: Asset routes (``component/ui.charts.<name>/<file>``) the renderer may load once per browser
-#: tab: the package's plotly.js (a fallback) and the Streamlit-themed Plotly template.
+#: tab: the cartesian plotly.js and the Streamlit-themed Plotly template (``assets``), the
+#: package's full plotly.js (a fallback).
 ASSET_DIRS = {"plotlyjs": PLOTLY_JS_DIR, "assets": STATIC}
 CHART_CSS = """
 .lens-chart { width: 100%; position: relative; }
@@ -62,14 +68,7 @@ def _component_js() -> str:
     lines = (STATIC / "live_chart.js").read_text(encoding="utf-8").splitlines()
     code = "\n".join(line for line in lines if not line.lstrip().startswith("//"))
     return (code.replace("__PLOTLY_VERSION__", plotly.__version__)
-            .replace("__STREAMLIT_PLOTLY__", _streamlit_plotly_js()))
-
-
-def _streamlit_plotly_js() -> str:
-    """The URL path of the module with Streamlit's own plotly.js (content-hashed: it is cached
-    for a year and kept compiled), or "" if this Streamlit has no single such module."""
-    found = list((Path(st.__file__).parent / "static" / "static" / "js").glob("PlotlyChart.*.js"))
-    return f"static/js/{found[0].name}" if len(found) == 1 else ""
+            .replace("__PLOTLY_BUNDLE__", PLOTLY_BUNDLE))
 
 
 _render_chart = st.components.v2.component(

@@ -54,7 +54,6 @@ from ui.state import (
 )
 from ui.state import widget_key as _widget_key
 from ui.teacher import teacher_mode, wording
-from viz.theme import TEXT_COLOUR
 from viz.training_figures import CurveSeries, HeatRow, gates_figure, loss_curves
 
 PAGE = "training_lab"
@@ -342,16 +341,6 @@ def _loss_figure(race: Race):
                        loss_name=task.loss_name, seeds=race.config.seeds)
 
 
-def _live_figure(race: Race):
-    """The loss figure for ``st.plotly_chart`` while the race trains: its text in the app's
-    chart grey, not Streamlit's #808495 (3.72:1; ``show`` draws with the app's template)."""
-    fig = _loss_figure(race)
-    fig.update_layout(font_color=TEXT_COLOUR, legend_font_color=TEXT_COLOUR,
-                      xaxis_tickfont_color=TEXT_COLOUR, xaxis_title_font_color=TEXT_COLOUR,
-                      yaxis_tickfont_color=TEXT_COLOUR, yaxis_title_font_color=TEXT_COLOUR)
-    return fig
-
-
 LOSS_ALT = N_("Training loss per step on a log scale for each configuration: median across seeds "
             "with a min–max band, crosses where runs diverged, and the task's baseline and "
             "threshold lines.")
@@ -402,8 +391,10 @@ def _train_live(race: Race, status, chart) -> None:
             step=race.steps_done, total=race.config.steps))
         first_round = last_draw is None and all(r.parts for r in race.runs)
         if first_round or (last_draw and time.perf_counter() - last_draw >= REDRAW_EVERY):
-            # a fresh key per redraw: Streamlit refuses two elements with one key in a run
-            chart.plotly_chart(_live_figure(race), key=f"{PAGE}.live.{index}", width="stretch")
+            # a fresh key per redraw: Streamlit refuses two elements with one key in a run (and
+            # the app's renderer, not st.plotly_chart, whose plotly.js chunk is 4.7 MB)
+            with chart.container():
+                show(_loss_figure(race), key=f"{PAGE}.live.{index}", alt=_(LOSS_ALT))
             last_draw = time.perf_counter()
     race.elapsed = time.perf_counter() - began
 

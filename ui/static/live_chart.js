@@ -8,32 +8,30 @@ const shared = (window[STORE] = window[STORE] || {});
 
 const asset = (dir, name) => new URL(`component/ui.charts.${dir}/${name}`, document.baseURI).href;
 
-// plotly.js: Streamlit's own copy (the same version as the plotly package's), a content-hashed
-// module the browser keeps compiled in its cache; it sets window.Plotly. Kept by reference: a
-// plot must be updated by the library that drew it. Should that module be missing, the plotly
-// package's bundle is fetched once per version from the HTTP cache (its route sends no
-// validators, so a plain <script src> would download 4.8 MB on every page load).
-function loadPackagePlotly() {
-  return fetch(asset("plotlyjs", "plotly.min.js?v=__PLOTLY_VERSION__"), {cache: "force-cache"})
+// plotly.js: the app's own cartesian bundle (scatter, heatmap and the layout parts the app uses:
+// 1.5 MB, a third of Streamlit's full PlotlyChart chunk, which the app never loads), at the
+// version the plotly package bundles. Should it fail, the package's full bundle. Each is
+// fetched once per version into the HTTP cache (the component route sends no validators, so a
+// plain <script src> would download it again on every page load). Kept by reference: a plot
+// must be updated by the library that drew it.
+function loadScript(url) {
+  return fetch(url, {cache: "force-cache"})
     .then((r) => { if (!r.ok) throw new Error(`plotly.js: HTTP ${r.status}`); return r.text(); })
     .then((code) => new Promise((resolve, reject) => {
       const script = document.createElement("script");
       script.src = URL.createObjectURL(new Blob([code], {type: "text/javascript"}));
-      script.onload = () => resolve(window.Plotly);
+      script.onload = () => (window.Plotly && typeof window.Plotly.react === "function"
+        ? resolve(window.Plotly) : reject(new Error("plotly.js did not define Plotly")));
       script.onerror = () => reject(new Error("plotly.js did not run"));
       document.head.appendChild(script);
     }));
 }
 
 function loadPlotly() {
-  const streamlitCopy = "__STREAMLIT_PLOTLY__";
-  shared.plotly = shared.plotly || (streamlitCopy
-    ? import(new URL(streamlitCopy, document.baseURI).href).then(() => window.Plotly)
-    : Promise.reject(new Error("no Streamlit plotly.js")))
-    .then((plotly) => plotly && typeof plotly.react === "function" ? plotly
-                                                                     : loadPackagePlotly())
-    .catch(() => loadPackagePlotly())
-    .catch((e) => { shared.plotly = null; throw e; });
+  shared.plotly = shared.plotly
+    || loadScript(asset("assets", "__PLOTLY_BUNDLE__?v=__PLOTLY_VERSION__"))
+      .catch(() => loadScript(asset("plotlyjs", "plotly.min.js?v=__PLOTLY_VERSION__")))
+      .catch((e) => { shared.plotly = null; throw e; });
   return shared.plotly;
 }
 

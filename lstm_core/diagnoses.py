@@ -61,10 +61,10 @@ def percent(fraction: float) -> str:
     """A fraction as a whole percentage, never rounding a non-zero share to 0 % or 100 %."""
     value = 100.0 * fraction
     if 0 < value < 1:
-        return "< 1 %"
+        return Text("< 1 %")
     if 99 < value < 100:
-        return "> 99 %"
-    return f"{value:.0f} %"
+        return Text("> 99 %")
+    return Text("{value:.0f} %", value=value)
 
 
 def num(value: float) -> str:

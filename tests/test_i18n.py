@@ -62,6 +62,9 @@ _KEPT = {
     "maths": re.compile(r"\$[^$]+\$"),
     "template headings": re.compile(r"^## \S+$", re.MULTILINE),
     "page keys": re.compile(rf"\| (?:{'|'.join(k for k in PAGE_FILES if k)})$", re.MULTILINE),
+    # a chart label's <br> or <sub> is markup only where the English has it: the same text is
+    # also a chart's alt text and table caption, where a tag reads as "<br>"
+    "HTML tags": re.compile(r"<[^<>]+>"),
 }
 
 
@@ -74,18 +77,61 @@ def test_translations_keep_placeholders_code_maths_and_keys(zh, what):
     assert not changed, changed[:3]
 
 
+GLOSSARY = tomllib.loads((ROOT / "i18n" / "glossary.toml").read_text("utf-8"))
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+#: Code and maths, which a translation keeps as they are.
+_VERBATIM = re.compile(r"`[^`]*`|\$[^$]*\$")
+
+
 def test_glossary_terms_are_used_every_time(zh):
-    glossary = tomllib.loads((ROOT / "i18n" / "glossary.toml").read_text("utf-8"))[
-        str(zh.locale)]
+    glossary = GLOSSARY[str(zh.locale)]
     wrong = []
     for m in zh:
         if not (m.id and m.string):
             continue
+        english = _PLACEHOLDER.sub(" ", m.id)  # {unit} is a number, not the word
         for term, chinese in glossary.items():
-            used = re.search(rf"\b{re.escape(term)}\b", m.id, re.IGNORECASE)
+            used = re.search(rf"\b{re.escape(term)}\b", english, re.IGNORECASE)
             if used and chinese not in m.string:
                 wrong.append((term, chinese, m.id[:50], m.string[:50]))
     assert not wrong, f"{len(wrong)} translation(s) without the glossary term: {wrong[:5]}"
+
+
+def test_no_translation_uses_a_forbidden_variant(zh):
+    """One concept, one term: the variants the glossary lists under ``[forbidden]`` (and the
+    wordings a reader misreads) appear in no translation, outside code and maths."""
+    forbidden = GLOSSARY.get("forbidden", {}).get(str(zh.locale), {})
+    found = [(variant, why, m.string[:60]) for m in zh if m.id and m.string
+             for variant, why in forbidden.items() if variant in _VERBATIM.sub(" ", m.string)]
+    assert not found, found[:5]
+
+
+_CJK_ITALICS = re.compile(r"(?<![*\\A-Za-z0-9])\*(?![*\s])([^*\n]+?)(?<![\s*])\*(?![*A-Za-z0-9])")
+_CJK_TEXT = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def _italics(text: str) -> list[str]:
+    """Runs of Markdown italics (*…*, not **…**) that hold CJK text."""
+    bare = _VERBATIM.sub(" ", text).replace("**", "\0\0")
+    return [m.group(1) for m in _CJK_ITALICS.finditer(bare) if _CJK_TEXT.search(m.group(1))]
+
+
+def test_italics_finder_finds_italics_only():
+    assert _italics("只能*写入*非负的量，*也可以*为负") == ["写入", "也可以"]
+    assert _italics("**比例**、$a*b*c$、`x*y*z`、2 * 3 * 4、*Share this view*") == []
+
+
+def test_chinese_typography(zh):
+    """No synthetic italics on Chinese text (no CJK italic face exists: the browser slants the
+    glyphs; stress is **bold**, a term being introduced is “quoted”), a number keeps its % (no
+    space a line can break at), and brackets follow Chinese usage."""
+    italic = [(m.id[:40], _italics(m.string)) for m in zh if m.string and _italics(m.string)]
+    assert not italic, italic[:5]
+    spaced = [m.string[:60] for m in zh if m.string
+              and re.search(r"[\d}] %(?!\{)", _VERBATIM.sub(" ", m.string))]
+    assert not spaced, spaced[:5]
+    doubled = [m.string[:60] for m in zh if m.string and "）（" in m.string]
+    assert not doubled, doubled[:5]
 
 
 def test_the_compiled_catalog_is_the_po_file(zh):
@@ -222,6 +268,13 @@ def test_the_view_file_keeps_the_language():
     assert not at.exception
     assert at.session_state["shared.language"] == "zh" and CJK.search(at.title[0].value)
     assert not [n for n in at.info if "ignored" in n.value]
+
+
+def test_a_missing_custom_activation_is_named_in_chinese():
+    at = run_page("pages/gradient_flow.py", {"lang": "zh", "candidate": "custom"})
+    warnings = [w.value for w in at.warning]
+    assert not at.exception and any("自定义激活函数" in w for w in warnings), warnings
+    assert not [w for w in warnings if "custom" in w], warnings  # not the raw key
 
 
 def test_a_bad_lang_value_is_english_without_a_crash():

@@ -104,8 +104,8 @@ def keep_valid_choice(key: str, default: str, options: list[str] | None = None) 
     if chosen in (options if options is not None else activation_options()):
         return None
     st.session_state[key] = default
-    return _("`{chosen}` is not available (no custom activation is set on the Activation "
-             "Lab); using {default}.").format(chosen=chosen, default=activation_label(default))
+    return _("The custom activation is not available (none is set on the Activation Lab); "
+             "using {default}.").format(default=activation_label(default))
 
 
 # --- state and controls --------------------------------------------------------------------------
@@ -265,7 +265,7 @@ def _percent(share: float) -> str:
         return _("less than 0.1 %")
     if 0.999 < share < 1.0:
         return _("more than 99.9 %")
-    return f"{100.0 * share:.1f} %".replace("-", "−")
+    return _("{percent} %").format(percent=f"{100.0 * share:.1f}".replace("-", "−"))
 
 
 def readout_text(model: str, quantity: str, readout: GradientReadout, steps: int,

@@ -165,7 +165,8 @@ def render(listen: int, ports: Sequence[int], prefix: str | Path, *,
     load_module, brotli_conf = brotli_lines(brotli)
     return TEMPLATE.format(
         load_module=load_module, brotli=brotli_conf, gzip_level=GZIP_LEVEL,
-        gzip_types=" ".join(COMPRESSED_TYPES), n=len(ports), prefix=prefix, cookie=COOKIE, servers=server_lines(ports),
+        gzip_types=" ".join(COMPRESSED_TYPES), n=len(ports), prefix=prefix, cookie=COOKIE,
+        servers=server_lines(ports),
         listen=listen, listen_host=listen_host,
         access_log=f"{prefix}/access.log" if access_log else "off",
     )

@@ -64,6 +64,6 @@ def test_every_trace_type_and_layout_part_the_app_draws_is_in_the_bundle():
 
 def test_the_renderer_loads_the_vendored_bundle_and_never_streamlits_plotly_chunk():
     js = charts._component_js()
-    assert f"ui.charts.${{dir}}/${{name}}" in js and charts.PLOTLY_BUNDLE in js
+    assert "ui.charts.${dir}/${name}" in js and charts.PLOTLY_BUNDLE in js
     assert "PlotlyChart" not in js and "__PLOTLY" not in js
     assert (charts.ASSET_DIRS["assets"] / charts.PLOTLY_BUNDLE).is_file()

@@ -229,7 +229,7 @@ def test_nginx_config_compresses_text_assets_and_loads_brotli_only_when_asked(tm
     types = next(line for line in plain.splitlines() if "gzip_types" in line)
     for kind in ("application/javascript", "text/css", "application/json", "image/svg+xml"):
         assert kind in types, kind
-    assert "brotli" not in plain and "load_module" not in plain
+    assert "brotli on;" not in plain and "load_module" not in plain
     module = tmp_path / "brotli.so"
     with_brotli = nginx_conf.render(9000, [9001], tmp_path, brotli=module)
     assert with_brotli.splitlines()[2] == f"load_module {module};"  # before any block

@@ -133,7 +133,8 @@ def test_phone_compare_phase_plot_wide_enough_and_titles_clear(phone, app_url, q
 def test_teacher_mode_play_buttons_fully_visible(browser, app_url, width, height, query):
     """At projector size (20 px) the three play buttons were one row wider than a phone-wide
     chart: the last one was cut off at the chart's edge (Chinese labels, or the GRU's wider tick
-    labels). Each label lies inside its button, each button inside the chart, over no text."""
+    labels). Each label lies inside its button, each button inside the chart, over no text, and
+    the three share one row."""
     context = browser.new_context(viewport={"width": width, "height": height})
     try:
         page = context.new_page()
@@ -141,5 +142,8 @@ def test_teacher_mode_play_buttons_fully_visible(browser, app_url, width, height
         wait_for_run(page)
         assert page.locator(".updatemenu-button").count() == 3
         assert button_problems(page) == []
+        tops = page.locator(".updatemenu-button").evaluate_all(
+            "els => els.map(e => Math.round(e.getBoundingClientRect().top))")
+        assert len(set(tops)) == 1, f"the play buttons wrap onto rows at tops {tops}"
     finally:
         context.close()

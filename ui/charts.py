@@ -22,7 +22,7 @@ from streamlit.components import v1 as components_v1
 from streamlit.runtime import Runtime
 
 from i18n import _, language
-from ui.teacher import PROJECTOR_FONT_SIZE, teacher_mode
+from ui.teacher import PROJECTOR_FONT_SIZE, PROJECTOR_MIN_FONT_SIZE, teacher_mode
 from viz.tables import figure_to_frame, plain_text
 from viz.theme import default_template, export_config
 
@@ -180,8 +180,8 @@ def projector_fonts(fig: go.Figure) -> None:
         ax.title.font.size = _bigger(ax.title.font.size or 13)
         ax.tickfont.size = _bigger(ax.tickfont.size or 13)
     layout.legend.font.size = PROJECTOR_FONT_SIZE
-    for menu in layout.updatemenus:
-        menu.font.size = PROJECTOR_FONT_SIZE
+    for menu in layout.updatemenus:  # 18 px, the projector minimum: one row on a phone-wide chart
+        menu.font.size = PROJECTOR_MIN_FONT_SIZE
     for trace in fig.data:
         if "textfont" in trace and trace.textfont.size is not None:
             old = trace.textfont.size

@@ -20,6 +20,8 @@ STATIC = Path(__file__).parent / "static"
 CSS = (STATIC / "teacher.css").read_text(encoding="utf-8")
 #: Chart text size in teacher mode (Plotly's default is 12–13).
 PROJECTOR_FONT_SIZE = 20
+#: No chart text in teacher mode is smaller (18 px is legible from the back of a classroom).
+PROJECTOR_MIN_FONT_SIZE = 18
 #: The (sequence, position) whose point this session last opened: a new one opens its settings.
 OPENED_KEY = "shared.sequence_opened"
 #: Notices about a link's sequence already shown this session (each is shown once).

@@ -184,8 +184,8 @@ def step_through_figure(
     ``series``: name → (T,) values (``step_values.unit_values``); ``saturated``: name → (T,)
     bool, true where that slot's pre-activation is in its flat region; ``symbols``: slot → box
     symbol; ``initial_step`` counts from 1. ``large_text``: the figure will be shown with
-    projector-sized text (teacher mode): the pause button gets a row of its own under the play
-    buttons, since at 20 px the three in one row are wider than a phone-wide chart.
+    projector-sized text (teacher mode): the pause button is labelled ❚❚ alone, so that the
+    three buttons stay in one row even on a phone-wide chart at 20 px.
     """
     steps = len(series["h"])
     initial_step = int(min(max(initial_step, 1), steps))
@@ -193,8 +193,7 @@ def step_through_figure(
     panels = PANELS[cell_type]
     bands = _Bands()
     diagram_band = bands.add(DIAGRAM_PX)
-    button_rows = 2 if large_text else 1
-    slider_band = bands.add(SLIDER_PX + (button_rows - 1) * BUTTONS_PX)
+    slider_band = bands.add(SLIDER_PX)
     legend_band = bands.add(LEGEND_PX)
     panel_bands = []
     for k in range(len(panels)):
@@ -313,32 +312,30 @@ def step_through_figure(
                      *panel_titles],
         sliders=[{
             "active": k0, "x": 0.0, "len": 1.0,
-            "y": slider_top - button_rows * BUTTONS_PX / bands.height,
+            "y": slider_top - BUTTONS_PX / bands.height,
             "yanchor": "top",
             "pad": {"t": 8, "b": 0}, "ticklen": 0, "minorticklen": 0,
             "font": {"size": 1, "color": "rgba(0,0,0,0)"}, "currentvalue": {"visible": False},
             "steps": slider_steps[:1],  # the rest is attached unvalidated (see AnimatedFigure)
         }],
-        updatemenus=_play_menus(slider_top, button_rows, bands.height),
+        updatemenus=_play_menus(slider_top, compact=large_text),
         **axes,
     )
     return AnimatedFigure(traces, fig_layout, frames, slider_steps)
 
 
-def _play_menus(top: float, rows: int, height: float) -> list[dict]:
+def _play_menus(top: float, compact: bool = False) -> list[dict]:
     """The play buttons (one per rate of :data:`PLAY_RATES`) and the pause button, in one row
-    from paper height ``top`` down, or (``rows`` 2) with the pause button in a row of its own
-    under them; ``height``: the height of the plot area in pixels."""
+    from paper height ``top`` down; ``compact``: the pause button labelled ❚❚ alone."""
     play = [{"label": _("▶ {rate}/s").format(rate=rate), "method": "animate",
              "args": [None, {**ANIMATE, "fromcurrent": True,
                              "frame": {"duration": round(1000 / rate), "redraw": False}}]}
             for rate in PLAY_RATES]
-    pause = [{"label": _("❚❚ pause"), "method": "animate", "args": [[None], ANIMATE]}]
-    rows_of_buttons = [play + pause] if rows == 1 else [play, pause]
-    return [{"type": "buttons", "direction": "left", "x": 0.0,
-             "y": round(top - row * BUTTONS_PX / height, 6), "xanchor": "left",
-             "yanchor": "top", "pad": {"t": 0, "r": 4}, "showactive": False, "buttons": buttons}
-            for row, buttons in enumerate(rows_of_buttons)]
+    pause = [{"label": "❚❚" if compact else _("❚❚ pause"), "method": "animate",
+              "args": [[None], ANIMATE]}]
+    return [{"type": "buttons", "direction": "left", "x": 0.0, "y": round(top, 6),
+             "xanchor": "left", "yanchor": "top", "pad": {"t": 0, "r": 4}, "showactive": False,
+             "buttons": play + pause}]
 
 
 def overview_figure(

@@ -337,6 +337,8 @@ def test_claims_page_lists_every_verdict_and_filters(warm):
     no_exceptions(at)
     table = at.dataframe[0].value
     assert list(table["verdict"]) == [expected(k).upper() for k in EXPECTED]
+    # the key columns first: on a phone the verdict and the claim are on the first screen
+    assert list(table.columns)[:3] == ["verdict", "claim", "measured"]
     assert len(at.radio[0].options) == len(EXPECTED)
     at.segmented_control[0].set_value("false").run()
     no_exceptions(at)

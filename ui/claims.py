@@ -172,13 +172,14 @@ def _verdict_text(verdict: Verdict | None) -> str:
 
 
 def summary_table(results: dict[str, Verdict | None]) -> pd.DataFrame:
-    """One row per claim, in page order: group, claim, where it is said, verdict, measured."""
+    """One row per claim, in page order: verdict, claim, measured, where it is said, group (the
+    key columns first: a phone shows the verdict and the claim without scrolling sideways)."""
     return pd.DataFrame({
-        _("group"): [_(GROUPS[c.group]) for c in CLAIMS.values()],
-        _("claim"): [_(c.plain) for c in CLAIMS.values()],
-        _("said in"): [_(c.source) for c in CLAIMS.values()],
         _("verdict"): [_verdict_text(results[k]) for k in CLAIMS],
+        _("claim"): [_(c.plain) for c in CLAIMS.values()],
         _("measured"): [_(v.summary if (v := results[k]) else PENDING) for k in CLAIMS],
+        _("said in"): [_(c.source) for c in CLAIMS.values()],
+        _("group"): [_(GROUPS[c.group]) for c in CLAIMS.values()],
     })
 
 

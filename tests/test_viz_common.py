@@ -262,3 +262,16 @@ def test_the_cell_diagram_text_reads_on_every_box_colour():
 
     for v in np.linspace(0, 1, 401):
         assert contrast_ratio(scale_colour(DIVERGING, v), _rgb(text_on(DIVERGING, v))) >= 4.5
+
+
+def test_every_log_axis_prints_powers_of_ten_not_si_prefixes():
+    """Plotly's default labels a log axis "100μ" (an SI prefix), which reads as a unit for a
+    loss or a gradient norm: every log axis of every figure writes 10⁻⁴."""
+    checked = []
+    for name, fig in _builder_figures().items():
+        layout = fig.to_dict()["layout"]
+        for key, ax in layout.items():
+            if key.startswith(("xaxis", "yaxis")) and ax.get("type") == "log":
+                checked.append(f"{name}.{key}")
+                assert ax.get("exponentformat") == "power", f"{name}.{key}"
+    assert any(c.startswith("losses.") for c in checked), checked

@@ -86,7 +86,8 @@ def loss_curves(
                                 font=dict(color=text_colour, size=12),
                                 bgcolor="rgba(255, 255, 255, 0.9)", bordercolor=colour,
                                 borderwidth=1, borderpad=2))
-    y_axis = axis(type="log", dtick=1,
+    # powers of ten, not SI prefixes: "100μ" for a loss reads as a unit
+    y_axis = axis(type="log", dtick=1, exponentformat="power", showexponent="all",
                   title={"text": _("training {loss} (log scale)").format(loss=_(loss_name))})
     if not series:  # empty axes before a race: a decade either side of the two lines
         y_axis["range"] = [np.log10(threshold) - 1, np.log10(baseline) + 1]

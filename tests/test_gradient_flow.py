@@ -187,3 +187,14 @@ def test_sentence_readout_and_chart_tell_one_story_about_the_cell_path():
         in text
     curve = _curves(at)["LSTM ‖∂L/∂c_t‖, cell-state path only"]
     np.testing.assert_allclose(curve, np.linalg.norm(part, axis=-1), rtol=1e-10)
+
+
+def test_a_flat_saturation_panel_says_why_and_a_saturated_one_does_not():
+    """At the defaults no gate or candidate saturates, so the lower panel is flat at 0 %: a
+    caption says so; with weights ×4 units saturate and the caption goes."""
+    flat = run_page(PAGE)
+    no_exceptions(flat)
+    assert any("lower panel stays at 0 %" in c.value for c in flat.caption)
+    saturated = run_page(PAGE, query={"scale": "4"})
+    no_exceptions(saturated)
+    assert not any("lower panel stays at 0 %" in c.value for c in saturated.caption)

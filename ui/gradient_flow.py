@@ -355,6 +355,12 @@ def explanation(result: GradientFlowResult) -> str:
     return "\n\n".join(parts)  # one paragraph per model
 
 
+NOTHING_SATURATED = N_(
+    "At these settings no gate or candidate pre-activation is ever saturated (|f′| < ε = "
+    "{epsilon:g}), so the lower panel stays at 0 % for every slot: larger weights or inputs "
+    "push them into the flat regions.")
+
+
 # --- rendering -----------------------------------------------------------------------------------
 
 
@@ -368,6 +374,8 @@ def render(result: GradientFlowResult) -> None:
          alt=_("Heatmap of |dL/dc_t| per unit and step on a log colour scale, and below it "
                "the share of units whose gate or candidate pre-activation is saturated at each "
                "step."))
+    if not any(np.any(share > 0) for share in result.saturation.values()):
+        st.caption(_(NOTHING_SATURATED).format(epsilon=result.epsilon))
     st.caption(sentences("gradient_flow_sentences")["epsilon"].format(epsilon=result.epsilon))
     st.markdown(prose("gradient_flow_notes"))
 

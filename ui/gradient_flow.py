@@ -356,7 +356,7 @@ def explanation(result: GradientFlowResult) -> str:
 
 
 NOTHING_SATURATED = N_(
-    "At these settings no gate or candidate pre-activation is ever saturated (|f′| < ε = "
+    "At these settings no gate or candidate is ever saturated (|f′| < ε = "
     "{epsilon:g}), so the lower panel stays at 0 % for every slot: larger weights or inputs "
     "push them into the flat regions.")
 

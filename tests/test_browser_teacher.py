@@ -45,11 +45,11 @@ def test_a_race_runs_and_stops_in_teacher_mode(page, app_url):
                              "&steps=2000&teacher=1")
     assert page.get_by_text("Press Run race to race the settings of this link").is_visible()
     page.get_by_role("button", name="Run race").click()
-    page.wait_for_selector('[data-testid="stPlotlyChart"] .scatterlayer .trace path.js-line',
+    page.wait_for_selector('[data-testid="lensChart"] .scatterlayer .trace path.js-line',
                            timeout=10_000)
     page.locator(".st-key-training_lab-stop button:visible").first.click()
     page.locator('[data-testid="stMarkdownContainer"]', has_text="Stopped").first.wait_for(
-        timeout=10_000)
+        timeout=30_000)
     wait_for_run(page)
     assert_no_exception(page)
     assert page.locator('[data-testid="stSidebar"]').is_hidden()

@@ -286,6 +286,9 @@ def test_imported_objects_are_not_modified():
 #: is right only for pure functions of their arguments returning immutable values.
 ALLOWED_MEMOS = {
     "ui/content.py:_english",                # tuple of str: the paragraphs of a content/*.md file
+    "ui/content.py:_has_teacher_twin",       # bool: whether content/<name>.teacher.md exists
+    "ui/sequence.py:ready_made_title",       # str: the ready-made sequence's title (message id)
+    "ui/sequence.py:ready_made_details",     # read-only mapping of (int, str) tuples
     "ui/gradient_flow.py:_sentences",  # (name, language) → templates from content/ (never written)
     "ui/lessons.py:scenarios",               # tuple of frozen dataclasses from content/lessons/
     "ui/lessons.py:quiz",                    # the same for the quiz

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cache
+from types import MappingProxyType
 
 from i18n import N_, Text, lesson_text
 from ui.content import CONTENT
@@ -121,22 +123,23 @@ def catalog() -> tuple[Point, ...]:
             + tuple(Point("claim", key) for key in CLAIMS))
 
 
-@cache
 def _ready_made_data() -> dict:
     return tomllib.loads((CONTENT / "lessons" / "sequence.toml").read_text(encoding="utf-8"))
 
 
+@cache
 def ready_made_title() -> str:
     """The ready-made sequence's title (a message id)."""
     return lesson_text("title", _ready_made_data()["sequence"][0]["title"])
 
 
 @cache
-def ready_made_details() -> dict[str, tuple[int, str]]:
+def ready_made_details() -> Mapping[str, tuple[int, str]]:
     """Point id → (suggested minutes, teacher's note as a message id) of the ready-made
-    sequence."""
-    return {f"{p['kind']}.{p['key']}": (int(p["minutes"]), lesson_text("note", p["note"]))
-            for p in _ready_made_data()["point"]}
+    sequence (read-only: the cache is shared by every session)."""
+    return MappingProxyType({f"{p['kind']}.{p['key']}": (int(p["minutes"]),
+                                                         lesson_text("note", p["note"]))
+                             for p in _ready_made_data()["point"]})
 
 
 def ready_made() -> Sequence:

@@ -116,3 +116,14 @@ def pytest_configure(config) -> None:
     ``.cache/`` once computed). Set here, not at import: the benchmarks import
     ``start_server`` from this module and measure the real study."""
     os.environ.setdefault("LSTM_LENS_STUDY", "small")
+
+
+def nginx_binary() -> str:
+    """The nginx executable: a test fails without it under CI=true (``.ci/run`` installs it)
+    and is skipped elsewhere."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but nginx is missing: .ci/run installs it with apt-get")
+        pytest.skip("nginx is not installed (apt-get install -y nginx)")
+    return nginx

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import os
-import shutil
 import subprocess
 import tomllib
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ import pytest
 from bench import bench_browser, bench_rerun, load_test
 from bench.common import format_table, goal_mark, percentile, require_loopback, summary
 from deploy import nginx_conf, streamlit_flags
+from tests.conftest import nginx_binary
 from ui.state import PageState, choice, choices, flag, number
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -236,18 +236,9 @@ def test_nginx_config_compresses_text_assets_and_loads_brotli_only_when_asked(tm
     assert "brotli on;" in with_brotli and "gzip on;" in with_brotli
 
 
-def _nginx() -> str:
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    if not Path(nginx).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but nginx is missing: .ci/run installs it with apt-get")
-        pytest.skip("nginx is not installed (apt-get install -y nginx)")
-    return nginx
-
-
 @pytest.mark.parametrize("brotli", [False, True], ids=["gzip", "gzip+brotli"])
 def test_nginx_accepts_the_generated_config(tmp_path, brotli):
-    nginx = _nginx()
+    nginx = nginx_binary()
     if brotli and not nginx_conf.BROTLI_MODULE.is_file():
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI=true but {nginx_conf.BROTLI_MODULE} is missing (.ci/run)")

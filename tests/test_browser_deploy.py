@@ -4,8 +4,6 @@ the byte budget, and never pulls Streamlit's full plotly.js chunk."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import sys
 import time
@@ -18,7 +16,7 @@ import pytest
 from bench.common import page_files
 from deploy import nginx_conf, streamlit_flags
 from tests.browser_helpers import first_load_transfer
-from tests.conftest import ROOT, _free_port, start_server, stop_server
+from tests.conftest import ROOT, _free_port, nginx_binary, start_server, stop_server
 
 pytestmark = pytest.mark.browser
 
@@ -31,15 +29,6 @@ SMALLEST_CHECKED = 2_000
 
 def _page_paths() -> list[str]:
     return [{"home": ""}.get(Path(p).stem, Path(p).stem) for p in page_files()]
-
-
-def _nginx() -> str:
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    if not Path(nginx).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but nginx is missing: .ci/run installs it with apt-get")
-        pytest.skip("nginx is not installed (apt-get install -y nginx)")
-    return nginx
 
 
 def _wait_for(url: str, proc: subprocess.Popen, timeout: float = 20.0) -> None:
@@ -59,7 +48,7 @@ def _wait_for(url: str, proc: subprocess.Popen, timeout: float = 20.0) -> None:
 @pytest.fixture(scope="module")
 def deployed_url(tmp_path_factory):
     """One replica (production flags) behind nginx with the generated config, on loopback."""
-    nginx = _nginx()
+    nginx = nginx_binary()
     prefix = tmp_path_factory.mktemp("nginx")
     prefix.chmod(0o755)  # nginx's workers (not root) use the temp dirs inside
     production = tomllib.loads((ROOT / "deploy" / "streamlit-production.toml").read_text())

@@ -1,6 +1,7 @@
 """axe-core on every page × {English, Chinese, teacher mode, a phone}: no serious or critical
-violation caused by the app, headings in order, and the tab's title and ``<html lang>`` in the
-session's language.
+violation caused by the app, headings in order, the tab's title and ``<html lang>`` in the
+session's language, and every SVG text of every chart at WCAG AA (axe does not test SVG text:
+AA is 4.5:1, large text — ≥ 24 px, or ≥ 18.66 px bold — 3:1). One page load serves all checks.
 
 Streamlit's own violations (``tests/a11y_helpers.STREAMLIT_OWN``, each rule with its reason) do
 not fail the test; they are listed in its output and in ``.pytest_cache/axe/<page>-<mode>.json``.
@@ -12,9 +13,20 @@ import itertools
 import json
 import re
 
+import numpy as np
 import pytest
 
-from tests.a11y_helpers import MODES, PAGES, classify, open_page_full, run_axe
+from tests.a11y_helpers import (
+    MODES,
+    PAGES,
+    chart_text_failures,
+    classify,
+    open_page_full,
+    required_ratio,
+    run_axe,
+    worst_ratio,
+)
+from tests.browser_helpers import CHARTS
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -66,9 +78,19 @@ def test_heading_jumps_are_found():
     assert heading_jumps([h[0], {**h[1], "level": 2}, h[1], {**h[0], "level": 2}]) == []
 
 
+def test_worst_ratio_measures_the_background_under_the_text():
+    white, grey = np.full((10, 10, 3), 255), np.array([128, 132, 149])
+    assert round(worst_ratio(grey, 1.0, white)[0], 2) == 3.72  # Streamlit's chart grey
+    half = white.copy()
+    half[:, :5] = [0, 114, 178]  # a box half on Okabe–Ito blue: judged on the blue
+    assert worst_ratio(np.array([17, 17, 17]), 1.0, half)[1] == (0, 114, 178)
+    assert worst_ratio(np.zeros(3), 0.0, white)[0] == 1.0  # an invisible text fails
+    assert required_ratio(13, 400) == 4.5 and required_ratio(20, 700) == 3.0
+
+
 @pytest.mark.parametrize("mode", list(MODES))
 @pytest.mark.parametrize("path", PAGES)
-def test_axe_finds_nothing_serious_caused_by_the_app(browser, app_url, path, mode):
+def test_every_page_reads_for_every_student(browser, app_url, path, mode):
     query, (width, height) = MODES[mode]
     context = browser.new_context(viewport={"width": width, "height": height})
     try:
@@ -87,5 +109,11 @@ def test_axe_finds_nothing_serious_caused_by_the_app(browser, app_url, path, mod
         lang = page.evaluate("document.documentElement.lang")
         assert lang == ("zh-Hans" if mode == "zh" else "en")
         assert bool(CJK.search(current)) == (mode == "zh"), current
+        count, failures = chart_text_failures(page)
+        charts = page.locator(CHARTS).count()
+        assert not charts or count, "charts drawn but no text found in them"
+        print(f"\n{path or 'home'}-{mode}: {charts} charts, {count} texts, "
+              f"{len(failures)} under AA")
+        assert not failures, "\n".join(failures)
     finally:
         context.close()

@@ -110,7 +110,7 @@ def render_points(seq: Sequence | None) -> None:
         st.info(_("The sequence is empty: add points below, or start from the ready-made one."))
         return
     same = seq.encode() == ready_made().encode()
-    st.subheader(_(ready_made_title()) if same else _("Your sequence"))
+    st.header(_(ready_made_title()) if same else _("Your sequence"))
     st.markdown(_("{count} points, about {minutes} minutes in all.").format(
         count=len(seq.points), minutes=seq.minutes))
     last = len(seq.points) - 1
